@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One-time system set-up for building and testing Earmark. Idempotent: it
+# installs only what is missing. On Debian/Ubuntu it installs the packages
+# itself (as root, or through sudo); elsewhere it prints what to install.
+set -euo pipefail
+
+# Build: ALSA headers for cpal. Tests: fonts/X/sound tools come with later issues.
+DEBIAN_PACKAGES=(pkg-config libasound2-dev)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    echo "setup: installing ${missing[*]}"
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+  fi
+  exit 0
+fi
+
+cat <<'TXT'
+setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib
+  macOS:   xcode-select --install        (CoreAudio needs nothing else)
+  Windows: Visual Studio Build Tools with "Desktop development with C++"
+TXT

@@ -1,0 +1,128 @@
+//! The headless commands (`inspect`, `convert`): useful on their own, and how
+//! the core is checked from outside. Errors come back as `anyhow` for `main`
+//! to print as one line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::transcript::{self, Format, Transcript};
+
+/// Command-line arguments of the `earmark` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "earmark",
+    version,
+    about = "Play a recording next to its transcript, in sync."
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A headless command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a transcript as JSON: format, segments, words and warnings.
+    Inspect {
+        /// The transcript file.
+        file: PathBuf,
+        /// Read the file as this format instead of detecting it
+        /// (range, srt, vtt, podcast-json, whisper-json, whispercpp-json, whisperx-json, text).
+        #[arg(long = "format", value_name = "NAME")]
+        format: Option<Format>,
+    },
+    /// Convert a transcript to another format (chosen by OUT's extension or --to).
+    Convert {
+        /// The transcript to read.
+        input: PathBuf,
+        /// Where to write; replaced atomically, never left half-written.
+        output: PathBuf,
+        /// The output format (range, srt, vtt, podcast-json, text, markdown).
+        #[arg(long = "to", value_name = "FORMAT")]
+        to: Option<Format>,
+        /// Read the input as this format instead of detecting it.
+        #[arg(long = "format", value_name = "NAME")]
+        format: Option<Format>,
+    },
+}
+
+/// Runs a headless command, writing its output to `out`.
+pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
+    match command {
+        Command::Inspect { file, format } => {
+            let transcript = transcript::read_file(&file, format)?;
+            serde_json::to_writer(&mut *out, &InspectView::new(&transcript))
+                .context("writing the JSON")?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Command::Convert {
+            input,
+            output,
+            to,
+            format,
+        } => convert(&input, &output, to, format),
+    }
+}
+
+fn convert(
+    input: &Path,
+    output: &Path,
+    to: Option<Format>,
+    format: Option<Format>,
+) -> anyhow::Result<()> {
+    let Some(to) = to.or_else(|| Format::for_output_path(output)) else {
+        bail!(
+            "cannot tell the output format from the name {}; add --to range|srt|vtt|podcast-json|text|markdown",
+            output.display()
+        );
+    };
+    let transcript = transcript::read_file(input, format)?;
+    transcript::write_file(&transcript, to, output)?;
+    Ok(())
+}
+
+/// The JSON `inspect` prints: display text, speaker names, warnings by line.
+#[derive(Serialize)]
+pub struct InspectView<'a> {
+    format: Format,
+    segments: Vec<SegmentView<'a>>,
+    warnings: &'a [transcript::Warning],
+}
+
+#[derive(Serialize)]
+struct SegmentView<'a> {
+    start_ms: u64,
+    end_ms: u64,
+    end_derived: bool,
+    speaker: Option<&'a str>,
+    text: &'a str,
+    words: &'a [transcript::Word],
+}
+
+impl<'a> InspectView<'a> {
+    /// The view of a parsed transcript.
+    pub fn new(transcript: &'a Transcript) -> Self {
+        let segments = transcript
+            .segments
+            .iter()
+            .map(|s| SegmentView {
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                end_derived: s.end_derived,
+                speaker: s.speaker.map(|_| transcript.speaker_name(s.speaker)),
+                text: &s.text,
+                words: &s.words,
+            })
+            .collect();
+        InspectView {
+            format: transcript.format,
+            segments,
+            warnings: &transcript.warnings,
+        }
+    }
+}

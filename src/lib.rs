@@ -1,0 +1,10 @@
+//! Earmark: play a recording next to its transcript, in sync.
+//!
+//! The library holds everything that is not drawing: the transcript model and
+//! formats, the timeline that maps a time to a segment, and the headless
+//! commands. Only `ui` (later) may import egui; `transcript` and `timeline`
+//! never import GUI or audio crates.
+
+pub mod cli;
+pub mod timeline;
+pub mod transcript;
