@@ -1,0 +1,288 @@
+//! The `earmark` binary's headless commands, run as a user would: the JSON
+//! `inspect` prints, and one clear stderr line (never a panic or a partial
+//! output file) for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn earmark(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .args(args)
+        .output()
+        .expect("the earmark binary runs")
+}
+
+fn inspect(path: &Path) -> Value {
+    let out = earmark(&["inspect".as_ref(), path.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "inspect {} failed: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("inspect prints JSON")
+}
+
+/// Runs inspect on a file that must be refused; returns its one stderr line.
+fn refused(path: &Path) -> String {
+    let out = earmark(&["inspect".as_ref(), path.as_os_str()]);
+    assert!(!out.status.success(), "{} was accepted", path.display());
+    assert!(out.stdout.is_empty(), "nothing on stdout when refused");
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_owned()
+}
+
+fn warning_lines(json: &Value) -> Vec<u64> {
+    json["warnings"]
+        .as_array()
+        .expect("warnings array")
+        .iter()
+        .map(|w| w["line"].as_u64().expect("line number"))
+        .collect()
+}
+
+#[test]
+fn the_seed_podcast_opens_as_it_is() {
+    let json = inspect(&fixture("seed/delphi-podcast.txt"));
+    assert_eq!(json["format"], "range");
+    let segments = json["segments"].as_array().expect("segments");
+    assert_eq!(segments.len(), 234);
+    assert_eq!(segments[0]["start_ms"], 1_400);
+    assert_eq!(segments[233]["end_ms"], 5_506_035);
+    let mut speakers: Vec<&str> = segments
+        .iter()
+        .map(|s| s["speaker"].as_str().expect("every record has a speaker"))
+        .collect();
+    speakers.sort_unstable();
+    speakers.dedup();
+    assert_eq!(speakers, ["Speaker A", "Speaker B"]);
+    assert_eq!(
+        segments[0]["text"],
+        "You're now plugged into the Delphi Podcast."
+    );
+    assert!(json["warnings"].as_array().expect("warnings").is_empty());
+}
+
+#[test]
+fn inspect_prints_the_documented_shape() {
+    let json = inspect(&fixture("range/hours-continuation.txt"));
+    let keys: Vec<&String> = json.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["format", "segments", "warnings"]);
+    let segment = &json["segments"][0];
+    let keys: Vec<&String> = segment.as_object().expect("object").keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "start_ms",
+            "end_ms",
+            "end_derived",
+            "speaker",
+            "text",
+            "words"
+        ]
+    );
+    assert_eq!(segment["start_ms"], 360_000_500u64);
+    assert_eq!(segment["end_ms"], 360_001_250u64);
+    assert_eq!(segment["end_derived"], false);
+    assert_eq!(segment["speaker"], "Long Show");
+    assert_eq!(segment["text"], "hours over 99\ncontinued on a second line");
+}
+
+#[test]
+fn bom_crlf_and_brackets_are_read() {
+    let json = inspect(&fixture("range/whisper-console-bom-crlf.txt"));
+    let segments = json["segments"].as_array().expect("segments");
+    assert_eq!(segments.len(), 2);
+    assert_eq!(segments[0]["text"], "Whisper console style");
+    assert_eq!(segments[1]["start_ms"], 5_000);
+    assert_eq!(segments[1]["end_ms"], 7_500);
+}
+
+#[test]
+fn a_garbage_line_is_skipped_with_a_warning_naming_it() {
+    let json = inspect(&fixture("range/garbage-line.txt"));
+    assert_eq!(json["segments"].as_array().expect("segments").len(), 2);
+    assert_eq!(warning_lines(&json), [2]);
+}
+
+#[test]
+fn a_truncated_file_keeps_what_is_there_and_warns() {
+    let json = inspect(&fixture("range/truncated.txt"));
+    assert_eq!(json["segments"].as_array().expect("segments").len(), 1);
+    assert_eq!(warning_lines(&json), [2]);
+    let message = json["warnings"][0]["message"].as_str().expect("message");
+    assert!(message.contains("end time"), "{message}");
+}
+
+#[test]
+fn disorder_and_overlap_are_warnings_not_errors() {
+    let json = inspect(&fixture("range/disorder.txt"));
+    let segments = json["segments"].as_array().expect("segments");
+    assert_eq!(segments.len(), 3);
+    assert_eq!(segments[0]["speaker"], "Macedo, Jr.");
+    assert_eq!(segments[1]["start_ms"], 1_000, "file order is kept");
+    assert_eq!(warning_lines(&json), [2, 3, 3]);
+}
+
+#[test]
+fn an_empty_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("empty.srt");
+    std::fs::write(&path, "\n  \n").expect("write");
+    assert_eq!(
+        refused(&path),
+        format!(
+            "earmark: expected a transcript, found an empty file at line 1 of {}",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn binary_garbage_is_refused_not_panicked_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut state = 0x2545_f491_u32;
+    let mut noise = Vec::new();
+    for _ in 0..4096 {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        noise.push((state >> 24) as u8);
+    }
+    let with_nul = dir.path().join("noise.mp3");
+    std::fs::write(&with_nul, &noise).expect("write");
+    let line = refused(&with_nul);
+    assert!(
+        line.starts_with("earmark: expected text, found binary data at line "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!("of {}", with_nul.display())),
+        "{line}"
+    );
+
+    let without_nul: Vec<u8> = noise.iter().map(|b| b.max(&1) | 0x80).collect();
+    let high_bytes = dir.path().join("noise.txt");
+    std::fs::write(&high_bytes, without_nul).expect("write");
+    let line = refused(&high_bytes);
+    assert!(line.starts_with("earmark: expected a transcript"), "{line}");
+    assert!(line.contains("at line 1 of"), "{line}");
+}
+
+#[test]
+fn a_2_gb_file_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.txt");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(2_000_000_000).expect("sparse file");
+    let line = refused(&path);
+    assert!(line.contains("2000 MB"), "{line}");
+    assert!(line.contains("up to 268 MB"), "{line}");
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let line = refused(Path::new("/nonexistent/episode.vtt"));
+    assert!(
+        line.starts_with("earmark: opening /nonexistent/episode.vtt failed: "),
+        "{line}"
+    );
+}
+
+#[test]
+fn forcing_a_format_that_does_not_fit_names_line_and_file() {
+    let path = fixture("range/garbage-line.txt");
+    let out = earmark(&[
+        "inspect".as_ref(),
+        path.as_os_str(),
+        "--format".as_ref(),
+        "podcast-json".as_ref(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("earmark: expected "), "{stderr}");
+    assert!(
+        stderr.contains(&format!("of {}", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn convert_writes_the_seed_back_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_path = dir.path().join("copy.txt");
+    let seed = fixture("seed/delphi-podcast.txt");
+    let out = earmark(&["convert".as_ref(), seed.as_os_str(), out_path.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&out_path).expect("written"),
+        std::fs::read(&seed).expect("seed")
+    );
+}
+
+#[test]
+fn a_failed_convert_leaves_no_output_and_never_touches_an_existing_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "not a transcript at all\n").expect("write");
+    let fresh = dir.path().join("fresh.srt");
+    assert!(
+        !earmark(&["convert".as_ref(), bad.as_os_str(), fresh.as_os_str()])
+            .status
+            .success()
+    );
+    assert!(!fresh.exists());
+
+    let existing = dir.path().join("existing.txt");
+    std::fs::write(&existing, "precious").expect("write");
+    assert!(
+        !earmark(&["convert".as_ref(), bad.as_os_str(), existing.as_os_str()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("read"),
+        "precious"
+    );
+
+    let seed = fixture("seed/delphi-podcast.txt");
+    let to_whisper = earmark(&[
+        "convert".as_ref(),
+        seed.as_os_str(),
+        existing.as_os_str(),
+        "--to".as_ref(),
+        "whisper-json".as_ref(),
+    ]);
+    assert!(!to_whisper.status.success());
+    assert!(String::from_utf8_lossy(&to_whisper.stderr).contains("cannot write whisper-json"));
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("read"),
+        "precious"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+}
+
+#[test]
+fn convert_needs_a_known_output_format() {
+    let seed = fixture("seed/delphi-podcast.txt");
+    let out = earmark(&["convert".as_ref(), seed.as_os_str(), "/tmp/x.docx".as_ref()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--to"));
+}
