@@ -8,8 +8,10 @@
 //!
 //! Grammar: optional `[`, time, separator (`-` `–` `—` `-->` `→` `to`), time,
 //! optional `]`, optional `,`, optional speaker up to the first `: `, text.
-//! Untimed lines continue the previous record. A line that starts like a time
-//! but does not parse is skipped with a warning.
+//! Untimed lines continue the previous record, and so does any line indented
+//! deeper than the first record (the writer indents a continuation line that
+//! would otherwise read as a time). A line that starts like a time but does
+//! not parse is skipped with a warning.
 
 use super::error::ParseFailure;
 use super::format::Format;
@@ -23,6 +25,9 @@ const SEPARATORS: [&str; 6] = ["-->", "\u{2192}", "\u{2013}", "\u{2014}", "-", "
 const MAX_SPEAKER_CHARS: usize = 48;
 /// The most words a speaker's name may have.
 const MAX_SPEAKER_WORDS: usize = 6;
+
+/// Put before a continuation line that would otherwise read as a timed line.
+const CONTINUATION_INDENT: &str = "  ";
 
 /// One timed line, split into its parts (slices of the line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,13 +186,22 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     transcript.segments.reserve(estimated_records);
     let mut first_broken: Option<(usize, &'static str)> = None;
     let mut current: Option<(Segment, usize)> = None;
-    for (index, line) in text.split('\n').enumerate() {
+    let mut base_indent = None;
+    for (index, raw_line) in text.split('\n').enumerate() {
         let line_no = index + 1;
-        let line = line.trim();
+        let line = raw_line.trim();
         if line.is_empty() {
             continue;
         }
-        match parse_line(line) {
+        let indent = raw_line.len() - raw_line.trim_start().len();
+        let parsed = match base_indent {
+            Some(base) if indent > base && current.is_some() => Err(LineError::NotTimed),
+            _ => parse_line(line),
+        };
+        if parsed.is_ok() {
+            base_indent.get_or_insert(indent);
+        }
+        match parsed {
             Ok(record) => {
                 if let Some((segment, at)) = current.take() {
                     transcript.push(segment, at);
@@ -284,10 +298,12 @@ pub(super) fn write(transcript: &Transcript) -> String {
         out.push_str(first);
         out.push('\n');
         for line in lines {
-            if parse_line(line).is_ok() || is_garbage(line) {
-                // Would read back as a record: keep it on the previous line.
+            if is_garbage(line) {
+                // Would be skipped on reading: keep it on the previous line.
                 out.pop();
                 out.push(' ');
+            } else if parse_line(line) != Err(LineError::NotTimed) {
+                out.push_str(CONTINUATION_INDENT);
             }
             out.push_str(line);
             out.push('\n');
@@ -386,6 +402,7 @@ mod tests {
             "00:00:01.400 - 00:00:03.725, Speaker A: You're now plugged in.\n00:00:05.265 - 00:00:48.309, Speaker B: Hey: guys.\n",
             "[00:00.000 --> 00:05.000] hello\n[00:05.000 --> 00:07.500] Ana: hi\n",
             "00:00:01,4 \u{2013} 00:00:02,5, : Note: a colon\n00:00:03,0 \u{2013} 00:00:04,0, B: two\nlines\n",
+            "00:00:01.000 - 00:00:02.000, A: at\n  10:30 - 11:00, a line that looks timed\n",
         ] {
             let t = parse(text).expect("parses");
             assert_eq!(write(&t), text);
