@@ -286,3 +286,38 @@ fn convert_needs_a_known_output_format() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--to"));
 }
+
+#[test]
+fn every_encoding_reads_the_same_text() {
+    for (name, warned) in [
+        ("utf16le-bom.txt", false),
+        ("utf16be-bom.txt", false),
+        ("windows-1252.txt", true),
+        ("utf8-bom-crlf.txt", false),
+    ] {
+        let json = inspect(&fixture(&format!("encoding/{name}")));
+        let segments = json["segments"].as_array().expect("segments");
+        assert_eq!(segments.len(), 2, "{name}");
+        assert_eq!(segments[0]["speaker"], "Zoë", "{name}");
+        assert_eq!(segments[0]["text"], "Café in Köln — “quoted”", "{name}");
+        let warnings = json["warnings"].as_array().expect("warnings");
+        assert_eq!(!warnings.is_empty(), warned, "{name}: {warnings:?}");
+    }
+}
+
+#[test]
+fn converting_to_the_same_format_keeps_bom_and_line_endings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture("encoding/utf8-bom-crlf.txt");
+    let copy = dir.path().join("copy.txt");
+    let out = earmark(&["convert".as_ref(), source.as_os_str(), copy.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&copy).expect("written"),
+        std::fs::read(&source).expect("source")
+    );
+}
