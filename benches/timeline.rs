@@ -9,7 +9,7 @@ use earmark::transcript::{Format, Segment, Transcript};
 
 const SEGMENT_COUNT: usize = 1_000_000;
 /// Query times are drawn up front so the bench measures lookups, not the generator.
-const QUERY_COUNT: usize = 1 << 16;
+const QUERY_COUNT: usize = 1 << 20;
 
 /// SplitMix64: a fixed-seed generator, so every run measures the same transcript.
 struct SplitMix64(u64);

@@ -135,7 +135,8 @@ impl Timeline {
     }
 
     /// The segment current at `ms`: of those covering it, the one that started
-    /// last (ties: later in file order); `None` in a gap.
+    /// last (ties: later in file order); `None` in a gap. One bucket lookup and
+    /// a binary search inside the bucket: O(1) for evenly spread times, O(log n) at worst.
     pub fn segment_at(&self, ms: u64) -> Option<usize> {
         let first = self.spans.first()?;
         if ms < first.start_ms {
@@ -611,10 +612,24 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
-        fn matches_brute_force(t in arb_transcript()) {
+        fn matches_brute_force(
+            t in arb_transcript(),
+            scale in prop_oneof![Just(1u64), Just(997), Just(1 << 40)],
+        ) {
+            // Scaling spreads the times so that the buckets hold several spans or none.
+            let mut t = t;
+            for segment in &mut t.segments {
+                segment.start_ms *= scale;
+                segment.end_ms *= scale;
+                for word in &mut segment.words {
+                    word.start_ms = word.start_ms.map(|s| s * scale);
+                }
+            }
             let tl = Timeline::new(&t);
             prop_assert_eq!(tl.len(), t.segments.len());
-            for ms in 0..150 {
+            let queries_ms = (0..150u64)
+                .flat_map(|ms| [ms * scale, (ms * scale).saturating_sub(1), ms * scale + 1]);
+            for ms in queries_ms {
                 prop_assert_eq!(tl.segment_at(ms), brute_segment_at(&t, ms), "segment_at({})", ms);
                 prop_assert_eq!(tl.segment_before(ms), brute_before(&t, ms), "segment_before({})", ms);
                 prop_assert_eq!(tl.next_segment(ms), brute_next(&t, ms), "next_segment({})", ms);
