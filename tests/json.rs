@@ -27,6 +27,9 @@ fn segments(t: &Transcript) -> Vec<(u64, u64, &str, &str)> {
         .collect()
 }
 
+/// (text, start ms, end ms, confidence) of a word.
+type TimedWord<'a> = (&'a str, Option<u64>, Option<u64>, Option<f32>);
+
 fn warning_lines(t: &Transcript) -> Vec<usize> {
     t.warnings.iter().map(|w| w.line).collect()
 }
@@ -220,7 +223,7 @@ fn converted_transcripts_get_a_version_and_every_end_time() {
 #[test]
 fn whisper_words_keep_times_and_confidence() {
     let t = read("whisper_openai.json");
-    let words: Vec<(&str, Option<u64>, Option<u64>, Option<f32>)> = t.segments[1]
+    let words: Vec<TimedWord<'_>> = t.segments[1]
         .words
         .iter()
         .map(|w| (w.text.as_str(), w.start_ms, w.end_ms, w.confidence))

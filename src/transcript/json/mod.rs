@@ -518,4 +518,31 @@ mod tests {
         assert_eq!(err.line, 5);
         assert!(err.expected.starts_with("expected valid JSON ("), "{err:?}");
     }
+
+    #[test]
+    fn no_cut_of_a_file_panics() {
+        let texts = [
+            r#"{"version": "1.0.0", "segments": [{"speaker": "Ané", "startTime": 1.5, "body": "a — b"}, {"startTime": 2, "endTime": 3, "body": "c"}]}"#,
+            r#"{"text": " é", "segments": [{"start": 0, "end": 1, "text": " é", "no_speech_prob": 0.1, "words": [{"word": " é", "start": 0, "end": 1, "probability": 0.5}]}], "language": "fr"}"#,
+            r#"{"transcription": [{"timestamps": {"from": "00:00:00,000", "to": "00:00:01,000"}, "offsets": {"from": 0, "to": 1000}, "text": " (speaker 0) é [SPEAKER_TURN]"}]}"#,
+        ];
+        let formats = [
+            Format::PodcastJson,
+            Format::WhisperJson,
+            Format::WhisperCppJson,
+            Format::WhisperxJson,
+        ];
+        let mut parsed = 0;
+        for text in texts {
+            for (cut, _) in text.char_indices() {
+                let prefix = &text[..cut];
+                let _ = detect(prefix);
+                for format in formats {
+                    parsed += usize::from(parse(prefix, format).is_ok());
+                }
+            }
+        }
+        // Cuts after the first complete record parse (with a truncation warning).
+        assert!(parsed > 50, "{parsed}");
+    }
 }

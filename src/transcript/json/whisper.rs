@@ -138,8 +138,57 @@ fn read_words(
     if skipped > 0 {
         transcript.warn(
             line,
-            format!("skipped {skipped} words that are not {{word, start, end}}"),
+            format!("skipped {skipped} of the segment's words: expected {{word, start, end}}"),
         );
     }
     (out, speaker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_without_times_take_them_from_their_words() {
+        let text = "{\"segments\": [\n{\"text\": \" 3 cats\", \"words\": [{\"word\": \"3\"}, {\"word\": \"cats\", \"start\": 1.25, \"end\": 1.5, \"score\": 0.75, \"speaker\": \"SPEAKER_01\"}, 5]},\n{\"words\": []},\n{\"start\": 2, \"text\": \" open end\"}\n], \"word_segments\": [{\"word\": \"3\"}]}";
+        let t = parse(text, Format::WhisperxJson).expect("parses");
+        let got: Vec<_> = t
+            .segments
+            .iter()
+            .map(|s| {
+                (
+                    s.start_ms,
+                    s.end_ms,
+                    s.end_derived,
+                    t.speaker_name(s.speaker),
+                    s.text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1_250, 1_500, false, "SPEAKER_01", "3 cats"),
+                (2_000, 2_000, true, "", "open end"),
+            ]
+        );
+        assert_eq!(t.segments[0].words[0].start_ms, None);
+        assert_eq!(t.segments[0].words[1].confidence, Some(0.75));
+        let warnings: Vec<(usize, &str)> = t
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            vec![
+                (
+                    2,
+                    "skipped 1 of the segment's words: expected {word, start, end}"
+                ),
+                (3, "skipped: expected a string \"text\""),
+            ]
+        );
+        assert_eq!(t.header.json_fields, None);
+    }
 }
