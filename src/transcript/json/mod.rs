@@ -397,7 +397,8 @@ fn walk(
                 format!("the file ends in the middle of the JSON (truncated?); kept the {records} records before it"),
             );
         }
-        Err(JsonError::Syntax { .. }) if text.trim_start().starts_with('[') => {
+        // Valid JSON that is not an object (a bare list, a string) has the wrong shape.
+        Err(JsonError::Syntax { .. }) if !text.trim_start().starts_with('{') => {
             return Err(ParseFailure::new(1, shape));
         }
         Err(err) => return Err(err.into_failure()),
