@@ -1,28 +1,7 @@
-//! What every parser fuzz target checks: any bytes either parse or are refused
-//! with a line-numbered error (never a panic), and what parsed writes back to
-//! text that parses again to the same number of segments.
+//! The fuzz targets' shared check; the same file replays every crash the
+//! fuzzers found as a test in the main crate (`tests/fuzz_regressions.rs`).
 
-use earmark::transcript::{self, Format};
+#[path = "../../tests/support/fuzz_check.rs"]
+mod fuzz_check;
 
-/// Runs one input through the parser for `format` (detection when `None`).
-pub fn check(data: &[u8], format: Option<Format>) {
-    let Ok(parsed) = transcript::parse_bytes(data.to_vec(), format) else {
-        return;
-    };
-    let own = parsed.format;
-    let target = if own.is_writable() { own } else { Format::PodcastJson };
-    let written = transcript::write_string(&parsed, target).expect("writable format");
-    if parsed.segments.is_empty() {
-        return;
-    }
-    let reread = transcript::parse_bytes(written.clone().into_bytes(), Some(target))
-        .unwrap_or_else(|e| panic!("written {target} does not parse back: {e}\n{written}"));
-    if matches!(target, Format::Text | Format::Markdown) {
-        return; // speaker turns merge, so counts may shrink once
-    }
-    assert_eq!(
-        reread.segments.len(),
-        parsed.segments.len(),
-        "segment count changed on write-back as {target}:\n{written}"
-    );
-}
+pub use fuzz_check::check;

@@ -11,8 +11,9 @@
 //!
 //! Files with one word per record (the official example) are grouped into
 //! segments for display, each word keeping its times. A file is word-level
-//! when it has at least two records, no record has unmapped fields, and at
-//! least nine in ten bodies are a single token (no inner whitespace). A new
+//! when it has at least two records, no record has unmapped fields, starts
+//! never go back, no record lasts over 5 s, and at least nine in ten bodies
+//! are a single token (no inner whitespace). A new
 //! segment starts at a speaker change, after a silence over 1.5 s, or after a
 //! word that ends a sentence (`.` `?` `!` `…`, closing quotes allowed) when a
 //! silence of 0.3 s follows or the segment already lasts 15 s. The writer
@@ -136,8 +137,16 @@ fn is_word_level(records: &[Record]) -> bool {
         .count();
     records.len() >= 2
         && records.iter().all(|r| r.fields.is_empty())
+        && records.windows(2).all(|w| w[0].start_ms <= w[1].start_ms)
+        && records.iter().all(|r| {
+            r.end_ms
+                .is_none_or(|end_ms| end_ms.saturating_sub(r.start_ms) <= MAX_WORD_MS)
+        })
         && single * 10 >= records.len() * 9
 }
+
+/// The longest record a word-level file has; a longer one is a sentence or a turn.
+const MAX_WORD_MS: u64 = 5_000;
 
 /// The end of record `i`: its own, or derived from the next start.
 fn end_of(records: &[Record], i: usize) -> (u64, bool) {
