@@ -486,7 +486,23 @@ fn is_garbage(line: &str) -> bool {
 /// which the parser removes one of). The writer puts a `\` before such lines.
 fn needs_escape(line: &str, style: Style) -> bool {
     let core = line.trim_start_matches('\\');
-    heading(core, style).is_some() || is_broken_heading(core, style) || is_garbage(core)
+    heading(core, style).is_some()
+        || is_broken_heading(core, style)
+        || is_garbage(core)
+        || starts_like_time_range(core)
+}
+
+/// `10:30 - 10:45 ...` or `00:01 --> 00:02`: a line detection would take for a
+/// range line or an SRT timing line, so the writers never leave one as text.
+fn starts_like_time_range(line: &str) -> bool {
+    let Some(start) = parse_timestamp(line.as_bytes()) else {
+        return false;
+    };
+    let rest = line[start.len..].trim_start();
+    ["-->", "-", "\u{2192}", "\u{2013}", "\u{2014}", "to"]
+        .iter()
+        .filter_map(|sep| rest.strip_prefix(sep))
+        .any(|after| parse_timestamp(after.trim_start().as_bytes()).is_some())
 }
 
 /// The style that finds the most headings in `lines` (ties go to the stricter
@@ -955,6 +971,28 @@ mod tests {
         assert_eq!(lines, vec![2, 3, 5]);
         assert_eq!(parse("[00:6x] a\n").map(|_| ()).unwrap_err().line, 1);
         assert_eq!(parse("just words\n").map(|_| ()).unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn untimed_turns_keep_names_and_text() {
+        let mut t = Transcript::new(Format::Srt);
+        let ana = t.intern_speaker("Ana");
+        for (speaker, text) in [
+            (ana, "Hello,\nthere."),
+            (ana, "Yes."),
+            (None, "Bo: hi"),
+            (None, ""),
+        ] {
+            t.segments.push(Segment {
+                speaker,
+                text: text.to_owned(),
+                ..Segment::default()
+            });
+        }
+        let options = TextOptions { timestamps: false };
+        assert_eq!(write(&t, &options), "Ana: Hello, there. Yes.\n\nBo: hi\n");
+        t.format = Format::Text;
+        assert_eq!(write(&t, &options), "Ana: Hello, there. Yes.\n\nBo: hi\n");
     }
 
     #[test]
