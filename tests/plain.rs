@@ -315,6 +315,10 @@ fn speaker() -> impl Strategy<Value = String> {
         Just("José María".to_owned()),
         Just("Macedo, Jr.".to_owned()),
         Just("李".to_owned()),
+        Just("the host".to_owned()),
+        Just("Note".to_owned()),
+        Just("Who? Me!".to_owned()),
+        Just("[Caller]".to_owned()),
     ]
 }
 
@@ -358,5 +362,75 @@ proptest! {
             prop_assert_eq!(&m2, &m1, "{}:\n{}\n---\n{}", format, first, second);
             prop_assert_eq!(&second, &first, "{} canonical write-back", format);
         }
+    }
+}
+
+fn fragment() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "[",
+        "]",
+        "(",
+        ")",
+        "0:",
+        "00:0",
+        "1",
+        "5",
+        "12:3",
+        "0:03",
+        "[00:01]",
+        "(00:02)",
+        "75:12",
+        "1:02:03",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\n\n",
+        "Ana",
+        "the host",
+        ":",
+        "：",
+        ": ",
+        "**",
+        "\\",
+        "am",
+        "Note",
+        "https://x",
+        "-",
+        "-->",
+        "é",
+        "日",
+        "\u{1}",
+        "\u{fffd}",
+        ".",
+        ",",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any text: no panic, and whatever reads as timed text writes back to text
+    /// that reads as the same segments.
+    #[test]
+    fn any_text_reads_and_writes_back(parts in prop::collection::vec(fragment(), 0..60)) {
+        let text = parts.concat();
+        let Ok(t) = transcript::parse_str(&text, Format::Text) else {
+            return Ok(());
+        };
+        let written = transcript::write_string(&t, Format::Text).expect("writable");
+        let again = transcript::parse_str(&written, Format::Text)
+            .unwrap_or_else(|e| panic!("{e}\n{text:?}\n{written:?}"));
+        prop_assert_eq!(&again.segments, &t.segments, "{:?}\n{:?}", text, written);
+        prop_assert_eq!(&again.speakers, &t.speakers, "{:?}\n{:?}", text, written);
+        for format in [Format::Text, Format::Markdown] {
+            let _ = transcript::write_string(&again, format).expect("writable");
+        }
+    }
+
+    #[test]
+    fn arbitrary_unicode_never_panics(text in "\\PC*") {
+        let _ = transcript::parse_str(&text, Format::Text);
+        let _ = transcript::parse_bytes(text.into_bytes(), None);
     }
 }

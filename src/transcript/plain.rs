@@ -330,8 +330,8 @@ fn otter(line: &str) -> Option<Heading<'_>> {
     if gap.len() < 2 && !gap.contains('\t') {
         return None;
     }
-    let (name, _) = strip_bold(name);
-    is_name(name).then_some(Heading {
+    let (name, bold) = strip_bold(name);
+    is_label(name, bold).then_some(Heading {
         start,
         speaker: Some(name),
         text: "",
@@ -342,17 +342,23 @@ fn otter(line: &str) -> Option<Heading<'_>> {
 /// `Name (00:01): text`, `Speaker 1 (00:00):`, `**Name** [00:00:01]`.
 fn inline(line: &str, open: u8) -> Option<Heading<'_>> {
     let bytes = line.as_bytes();
-    let at = memchr::memchr(open, bytes)?;
-    if at == 0 || !bytes[at - 1].is_ascii_whitespace() {
-        return None;
-    }
-    let (name, bold) = strip_bold(line[..at].trim_end());
-    if !is_name(name) {
-        return None;
-    }
+    // The time's bracket is the first one after a space that holds a time;
+    // a name may hold brackets of its own (`**[Caller]** [00:01]`).
+    memchr::memchr_iter(open, bytes)
+        .take_while(|&at| at <= MAX_LABEL_BYTES + 4)
+        .filter(|&at| at > 0 && bytes[at - 1].is_ascii_whitespace())
+        .find_map(|at| inline_at(line, at, open))
+}
+
+fn inline_at(line: &str, at: usize, open: u8) -> Option<Heading<'_>> {
+    let bytes = line.as_bytes();
     let start = parse_timestamp(&bytes[at + 1..])?;
     let close_at = at + 1 + start.len;
     if bytes.get(close_at) != Some(&close_of(open)) {
+        return None;
+    }
+    let (name, bold) = strip_bold(line[..at].trim_end());
+    if !is_label(name, bold) {
         return None;
     }
     let rest = line[close_at + 1..].trim_start();
@@ -390,7 +396,7 @@ fn split_speaker(rest: &str) -> (Option<&str>, &str, bool) {
     }
     if let Some(bold) = rest.strip_prefix("**")
         && let Some(close) = bold.find(":**")
-        && is_name(&bold[..close])
+        && is_label(&bold[..close], true)
     {
         return (Some(&bold[..close]), bold[close + 3..].trim_start(), true);
     }
@@ -417,6 +423,26 @@ fn split_speaker(rest: &str) -> (Option<&str>, &str, bool) {
         break;
     }
     (None, rest, false)
+}
+
+/// Whether `name` is taken as a speaker: in bold (`**the host:**`) any name
+/// that can be written back is, otherwise only what [`is_name`] accepts.
+fn is_label(name: &str, bold: bool) -> bool {
+    if bold {
+        is_writable_name(name)
+    } else {
+        is_name(name)
+    }
+}
+
+/// Whether the writers can write `name` as a label that reads back: no colon,
+/// no `**`, not too long, no surrounding space.
+fn is_writable_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.trim() == name
+        && !name.contains([':', '：', '\n'])
+        && !name.contains("**")
+        && name.chars().count() <= MAX_SPEAKER_CHARS
 }
 
 /// Whether `name` can be a speaker's name rather than the start of a sentence,
@@ -482,11 +508,12 @@ fn is_garbage(line: &str) -> bool {
 }
 
 /// Whether a text line, written as is, would not read back as that text: it
-/// reads as a heading, a broken heading or garbage (after any leading `\`,
-/// which the parser removes one of). The writer puts a `\` before such lines.
+/// reads as a heading of any style (one of another style could tip the style
+/// choice), a broken heading or garbage (after any leading `\`, which the
+/// parser removes one of). The writer puts a `\` before such lines.
 fn needs_escape(line: &str, style: Style) -> bool {
     let core = line.trim_start_matches('\\');
-    heading(core, style).is_some()
+    STYLES.iter().any(|&any| heading(core, any).is_some())
         || is_broken_heading(core, style)
         || is_garbage(core)
         || starts_like_time_range(core)
@@ -505,15 +532,17 @@ fn starts_like_time_range(line: &str) -> bool {
         .any(|after| parse_timestamp(after.trim_start().as_bytes()).is_some())
 }
 
+/// Every style, strictest first: ties in scoring go to the earlier one.
+const STYLES: [Style; 4] = [
+    Style::Bracketed(b'['),
+    Style::Bracketed(b'('),
+    Style::Otter,
+    Style::Unbracketed,
+];
+
 /// The style that finds the most headings in `lines` (ties go to the stricter
 /// style), with its count.
 fn best_style<'a>(lines: impl Iterator<Item = &'a str>) -> (Style, usize, usize) {
-    const STYLES: [Style; 4] = [
-        Style::Bracketed(b'['),
-        Style::Bracketed(b'('),
-        Style::Otter,
-        Style::Unbracketed,
-    ];
     let mut counts = [0usize; 4];
     let mut lines_seen = 0;
     for line in lines.map(str::trim).filter(|l| !l.is_empty()) {
@@ -545,7 +574,10 @@ pub(super) fn looks_like(text: &str) -> bool {
 /// What the parse learns about the layout, from the first records that show it.
 #[derive(Debug, Default)]
 struct LayoutSeen {
+    /// From the first speaker whose name did not need bold to read as one.
     speaker: Option<SpeakerForm>,
+    /// From the first speaker at all, for files where every name needed bold.
+    first_speaker: Option<SpeakerForm>,
     text_below: Option<bool>,
     blank_between: Option<bool>,
 }
@@ -571,6 +603,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         }
         let escaped = line
             .strip_prefix('\\')
+            .map(str::trim_start)
             .filter(|rest| needs_escape(rest, style));
         let found = if escaped.is_none() && headings > 0 {
             heading(line, style)
@@ -588,7 +621,10 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             } else {
                 transcript.time_style = found.start.style();
             }
-            if seen.speaker.is_none() {
+            if seen.first_speaker.is_none() {
+                seen.first_speaker = found.form;
+            }
+            if seen.speaker.is_none() && found.speaker.is_some_and(is_name) {
                 seen.speaker = found.form;
             }
             if seen.text_below.is_none() && !found.text.is_empty() {
@@ -643,7 +679,10 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     };
     TextLayout {
         style,
-        speaker: seen.speaker.unwrap_or(default_speaker),
+        speaker: seen
+            .speaker
+            .or(seen.first_speaker)
+            .unwrap_or(default_speaker),
         text_below: seen.text_below.unwrap_or(false),
         blank_between: seen.blank_between.unwrap_or(true),
     }
@@ -736,6 +775,8 @@ pub(super) fn write_turns(
         first_turn = false;
         let heading_start = out.len();
         let mut text_fits_on_line = !layout.text_below;
+        // A name that would not read back as one plain (`the host`) goes in bold.
+        let needs_bold = timestamps && !name.is_empty() && !is_name(name);
         let time = |out: &mut String| {
             out.extend(open);
             write_timestamp(out, turn.start_ms, time_style);
@@ -749,10 +790,10 @@ pub(super) fn write_turns(
             (true, false, SpeakerForm::Lead { bold }) => {
                 time(&mut out);
                 out.push(' ');
-                push_label(&mut out, name, bold);
+                push_label(&mut out, name, bold || needs_bold);
             }
             (true, false, SpeakerForm::Inline { bold, colon }) => {
-                push_bold(&mut out, name, bold);
+                push_bold(&mut out, name, bold || needs_bold);
                 out.push(' ');
                 time(&mut out);
                 if colon {
@@ -761,7 +802,7 @@ pub(super) fn write_turns(
                 text_fits_on_line &= colon;
             }
             (true, false, SpeakerForm::Otter) => {
-                out.push_str(name);
+                push_bold(&mut out, name, needs_bold);
                 out.push_str("  ");
                 time(&mut out);
                 text_fits_on_line = false;
