@@ -512,7 +512,8 @@ fn is_garbage(line: &str) -> bool {
 /// choice), a broken heading or garbage (after any leading `\`, which the
 /// parser removes one of). The writer puts a `\` before such lines.
 fn needs_escape(line: &str, style: Style) -> bool {
-    let core = line.trim_start_matches('\\');
+    // The parser removes one `\` and the space after it, then asks again.
+    let core = line.trim_start_matches(|c: char| c == '\\' || c.is_whitespace());
     STYLES.iter().any(|&any| heading(core, any).is_some())
         || is_broken_heading(core, style)
         || is_garbage(core)
