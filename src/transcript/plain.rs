@@ -533,6 +533,13 @@ fn starts_like_time_range(line: &str) -> bool {
         .any(|after| parse_timestamp(after.trim_start().as_bytes()).is_some())
 }
 
+/// The non-blank lines a style is chosen from.
+fn first_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .filter(|line| !line.trim().is_empty())
+        .take(SNIFF_LINES)
+}
+
 /// Every style, strictest first: ties in scoring go to the earlier one.
 const STYLES: [Style; 4] = [
     Style::Bracketed(b'['),
@@ -567,7 +574,7 @@ fn best_style<'a>(lines: impl Iterator<Item = &'a str>) -> (Style, usize, usize)
 /// least once every 20 lines (twice at least for unbracketed times, which
 /// prose can start with).
 pub(super) fn looks_like(text: &str) -> bool {
-    let (style, headings, lines) = best_style(text.split('\n').take(SNIFF_LINES * 2));
+    let (style, headings, lines) = best_style(first_lines(text));
     let needed = if style == Style::Unbracketed { 2 } else { 1 };
     headings >= needed && headings * MAX_LINES_PER_HEADING >= lines
 }
@@ -585,7 +592,7 @@ struct LayoutSeen {
 
 /// Parses timed plain text. Fails only when no line is a record heading.
 pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
-    let (mut style, mut headings, _) = best_style(text.split('\n').take(SNIFF_LINES * 2));
+    let (mut style, mut headings, _) = best_style(first_lines(text));
     if headings == 0 {
         (style, headings, _) = best_style(text.split('\n'));
     }
@@ -672,7 +679,9 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         });
     };
     let words = segment.text.split_whitespace().count() as u64;
-    segment.end_ms = segment.start_ms + words * LAST_RECORD_MS_PER_WORD;
+    segment.end_ms = segment
+        .start_ms
+        .saturating_add(words.saturating_mul(LAST_RECORD_MS_PER_WORD));
     transcript.push(segment, at);
     let default_speaker = match style {
         Style::Otter => SpeakerForm::Otter,
@@ -816,14 +825,15 @@ pub(super) fn write_turns(
             (false, false, _) => push_label(&mut out, name, false),
         }
         let has_heading = out.len() > heading_start;
-        if has_heading && text_fits_on_line {
-            if let Some(first) = lines.next() {
-                out.push(' ');
-                if timestamps && name.is_empty() && label_needs_escape(first, layout.style) {
-                    out.push_str(": ");
-                }
-                out.push_str(first);
+        if has_heading
+            && text_fits_on_line
+            && let Some(first) = lines.next()
+        {
+            out.push(' ');
+            if timestamps && name.is_empty() && label_needs_escape(first, layout.style) {
+                out.push_str(": ");
             }
+            out.push_str(first);
         }
         if has_heading {
             out.push('\n');
@@ -1035,6 +1045,15 @@ mod tests {
         assert_eq!(write(&t, &options), "Ana: Hello, there. Yes.\n\nBo: hi\n");
         t.format = Format::Text;
         assert_eq!(write(&t, &options), "Ana: Hello, there. Yes.\n\nBo: hi\n");
+    }
+
+    #[test]
+    fn huge_times_do_not_overflow() {
+        let t = parse("[5000000000000:00:00] one two\n").expect("parses");
+        assert_eq!(t.segments[0].start_ms, 18_000_000_000_000_000_000);
+        assert_eq!(t.segments[0].end_ms, 18_000_000_000_000_000_800);
+        let t = parse("[5124095576030:25:51] one two\n").expect("parses");
+        assert_eq!(t.segments[0].end_ms, u64::MAX);
     }
 
     #[test]
