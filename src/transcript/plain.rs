@@ -9,11 +9,18 @@
 //! 0:00                             a bare time line, text below
 //! ```
 //!
-//! One style is chosen per file by scoring each over the first lines; only that
-//! style's headings start records, so a time inside the text of another style
-//! stays text. Untimed lines continue the current record. Ends are derived: the
-//! next record's start. This module owns reading that text and writing it back;
-//! it never guesses times that are not in the file beyond the derived ends.
+//! One style is chosen per file by scoring each over the first 300 non-blank
+//! lines; only that style's headings start records, so a time inside the text
+//! of another style stays text. Untimed lines continue the current record
+//! (paragraphs joined with `\n`); text before the first time is skipped with a
+//! warning. Ends are derived: the next record's start, and for the last record
+//! 400 ms a word. A label before `: ` is a speaker only when it reads as a name
+//! (`Note:`, `https:`, `So here's the thing:` do not); in bold it always is.
+//!
+//! The writers put `: ` before speakerless text that would read as a label and
+//! `\` before a text line that would read as a heading (the parser removes one).
+//! This module owns reading that text and writing it back; it never invents
+//! times beyond the derived ends.
 
 use std::borrow::Cow;
 
@@ -112,7 +119,10 @@ pub(super) enum SpeakerForm {
 /// The record layout of a text file, kept so a write-back looks like the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct TextLayout {
+    /// Which headings start a record (and how times are bracketed).
     pub style: Style,
+    /// How a heading names its speaker; a name that only reads back in bold
+    /// is written in bold whatever this says.
     pub speaker: SpeakerForm,
     /// Text starts on the line after the heading even where it could follow it.
     pub text_below: bool,
@@ -713,6 +723,7 @@ fn broken_message(style: Style) -> &'static str {
 /// One record to write: a segment, or a speaker's consecutive segments merged.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Turn<'a> {
+    /// The start of the turn's first segment.
     pub start_ms: u64,
     pub speaker: Option<SpeakerId>,
     /// Lines separated by `\n`.
