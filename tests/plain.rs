@@ -127,6 +127,37 @@ const CASES: &[Case] = &[
         warning_lines: &[],
         writes_back_identical: true,
     },
+    Case {
+        file: "lead_parens_bold.txt",
+        segments: &[
+            (1_000, 4_000, "Ana", "Good morning."),
+            (4_000, 6_000, "the producer", "Rolling."),
+            (6_000, 7_200, "Ana", "Then we start."),
+        ],
+        warning_lines: &[],
+        writes_back_identical: true,
+    },
+    Case {
+        file: "unbracketed_speakers.txt",
+        segments: &[
+            (1_000, 4_000, "Ana", "First."),
+            (
+                4_000,
+                9_000,
+                "Bo",
+                "Second, at 10:30 am sharp.\n10:30 am is not a heading here.",
+            ),
+            (9_000, 9_400, "Ana", "Third."),
+        ],
+        warning_lines: &[],
+        writes_back_identical: true,
+    },
+    Case {
+        file: "fractions.txt",
+        segments: &[(1_250, 2_500, "Ana", "a"), (2_500, 2_900, "Bo", "b")],
+        warning_lines: &[],
+        writes_back_identical: true,
+    },
 ];
 
 fn fixture(file: &str) -> Vec<u8> {
@@ -198,6 +229,20 @@ fn written_back_files_that_change_change_little() {
         write(&read("broken_and_truncated.txt")),
         "[00:00:01] Ana: one\n[00:00:05] Bo: two"
     );
+}
+
+#[test]
+fn prose_and_chat_logs_are_not_timed_text() {
+    for text in [
+        fixture("prose_not_timed.txt"),
+        b"Ana: hi\nBo: hey, see you at 10:30\n".to_vec(),
+        b"10:30 we met.\nThen we left.\n".to_vec(),
+    ] {
+        let failure = transcript::parse_bytes(text.clone(), None)
+            .map(|t| t.format)
+            .expect_err("not detected");
+        assert_eq!(failure.line, 1, "{:?}", String::from_utf8_lossy(&text));
+    }
 }
 
 /// A transcript from another format, with what the text writers must handle:
@@ -407,14 +452,36 @@ fn fragment() -> impl Strategy<Value = &'static str> {
     ])
 }
 
+/// A line that starts like a heading of some style, then anything.
+fn heading_line() -> impl Strategy<Value = String> {
+    let start = prop::sample::select(vec![
+        "",
+        "",
+        "[00:01] ",
+        "[00:01:02.5]",
+        "(00:03) ",
+        "0:03",
+        "0:07 ",
+        "Ana (00:02): ",
+        "**the host** [00:00:04]",
+        "Bo  1:02:03",
+        "\\",
+        "Speaker 1 (75:12):",
+    ]);
+    (start, prop::collection::vec(fragment(), 0..8))
+        .prop_map(|(start, parts)| format!("{start}{}", parts.concat()))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     /// Any text: no panic, and whatever reads as timed text writes back to text
     /// that reads as the same segments.
     #[test]
-    fn any_text_reads_and_writes_back(parts in prop::collection::vec(fragment(), 0..60)) {
-        let text = parts.concat();
+    fn any_text_reads_and_writes_back(text in prop_oneof![
+        prop::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat()),
+        prop::collection::vec(heading_line(), 1..12).prop_map(|lines| lines.join("\n")),
+    ]) {
         let Ok(t) = transcript::parse_str(&text, Format::Text) else {
             return Ok(());
         };
@@ -423,8 +490,14 @@ proptest! {
             .unwrap_or_else(|e| panic!("{e}\n{text:?}\n{written:?}"));
         prop_assert_eq!(&again.segments, &t.segments, "{:?}\n{:?}", text, written);
         prop_assert_eq!(&again.speakers, &t.speakers, "{:?}\n{:?}", text, written);
+        let mut converted = again;
+        converted.format = Format::Vtt;
         for format in [Format::Text, Format::Markdown] {
-            let _ = transcript::write_string(&again, format).expect("writable");
+            let first = transcript::write_string(&converted, format).expect("writable");
+            let m1 = transcript::parse_str(&first, Format::Text)
+                .unwrap_or_else(|e| panic!("{e}\n{first:?}"));
+            let second = transcript::write_string(&m1, format).expect("writable");
+            prop_assert_eq!(&second, &first, "{} from {:?}", format, text);
         }
     }
 

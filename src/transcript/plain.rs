@@ -466,10 +466,8 @@ fn is_name(name: &str) -> bool {
             .iter()
             .any(|title| name.ends_with(title));
     if ends_sentence
-        || first.is_whitespace()
+        || !is_writable_name(name)
         || matches!(first, '[' | '(' | '*' | '\\' | '-' | '#' | '>')
-        || name.contains([':', '：'])
-        || name.chars().count() > MAX_SPEAKER_CHARS
     {
         return false;
     }
@@ -638,6 +636,12 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
                 transcript.push(segment, at);
             } else {
                 transcript.time_style = found.start.style();
+            }
+            if found.start.frac_digits > transcript.time_style.frac_digits {
+                // Keep the finest precision any time had, so no time loses digits.
+                let finer = found.start.style();
+                transcript.time_style.frac_digits = finer.frac_digits;
+                transcript.time_style.frac_sep = finer.frac_sep;
             }
             if seen.first_speaker.is_none() {
                 seen.first_speaker = found.form;
