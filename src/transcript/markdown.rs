@@ -16,6 +16,7 @@ const MARKDOWN: TextLayout = TextLayout {
     },
     text_below: true,
     blank_between: true,
+    wide_colon: false,
 };
 
 /// Writes speaker turns as Markdown: `**Name** [HH:MM:SS]` (or `[HH:MM:SS]`

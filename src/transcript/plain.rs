@@ -128,6 +128,8 @@ pub(super) struct TextLayout {
     pub text_below: bool,
     /// Records are separated by a blank line.
     pub blank_between: bool,
+    /// Plain labels end with the full-width colon `：` (no space after it).
+    pub wide_colon: bool,
 }
 
 /// What the text writer produces: `[00:01:02] Name: text`, blank lines between.
@@ -136,6 +138,7 @@ const CANONICAL: TextLayout = TextLayout {
     speaker: SpeakerForm::Lead { bold: false },
     text_below: false,
     blank_between: true,
+    wide_colon: false,
 };
 
 /// Marks the layout while it is stored in [`Header::range_separator`].
@@ -171,13 +174,14 @@ impl TextLayout {
             SpeakerForm::Otter => 'o',
         };
         let flag = |on: bool| if on { '1' } else { '0' };
-        let mut tag = String::with_capacity(LAYOUT_TAG.len() + 4);
+        let mut tag = String::with_capacity(LAYOUT_TAG.len() + 5);
         tag.push_str(LAYOUT_TAG);
         tag.extend([
             style,
             speaker,
             flag(self.text_below),
             flag(self.blank_between),
+            flag(self.wide_colon),
         ]);
         tag
     }
@@ -185,7 +189,7 @@ impl TextLayout {
     /// Reads a tag written by [`TextLayout::encode`].
     fn decode(tag: &str) -> Option<TextLayout> {
         let bytes = tag.strip_prefix(LAYOUT_TAG)?.as_bytes();
-        let &[style, speaker, below, blank] = bytes else {
+        let &[style, speaker, below, blank, wide] = bytes else {
             return None;
         };
         let style = match style {
@@ -221,6 +225,7 @@ impl TextLayout {
             speaker,
             text_below: below == b'1',
             blank_between: blank == b'1',
+            wide_colon: wide == b'1',
         })
     }
 
@@ -247,6 +252,8 @@ struct Heading<'a> {
     text: &'a str,
     /// How the speaker was written; `None` without a speaker.
     form: Option<SpeakerForm>,
+    /// The speaker's label ended with the full-width colon `：`.
+    wide_colon: bool,
 }
 
 /// The record heading `line` (trimmed) holds in `style`, if any.
@@ -291,12 +298,15 @@ fn lead_unbracketed(line: &str) -> Option<Heading<'_>> {
 }
 
 fn lead_rest(start: Timestamp, rest: &str) -> Heading<'_> {
-    let (speaker, text, bold) = split_speaker(rest);
+    let label = split_speaker(rest);
     Heading {
         start,
-        speaker,
-        text,
-        form: speaker.map(|_| SpeakerForm::Lead { bold }),
+        speaker: label.speaker,
+        text: label.text,
+        form: label
+            .speaker
+            .map(|_| SpeakerForm::Lead { bold: label.bold }),
+        wide_colon: label.wide,
     }
 }
 
@@ -325,6 +335,7 @@ fn bare_time(line: &str) -> Option<Heading<'_>> {
         speaker: None,
         text: "",
         form: None,
+        wide_colon: false,
     })
 }
 
@@ -346,6 +357,7 @@ fn otter(line: &str) -> Option<Heading<'_>> {
         speaker: Some(name),
         text: "",
         form: Some(SpeakerForm::Otter),
+        wide_colon: false,
     })
 }
 
@@ -372,6 +384,7 @@ fn inline_at(line: &str, at: usize, open: u8) -> Option<Heading<'_>> {
         return None;
     }
     let rest = line[close_at + 1..].trim_start();
+    let wide_colon = rest.starts_with('：');
     let (colon, text) = if rest.is_empty() {
         (false, "")
     } else if let Some(text) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')) {
@@ -384,6 +397,7 @@ fn inline_at(line: &str, at: usize, open: u8) -> Option<Heading<'_>> {
         speaker: Some(name),
         text,
         form: Some(SpeakerForm::Inline { bold, colon }),
+        wide_colon,
     })
 }
 
@@ -394,21 +408,48 @@ fn strip_bold(name: &str) -> (&str, bool) {
     }
 }
 
+/// The text after a lead time, split at its speaker label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Label<'a> {
+    speaker: Option<&'a str>,
+    text: &'a str,
+    /// Written `**Name:**`.
+    bold: bool,
+    /// Ended by the full-width colon `：`.
+    wide: bool,
+}
+
+impl<'a> Label<'a> {
+    /// No speaker: all of it is text.
+    fn none(text: &'a str) -> Self {
+        Label {
+            speaker: None,
+            text,
+            bold: false,
+            wide: false,
+        }
+    }
+}
+
 /// Splits `Name: text`, `Name：text` or `**Name:** text`; a leading `: ` is the
 /// writer's mark for "no speaker, and the text reads like a label".
-/// Returns (speaker, text, bold).
-fn split_speaker(rest: &str) -> (Option<&str>, &str, bool) {
+fn split_speaker(rest: &str) -> Label<'_> {
     if rest == ":" {
-        return (None, "", false);
+        return Label::none("");
     }
     if let Some(text) = rest.strip_prefix(": ") {
-        return (None, text.trim_start(), false);
+        return Label::none(text.trim_start());
     }
     if let Some(bold) = rest.strip_prefix("**")
         && let Some(close) = bold.find(":**")
         && is_label(&bold[..close], true)
     {
-        return (Some(&bold[..close]), bold[close + 3..].trim_start(), true);
+        return Label {
+            speaker: Some(&bold[..close]),
+            text: bold[close + 3..].trim_start(),
+            bold: true,
+            wide: false,
+        };
     }
     let bytes = rest.as_bytes();
     // 0xEF starts the full-width colon `：` (EF BC 9A) and is never a continuation byte.
@@ -428,11 +469,16 @@ fn split_speaker(rest: &str) -> (Option<&str>, &str, bool) {
         };
         let name = rest[..at].trim_end();
         if is_name(name) {
-            return (Some(name), rest[text_at..].trim_start(), false);
+            return Label {
+                speaker: Some(name),
+                text: rest[text_at..].trim_start(),
+                bold: false,
+                wide: bytes[at] != b':',
+            };
         }
         break;
     }
-    (None, rest, false)
+    Label::none(rest)
 }
 
 /// Whether `name` is taken as a speaker: in bold (`**the host:**`) any name
@@ -592,6 +638,8 @@ pub(super) fn looks_like(text: &str) -> bool {
 struct LayoutSeen {
     /// From the first speaker whose name did not need bold to read as one.
     speaker: Option<SpeakerForm>,
+    /// From that same speaker's label.
+    wide_colon: bool,
     /// From the first speaker at all, for files where every name needed bold.
     first_speaker: Option<SpeakerForm>,
     text_below: Option<bool>,
@@ -648,6 +696,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             }
             if seen.speaker.is_none() && found.speaker.is_some_and(is_name) {
                 seen.speaker = found.form;
+                seen.wide_colon = found.wide_colon;
             }
             if seen.text_below.is_none() && !found.text.is_empty() {
                 seen.text_below = Some(false);
@@ -709,6 +758,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             .unwrap_or(default_speaker),
         text_below: seen.text_below.unwrap_or(false),
         blank_between: seen.blank_between.unwrap_or(true),
+        wide_colon: seen.wide_colon,
     }
     .store(&mut transcript.header);
     Ok(transcript)
@@ -802,6 +852,8 @@ pub(super) fn write_turns(
         let mut text_fits_on_line = !layout.text_below;
         // A name that would not read back as one plain (`the host`) goes in bold.
         let needs_bold = timestamps && !name.is_empty() && !is_name(name);
+        // `Name：text` has no space after the colon.
+        let mut wide_label = false;
         let time = |out: &mut String| {
             out.extend(open);
             write_timestamp(out, turn.start_ms, time_style);
@@ -815,14 +867,16 @@ pub(super) fn write_turns(
             (true, false, SpeakerForm::Lead { bold }) => {
                 time(&mut out);
                 out.push(' ');
-                push_label(&mut out, name, bold || needs_bold);
+                wide_label = layout.wide_colon && !bold && !needs_bold;
+                push_label(&mut out, name, bold || needs_bold, wide_label);
             }
             (true, false, SpeakerForm::Inline { bold, colon }) => {
                 push_bold(&mut out, name, bold || needs_bold);
                 out.push(' ');
                 time(&mut out);
                 if colon {
-                    out.push(':');
+                    wide_label = layout.wide_colon;
+                    out.push(if wide_label { '：' } else { ':' });
                 }
                 text_fits_on_line &= colon;
             }
@@ -837,14 +891,16 @@ pub(super) fn write_turns(
                 push_bold(&mut out, name, true);
                 text_fits_on_line = false;
             }
-            (false, false, _) => push_label(&mut out, name, false),
+            (false, false, _) => push_label(&mut out, name, false, false),
         }
         let has_heading = out.len() > heading_start;
         if has_heading
             && text_fits_on_line
             && let Some(first) = lines.next()
         {
-            out.push(' ');
+            if !wide_label {
+                out.push(' ');
+            }
             if timestamps && name.is_empty() && label_needs_escape(first, layout.style) {
                 out.push_str(": ");
             }
@@ -874,20 +930,20 @@ fn push_bold(out: &mut String, name: &str, bold: bool) {
     }
 }
 
-fn push_label(out: &mut String, name: &str, bold: bool) {
+fn push_label(out: &mut String, name: &str, bold: bool, wide: bool) {
     if bold {
         out.push_str("**");
         out.push_str(name);
         out.push_str(":**");
     } else {
         out.push_str(name);
-        out.push(':');
+        out.push(if wide { '：' } else { ':' });
     }
 }
 
 /// Text after a speakerless lead time that would read as a label (or as `am`).
 fn label_needs_escape(text: &str, style: Style) -> bool {
-    split_speaker(text) != (None, text, false)
+    split_speaker(text) != Label::none(text)
         || (style == Style::Unbracketed && starts_with_clock_suffix(text))
 }
 
@@ -984,17 +1040,18 @@ mod tests {
             "So here's the thing: it works",
             "Well, it was late. Then: nothing",
         ] {
-            assert_eq!(split_speaker(rest), (None, rest, false), "{rest:?}");
+            assert_eq!(split_speaker(rest), Label::none(rest), "{rest:?}");
         }
+        let label = split_speaker("Macedo, Jr.: ok");
+        assert_eq!((label.speaker, label.text), (Some("Macedo, Jr."), "ok"));
+        let label = split_speaker("speaker 1: ok");
+        assert_eq!((label.speaker, label.text), (Some("speaker 1"), "ok"));
+        assert_eq!(split_speaker(": Ana: hi"), Label::none("Ana: hi"));
+        let label = split_speaker("主持人：你好");
         assert_eq!(
-            split_speaker("Macedo, Jr.: ok"),
-            (Some("Macedo, Jr."), "ok", false)
+            (label.speaker, label.text, label.wide),
+            (Some("主持人"), "你好", true)
         );
-        assert_eq!(
-            split_speaker("speaker 1: ok"),
-            (Some("speaker 1"), "ok", false)
-        );
-        assert_eq!(split_speaker(": Ana: hi"), (None, "Ana: hi", false));
     }
 
     #[test]
@@ -1087,6 +1144,7 @@ mod tests {
                     speaker,
                     text_below: true,
                     blank_between: false,
+                    wide_colon: true,
                 };
                 assert_eq!(TextLayout::decode(&layout.encode()), Some(layout));
             }
