@@ -283,6 +283,13 @@ fn text_writer_writes_one_line_per_speaker_turn() {
          [00:00:09]\n\n\
          [01:02:03] Bo: Bye.\n"
     );
+    let mut made_in_app = t.clone();
+    made_in_app.format = Format::Text;
+    assert_eq!(
+        transcript::write_string(&made_in_app, Format::Text).expect("writable"),
+        text,
+        "a text transcript with no layout read from a file is written canonically"
+    );
     let back = transcript::parse_bytes(text.into_bytes(), None).expect("reads back");
     assert_eq!(
         segments(&back),

@@ -800,7 +800,7 @@ pub(super) fn speaker_turns(transcript: &Transcript) -> Vec<Turn<'_>> {
             });
         }
         if let Some(turn) = turns.last_mut() {
-            for word_run in segment
+            for line in segment
                 .text
                 .split('\n')
                 .map(str::trim)
@@ -810,7 +810,7 @@ pub(super) fn speaker_turns(transcript: &Transcript) -> Vec<Turn<'_>> {
                 if !text.is_empty() {
                     text.push(' ');
                 }
-                text.push_str(word_run);
+                text.push_str(line);
             }
         }
     }
