@@ -101,7 +101,6 @@ const CASES: &[Case] = &[
             (5_000, 7_000, "Bo", "[00:00:09] is when it aired."),
             (7_000, 7_400, "", "music"),
         ],
-        // Starts out of order: 00:00:07 after 00:00:05 is fine, nothing to warn.
         warning_lines: &[],
         writes_back_identical: true,
     },
