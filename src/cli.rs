@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::transcript::{self, Format, Transcript};
+use crate::transcript::{self, Format, TextOptions, Transcript};
 
 /// Command-line arguments of the `earmark` binary.
 #[derive(Debug, Parser)]
@@ -47,6 +47,9 @@ pub enum Command {
         /// Read the input as this format instead of detecting it.
         #[arg(long = "format", value_name = "NAME")]
         format: Option<Format>,
+        /// Text and Markdown output: leave out each speaker turn's start time.
+        #[arg(long = "no-timestamps")]
+        no_timestamps: bool,
     },
 }
 
@@ -65,7 +68,13 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             output,
             to,
             format,
-        } => convert(&input, &output, to, format),
+            no_timestamps,
+        } => {
+            let text_options = TextOptions {
+                timestamps: !no_timestamps,
+            };
+            convert(&input, &output, to, format, &text_options)
+        }
     }
 }
 
@@ -74,6 +83,7 @@ fn convert(
     output: &Path,
     to: Option<Format>,
     format: Option<Format>,
+    text_options: &TextOptions,
 ) -> anyhow::Result<()> {
     let Some(to) = to.or_else(|| Format::for_output_path(output)) else {
         bail!(
@@ -82,7 +92,7 @@ fn convert(
         );
     };
     let transcript = transcript::read_file(input, format)?;
-    transcript::write_file(&transcript, to, output)?;
+    transcript::write_file(&transcript, to, text_options, output)?;
     Ok(())
 }
 

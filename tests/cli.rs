@@ -321,3 +321,38 @@ fn converting_to_the_same_format_keeps_bom_and_line_endings() {
         std::fs::read(&source).expect("source")
     );
 }
+
+#[test]
+fn convert_to_text_and_markdown_with_and_without_times() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seed = fixture("seed/delphi-podcast.txt");
+    let read = |name: &str, extra: &[&str]| {
+        let out_path = dir.path().join(name);
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["convert".as_ref(), seed.as_os_str(), out_path.as_os_str()];
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+        let out = earmark(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(out_path).expect("written")
+    };
+    let text = read("a.text", &["--to", "text"]);
+    assert!(
+        text.starts_with("[00:00:01] Speaker A: You're now plugged into"),
+        "{text:.80}"
+    );
+    let bare = read("b.text", &["--to", "text", "--no-timestamps"]);
+    assert!(
+        bare.starts_with("Speaker A: You're now plugged into"),
+        "{bare:.80}"
+    );
+    let markdown = read("c.md", &[]);
+    assert!(
+        markdown.starts_with("**Speaker A** [00:00:01]\nYou're now"),
+        "{markdown:.80}"
+    );
+    assert!(!read("d.md", &["--no-timestamps"]).contains("[00:"));
+}

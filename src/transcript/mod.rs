@@ -106,13 +106,23 @@ pub fn parse_str(text: &str, format: Format) -> Result<Transcript, ParseFailure>
 /// The transcript as text in `format`, with the source's byte order mark, line
 /// endings and final newline kept when `format` is the one it was read from.
 pub fn write_string(transcript: &Transcript, format: Format) -> Result<String, TranscriptError> {
+    write_string_with(transcript, format, &TextOptions::default())
+}
+
+/// Like [`write_string`], with the options of the text and Markdown writers
+/// (other formats ignore them).
+pub fn write_string_with(
+    transcript: &Transcript,
+    format: Format,
+    text_options: &TextOptions,
+) -> Result<String, TranscriptError> {
     let text = match format {
         Format::Range => range::write(transcript),
         Format::Srt => srt::write(transcript),
         Format::Vtt => vtt::write(transcript),
         Format::PodcastJson => json::write_podcast(transcript),
-        Format::Text => plain::write(transcript, &TextOptions::default()),
-        Format::Markdown => markdown::write(transcript, &TextOptions::default()),
+        Format::Text => plain::write(transcript, text_options),
+        Format::Markdown => markdown::write(transcript, text_options),
         Format::WhisperJson | Format::WhisperCppJson | Format::WhisperxJson => {
             return Err(TranscriptError::NotWritable { format });
         }
@@ -141,9 +151,10 @@ pub fn write_string(transcript: &Transcript, format: Format) -> Result<String, T
 pub fn write_file(
     transcript: &Transcript,
     format: Format,
+    text_options: &TextOptions,
     path: &Path,
 ) -> Result<(), TranscriptError> {
-    let text = write_string(transcript, format)?;
+    let text = write_string_with(transcript, format, text_options)?;
     let io_err = |action, source| TranscriptError::Io {
         action,
         path: path.to_owned(),

@@ -101,6 +101,8 @@ pub struct Header {
     pub vtt_header: Option<String>,
     /// VTT: STYLE, REGION and NOTE blocks before the first cue, in order, verbatim.
     pub vtt_blocks: Vec<String>,
+    /// Timed text: heading style and record layout of the source, so a write-back keeps it.
+    pub(super) text_layout: Option<super::plain::TextLayout>,
     /// JSON formats: the source had one word per record; the writer does the same.
     pub words_as_segments: bool,
     /// JSON formats: top-level fields other than the segment list, in file order.

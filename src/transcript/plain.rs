@@ -141,105 +141,15 @@ const CANONICAL: TextLayout = TextLayout {
     wide_colon: false,
 };
 
-/// Marks the layout while it is stored in [`Header::range_separator`].
-const LAYOUT_TAG: &str = "text-layout:";
-
 impl TextLayout {
-    /// The layout as a short tag, for storage in the transcript header.
-    fn encode(self) -> String {
-        let style = match self.style {
-            Style::Bracketed(open) => char::from(open),
-            Style::Unbracketed => 'u',
-            Style::Otter => 'o',
-        };
-        let speaker = match self.speaker {
-            SpeakerForm::Lead { bold: false } => 'l',
-            SpeakerForm::Lead { bold: true } => 'L',
-            SpeakerForm::Inline {
-                bold: false,
-                colon: true,
-            } => 'i',
-            SpeakerForm::Inline {
-                bold: true,
-                colon: true,
-            } => 'I',
-            SpeakerForm::Inline {
-                bold: false,
-                colon: false,
-            } => 'j',
-            SpeakerForm::Inline {
-                bold: true,
-                colon: false,
-            } => 'J',
-            SpeakerForm::Otter => 'o',
-        };
-        let flag = |on: bool| if on { '1' } else { '0' };
-        let mut tag = String::with_capacity(LAYOUT_TAG.len() + 5);
-        tag.push_str(LAYOUT_TAG);
-        tag.extend([
-            style,
-            speaker,
-            flag(self.text_below),
-            flag(self.blank_between),
-            flag(self.wide_colon),
-        ]);
-        tag
-    }
-
-    /// Reads a tag written by [`TextLayout::encode`].
-    fn decode(tag: &str) -> Option<TextLayout> {
-        let bytes = tag.strip_prefix(LAYOUT_TAG)?.as_bytes();
-        let &[style, speaker, below, blank, wide] = bytes else {
-            return None;
-        };
-        let style = match style {
-            b'[' | b'(' => Style::Bracketed(style),
-            b'u' => Style::Unbracketed,
-            b'o' => Style::Otter,
-            _ => return None,
-        };
-        let speaker = match speaker {
-            b'l' => SpeakerForm::Lead { bold: false },
-            b'L' => SpeakerForm::Lead { bold: true },
-            b'i' => SpeakerForm::Inline {
-                bold: false,
-                colon: true,
-            },
-            b'I' => SpeakerForm::Inline {
-                bold: true,
-                colon: true,
-            },
-            b'j' => SpeakerForm::Inline {
-                bold: false,
-                colon: false,
-            },
-            b'J' => SpeakerForm::Inline {
-                bold: true,
-                colon: false,
-            },
-            b'o' => SpeakerForm::Otter,
-            _ => return None,
-        };
-        Some(TextLayout {
-            style,
-            speaker,
-            text_below: below == b'1',
-            blank_between: blank == b'1',
-            wide_colon: wide == b'1',
-        })
-    }
-
     /// The layout a parse stored in `header`, if any.
-    ///
-    /// The model has no field for it yet, so it rides in `range_separator`,
-    /// which only the range writer reads and only for range transcripts.
     fn from_header(header: &Header) -> Option<TextLayout> {
-        header.range_separator.as_deref().and_then(Self::decode)
+        header.text_layout
     }
 
-    /// Stores the layout in `header` (see [`TextLayout::from_header`]).
+    /// Stores the layout in `header` for the write-back.
     fn store(self, header: &mut Header) {
-        header.range_separator = Some(self.encode());
+        header.text_layout = Some(self);
     }
 }
 
@@ -1126,30 +1036,6 @@ mod tests {
         assert_eq!(t.segments[0].end_ms, 18_000_000_000_000_000_800);
         let t = parse("[5124095576030:25:51] one two\n").expect("parses");
         assert_eq!(t.segments[0].end_ms, u64::MAX);
-    }
-
-    #[test]
-    fn layout_tag_round_trips() {
-        for style in [BRACKETS, PARENS, Style::Unbracketed, Style::Otter] {
-            for speaker in [
-                SpeakerForm::Lead { bold: true },
-                SpeakerForm::Inline {
-                    bold: false,
-                    colon: false,
-                },
-                SpeakerForm::Otter,
-            ] {
-                let layout = TextLayout {
-                    style,
-                    speaker,
-                    text_below: true,
-                    blank_between: false,
-                    wide_colon: true,
-                };
-                assert_eq!(TextLayout::decode(&layout.encode()), Some(layout));
-            }
-        }
-        assert_eq!(TextLayout::decode(" - "), None);
     }
 
     #[test]
