@@ -109,7 +109,10 @@ fn markup_len(s: &[u8]) -> Option<(usize, bool)> {
                 .take_while(|b| b.is_ascii_alphabetic())
                 .count();
             let name = &window[name_at..name_at + name_len];
-            if !STRIPPED_TAGS.iter().any(|tag| tag.eq_ignore_ascii_case(name)) {
+            if !STRIPPED_TAGS
+                .iter()
+                .any(|tag| tag.eq_ignore_ascii_case(name))
+            {
                 return None;
             }
             let after = name_at + name_len;
@@ -169,10 +172,19 @@ mod tests {
             strip_tags("{\\an8}<font color=\"#ff0000\">Red</font> <u>u</u> <s>s</s>"),
             "Red u s"
         );
-        assert_eq!(strip_tags("one<br>two<br/>three<BR />"), "one\ntwo\nthree\n");
+        assert_eq!(
+            strip_tags("one<br>two<br/>three<BR />"),
+            "one\ntwo\nthree\n"
+        );
         assert_eq!(strip_tags("a <3 b &lt;i&gt;"), "a <3 b <i>");
-        assert_eq!(strip_tags("<v Anna>hi</v> <bold>x</bold>"), "<v Anna>hi</v> <bold>x</bold>");
-        assert_eq!(strip_tags("{not an override} {\\unclosed"), "{not an override} {\\unclosed");
+        assert_eq!(
+            strip_tags("<v Anna>hi</v> <bold>x</bold>"),
+            "<v Anna>hi</v> <bold>x</bold>"
+        );
+        assert_eq!(
+            strip_tags("{not an override} {\\unclosed"),
+            "{not an override} {\\unclosed"
+        );
         assert_eq!(strip_tags("<i>open <i"), "open <i");
         assert_eq!(strip_tags("é<i>ü</i>{\\b1}ß<"), "éüß<");
     }

@@ -256,17 +256,35 @@ mod tests {
 
     #[test]
     fn generic_names() {
-        for name in ["SPEAKER_00", "Speaker 1", "speaker_12", "Speaker A", "speaker3"] {
+        for name in [
+            "SPEAKER_00",
+            "Speaker 1",
+            "speaker_12",
+            "Speaker A",
+            "speaker3",
+        ] {
             assert!(is_generic_name(name), "{name}");
         }
-        for name in ["Speaker", "Speakers 1", "Speaker one", "Anna", "speaker_12345"] {
+        for name in [
+            "Speaker",
+            "Speakers 1",
+            "Speaker one",
+            "Anna",
+            "speaker_12345",
+        ] {
             assert!(!is_generic_name(name), "{name}");
         }
     }
 
     #[test]
     fn never_panics_on_multibyte_text() {
-        for line in ["é:", "[é", "(ééééééééééééééééééééééééé)", "Ünal: hallo", "»> x"] {
+        for line in [
+            "é:",
+            "[é",
+            "(ééééééééééééééééééééééééé)",
+            "Ünal: hallo",
+            "»> x",
+        ] {
             let _ = speaker_prefix(line);
         }
         assert_eq!(split_speaker_prefix("Ünal: hallo"), Some(("Ünal", "hallo")));

@@ -1,15 +1,763 @@
-//! Stub, replaced by the srt parser and writer.
+//! SubRip (`.srt`): reading it as tolerantly as real files demand and writing
+//! it back, canonically or with the source's own quirks.
+//!
+//! ```text
+//! 1
+//! 00:00:01,000 --> 00:00:02,500
+//! Anna: <i>Hello</i> there.
+//!
+//! ```
+//!
+//! Reading rules (ambiguous cases decided here, tested below and in
+//! `tests/srt.rs`):
+//! - A cue is an optional index line, a timing line `TS --> TS [coordinates]`
+//!   (`-- >` too, `.` or `,` fractions, missing or 1–2 digit fractions), then
+//!   text lines up to a blank line.
+//! - A timing line right after text starts a new cue; the text line before it
+//!   is that cue's index when it is a bare integer.
+//! - After a blank line, an index-like line (`7`, `-3`, `1.0`) is an index when
+//!   the next non-blank line is a timing line; a line that is the next expected
+//!   index but has no timing line after it is a broken cue (skipped with a
+//!   warning); any other text continues the cue (a blank line inside text).
+//! - A line with `-->` that does not parse skips its cue with a warning; text
+//!   before the first cue is skipped with a warning. Only a file with no cue at
+//!   all fails.
+//! - Speakers: see [`super::speaker`] for the label styles. `[..]:`, `(speaker
+//!   N)` and `>>` are always labels; a `Name:` label counts only when the same
+//!   name labels two cues, it is ASR-style (`SPEAKER_00`), or at least half the
+//!   cues carry a label (a labelled transcript, where a one-off guest still
+//!   counts). So `Note: ...` once in a film's subtitles stays text.
+//! - Carrying speakers forward: a file labels "only on change" when some
+//!   unlabelled cue follows a labelled one, at least one label changes the
+//!   speaker, and no label repeats the speaker already current. Only such
+//!   files carry the last named speaker into unlabelled cues (marked with
+//!   `speaker_label = Some("")`). The canonical writer labels every cue that
+//!   has a speaker, so its output repeats labels and is never read this way
+//!   unless every speaker change is followed by speakerless cues.
+//! - Dash cues: a cue whose first line starts with `-` and that has another
+//!   line starting with `-` is split into one segment per dash line (lines
+//!   without a dash continue the part above), all with the cue's times, the
+//!   later ones with `joins_previous`. A cue with a single dash line is text.
+//! - Display text strips tags and `{\..}` overrides, decodes entities, trims
+//!   lines and drops blank ones; the raw text keeps all of it when different.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
 
 use super::error::ParseFailure;
-use super::model::Transcript;
+use super::format::Format;
+use super::markup::{escape_entities, strip_tags};
+use super::model::{Segment, SpeakerId, Transcript};
+use super::speaker::{LabelKind, is_generic_name, speaker_prefix};
+use super::time::{Timestamp, parse_timestamp, write_timestamp};
 
-pub(super) fn parse(_text: &str) -> Result<Transcript, ParseFailure> {
-    Err(ParseFailure::new(
-        1,
-        "expected a format Earmark reads (srt is not done yet)",
-    ))
+/// The message of the failure when a file has no cue at all.
+const EXPECTED_TIMING: &str = "expected a timing line like 00:00:01,000 --> 00:00:02,000";
+
+/// A timing line, split into its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Timing<'a> {
+    start: Timestamp,
+    end: Timestamp,
+    /// Coordinates (`X1:40 X2:600 Y1:20 Y2:50`) or anything else after the end time.
+    settings: &'a str,
 }
 
-pub(super) fn write(_transcript: &Transcript) -> String {
-    String::new()
+/// Reads a timing line: `Err(None)` for a line that is not meant as one,
+/// `Err(Some(expected))` for one that has `-->` but does not parse.
+fn parse_timing(line: &str) -> Result<Timing<'_>, Option<&'static str>> {
+    let bytes = line.as_bytes();
+    let arrow_at =
+        memchr::memmem::find(bytes, b"-->").or_else(|| memchr::memmem::find(bytes, b"-- >"));
+    let meant_as_timing = arrow_at.is_some() && bytes.first().is_some_and(u8::is_ascii_digit);
+    let broken = |expected| Err(Some(expected).filter(|_| meant_as_timing));
+    let Some(start) = parse_timestamp(bytes) else {
+        return broken("expected a start time like 00:00:01,000 before \"-->\"");
+    };
+    let mut at = start.len + count_spaces(&bytes[start.len..]);
+    let arrow_len = if line[at..].starts_with("-->") {
+        3
+    } else if line[at..].starts_with("-- >") {
+        4
+    } else {
+        return broken("expected \"-->\" after the start time");
+    };
+    at += arrow_len;
+    at += count_spaces(&bytes[at..]);
+    let Some(end) = parse_timestamp(&bytes[at..]) else {
+        return broken("expected an end time like 00:00:02,000 after \"-->\"");
+    };
+    at += end.len;
+    let settings = &line[at..];
+    if !settings.is_empty() && !settings.starts_with([' ', '\t']) {
+        return broken("expected a space or the line end after the end time");
+    }
+    Ok(Timing {
+        start,
+        end,
+        settings: settings.trim(),
+    })
+}
+
+fn count_spaces(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count()
+}
+
+/// `7`, `-3`, `1.0`: what real files put on the index line.
+fn is_index_like(line: &str) -> bool {
+    let digits = line.strip_prefix('-').unwrap_or(line);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "1"));
+    !whole.is_empty()
+        && !frac.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_bare_integer(line: &str) -> bool {
+    !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The index line is "simply the 1-based position" and needs no extra.
+fn is_position(index: &str, position: usize) -> bool {
+    is_bare_integer(index) && !index.starts_with('0') && index.parse() == Ok(position)
+}
+
+/// The length of a speaker dash (`- ` or `-`) at the start of a line; `--`
+/// (a dash standing for an em dash) is not one.
+fn dash_len(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix('-')?;
+    if rest.starts_with('-') {
+        return None;
+    }
+    Some(1 + count_spaces(rest.as_bytes()))
+}
+
+/// Lines of the text, trimmed, with their 1-based numbers; can look ahead.
+struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    line_no: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn trim(line: &str) -> &str {
+        line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    }
+
+    /// The next non-blank line, without consuming anything.
+    fn peek_nonblank(&self) -> Option<&'a str> {
+        let mut pos = self.pos;
+        while pos < self.text.len() {
+            let end = memchr::memchr(b'\n', &self.text.as_bytes()[pos..])
+                .map_or(self.text.len(), |i| pos + i);
+            let line = Self::trim(&self.text[pos..end]);
+            if !line.is_empty() {
+                return Some(line);
+            }
+            pos = end + 1;
+        }
+        None
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos > self.text.len() || (self.pos == self.text.len() && self.line_no > 0) {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &self.text.as_bytes()[self.pos..])
+            .map_or(self.text.len(), |i| self.pos + i);
+        let line = &self.text[self.pos..end];
+        self.pos = end + 1;
+        self.line_no += 1;
+        Some((self.line_no, Self::trim(line)))
+    }
+}
+
+/// A cue being read: its timing, index and text lines so far.
+struct OpenCue<'a> {
+    line_no: usize,
+    index: Option<&'a str>,
+    timing: Timing<'a>,
+    raw: String,
+    text_lines: usize,
+    /// Blank lines read since the last text line.
+    blank_run: usize,
+    /// Where the last text line starts in `raw`.
+    last_line_at: usize,
+    /// The last text line as read ("" before the first).
+    last_line: &'a str,
+}
+
+impl<'a> OpenCue<'a> {
+    fn push_line(&mut self, line: &'a str) {
+        let newlines = self.blank_run + usize::from(self.text_lines > 0);
+        for _ in 0..newlines {
+            self.raw.push('\n');
+        }
+        self.last_line_at = self.raw.len();
+        self.raw.push_str(line);
+        self.last_line = line;
+        self.text_lines += 1;
+        self.blank_run = 0;
+    }
+
+    /// Removes the last text line, which turned out to be the next cue's index.
+    fn pop_line(&mut self) {
+        self.raw.truncate(self.last_line_at.saturating_sub(1));
+        self.text_lines -= 1;
+        self.last_line = "";
+    }
+}
+
+/// A speaker label found in a part's raw text, as byte ranges of that text.
+#[derive(Debug, Clone)]
+struct FoundLabel {
+    kind: LabelKind,
+    name: Range<usize>,
+    /// Where the label (dash included) ends.
+    end: usize,
+}
+
+/// One future segment: raw text still in `segment.text`, label not yet decided.
+struct Part {
+    segment: Segment,
+    line_no: usize,
+    /// Part of a dash cue (one of several voices in one cue).
+    dashed: bool,
+    /// Length of the dash prefix (0 when not dashed).
+    dash_len: usize,
+    label: Option<FoundLabel>,
+}
+
+fn found_label(raw: &str, from: usize) -> Option<FoundLabel> {
+    let rest = &raw[from..];
+    let first_line = rest.split('\n').next().unwrap_or("");
+    let prefix = speaker_prefix(first_line)?;
+    let name_at = from + (prefix.name.as_ptr() as usize - first_line.as_ptr() as usize);
+    Some(FoundLabel {
+        kind: prefix.kind,
+        name: name_at..name_at + prefix.name.len(),
+        end: from + prefix.label.len(),
+    })
+}
+
+/// Reads the whole file into cues; the parts come out with raw text and
+/// candidate labels, speakers are decided afterwards over the whole file.
+struct Reader<'a> {
+    transcript: Transcript,
+    parts: Vec<Part>,
+    cues: usize,
+    first_problem: Option<usize>,
+    pending_index: Option<(usize, &'a str)>,
+    skipping: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn problem(&mut self, line_no: usize, message: impl Into<String>) {
+        self.first_problem.get_or_insert(line_no);
+        self.transcript.warn(line_no, message);
+    }
+
+    /// A line that is neither blank nor timing.
+    fn text_line(
+        &mut self,
+        cue: &mut Option<OpenCue<'a>>,
+        lines: &Lines<'a>,
+        line_no: usize,
+        line: &'a str,
+    ) {
+        if let Some(open) = cue.as_mut() {
+            if open.blank_run == 0 || !is_index_like(line) {
+                open.push_line(line);
+                return;
+            }
+            let next_is_timing = lines
+                .peek_nonblank()
+                .is_some_and(|next| !matches!(parse_timing(next), Err(None)));
+            if next_is_timing {
+                self.pending_index = Some((line_no, line));
+            } else if is_position(line, self.cues + 2) {
+                // The next cue's number with no timing line after it.
+                if let Some(done) = cue.take() {
+                    self.finish(done);
+                }
+                self.problem(line_no + 1, format!("skipped a cue: {EXPECTED_TIMING}"));
+                self.skipping = true;
+            } else {
+                open.push_line(line);
+            }
+            return;
+        }
+        if is_index_like(line) {
+            if let Some((previous, _)) = self.pending_index.replace((line_no, line)) {
+                self.problem(
+                    previous,
+                    "skipped an index line with no timing line after it",
+                );
+            }
+        } else if self.pending_index.take().is_some() {
+            self.problem(line_no, format!("skipped a cue: {EXPECTED_TIMING}"));
+            self.skipping = true;
+        } else if self.cues == 0 {
+            self.problem(line_no, "skipped text before the first cue");
+        } else {
+            self.problem(line_no, "skipped text outside a cue");
+        }
+    }
+
+    /// Turns a complete cue into parts (one, or one per dash line).
+    fn finish(&mut self, cue: OpenCue<'a>) {
+        self.cues += 1;
+        let position = self.cues;
+        let first_part = self.parts.len();
+        let raw = cue.raw;
+        let dashed = dash_len(&raw).is_some()
+            && raw.split('\n').skip(1).any(|line| dash_len(line).is_some());
+        if dashed {
+            let mut starts = raw
+                .match_indices('\n')
+                .map(|(at, _)| at + 1)
+                .filter(|&at| dash_len(&raw[at..]).is_some())
+                .peekable();
+            let mut from = 0;
+            loop {
+                let to = starts.next().unwrap_or(raw.len() + 1);
+                let part_raw = raw[from..to - 1].to_owned();
+                let dash = dash_len(&part_raw).unwrap_or(0);
+                let label = found_label(&part_raw, dash);
+                let mut segment = self.segment(&cue.timing, part_raw);
+                if from > 0 {
+                    segment.extra_mut().joins_previous = true;
+                }
+                self.parts.push(Part {
+                    segment,
+                    line_no: cue.line_no,
+                    dashed: true,
+                    dash_len: dash,
+                    label,
+                });
+                if to > raw.len() {
+                    break;
+                }
+                from = to;
+            }
+        } else {
+            let label = found_label(&raw, 0);
+            let segment = self.segment(&cue.timing, raw);
+            self.parts.push(Part {
+                segment,
+                line_no: cue.line_no,
+                dashed: false,
+                dash_len: 0,
+                label,
+            });
+        }
+        let Some(first) = self.parts.get_mut(first_part) else {
+            return;
+        };
+        match cue.index {
+            Some(index) if is_position(index, position) => {}
+            Some(index) => first.segment.extra_mut().cue_id = Some(index.to_owned()),
+            None => first.segment.extra_mut().cue_id = Some(String::new()),
+        }
+        if !cue.timing.settings.is_empty() {
+            first.segment.extra_mut().settings = Some(cue.timing.settings.to_owned());
+        }
+    }
+
+    fn segment(&self, timing: &Timing<'_>, raw: String) -> Segment {
+        Segment {
+            start_ms: timing.start.ms,
+            end_ms: timing.end.ms,
+            text: raw,
+            ..Segment::default()
+        }
+    }
+
+    fn read(&mut self, text: &'a str) {
+        let mut lines = Lines {
+            text,
+            pos: 0,
+            line_no: 0,
+        };
+        let mut cue: Option<OpenCue<'a>> = None;
+        while let Some((line_no, line)) = lines.next() {
+            if line.is_empty() {
+                if let Some(cue) = cue.as_mut() {
+                    cue.blank_run += 1;
+                }
+                self.skipping = false;
+                continue;
+            }
+            match parse_timing(line) {
+                Ok(timing) => {
+                    let mut index = self.pending_index.take().map(|(_, index)| index);
+                    if let Some(open) = cue.as_mut()
+                        && index.is_none()
+                        && open.blank_run == 0
+                        && is_bare_integer(open.last_line)
+                    {
+                        // Text ran into this cue without a blank line: its
+                        // last line was this cue's index.
+                        index = Some(open.last_line);
+                        open.pop_line();
+                    }
+                    if let Some(done) = cue.take() {
+                        self.finish(done);
+                    }
+                    if self.cues == 0 && cue.is_none() {
+                        self.transcript.time_style = timing.start.style();
+                    }
+                    cue = Some(OpenCue {
+                        line_no,
+                        index,
+                        timing,
+                        raw: String::new(),
+                        text_lines: 0,
+                        blank_run: 0,
+                        last_line_at: 0,
+                        last_line: "",
+                    });
+                    self.skipping = false;
+                }
+                Err(Some(expected)) => {
+                    if let Some(done) = cue.take() {
+                        self.finish(done);
+                    }
+                    self.pending_index = None;
+                    self.problem(line_no, format!("skipped a cue: {expected}"));
+                    self.skipping = true;
+                }
+                Err(None) => {
+                    if self.skipping {
+                        continue;
+                    }
+                    self.text_line(&mut cue, &lines, line_no, line);
+                }
+            }
+        }
+        match cue {
+            Some(open) => {
+                if open.text_lines == 0 {
+                    self.transcript.warn(
+                        open.line_no,
+                        "the last cue has no text; the file may be truncated",
+                    );
+                }
+                self.finish(open);
+            }
+            None => {
+                if let Some((line_no, _)) = self.pending_index.take() {
+                    self.transcript.warn(
+                        line_no,
+                        "the file ends after an index line; the file may be truncated",
+                    );
+                    self.first_problem.get_or_insert(line_no + 1);
+                }
+            }
+        }
+    }
+}
+
+/// Decides which labels are speakers over the whole file (see the module
+/// rules), strips them from the raw text and pushes the segments.
+fn decide_speakers(transcript: &mut Transcript, parts: Vec<Part>) {
+    let mut name_counts: HashMap<&str, u32> = HashMap::new();
+    let mut labelled = 0;
+    for part in &parts {
+        if let Some(label) = &part.label {
+            labelled += 1;
+            if label.kind == LabelKind::Name {
+                *name_counts
+                    .entry(&part.segment.text[label.name.clone()])
+                    .or_default() += 1;
+            }
+        }
+    }
+    let labelled_file = labelled * 2 >= parts.len();
+    let accepted: Vec<bool> = parts
+        .iter()
+        .map(|part| {
+            part.label.as_ref().is_some_and(|label| {
+                let name = &part.segment.text[label.name.clone()];
+                label.kind != LabelKind::Name
+                    || labelled_file
+                    || is_generic_name(name)
+                    || name_counts.get(name).is_some_and(|n| *n >= 2)
+            })
+        })
+        .collect();
+    let change_only = labels_only_on_change(&parts, &accepted);
+    let mut carried: Option<SpeakerId> = None;
+    for (part, accepted) in parts.into_iter().zip(accepted) {
+        let mut segment = part.segment;
+        let label_end = match part.label.filter(|_| accepted) {
+            Some(label) => {
+                segment.speaker = transcript.intern_speaker(&segment.text[label.name]);
+                carried = segment.speaker;
+                label.end
+            }
+            None => {
+                if part.dashed {
+                    carried = None;
+                } else if change_only && carried.is_some() {
+                    segment.speaker = carried;
+                    segment.extra_mut().speaker_label = Some(String::new());
+                }
+                part.dash_len
+            }
+        };
+        if label_end > 0 {
+            let written = &segment.text[..label_end];
+            let name = transcript.speaker_name(segment.speaker);
+            let canonical = if part.dashed {
+                written.strip_prefix("- ")
+            } else {
+                Some(written)
+            }
+            .is_some_and(|rest| is_canonical_label(rest, name));
+            if !canonical {
+                segment.extra_mut().speaker_label = Some(written.to_owned());
+            }
+            segment.text.drain(..label_end);
+        }
+        let raw = std::mem::take(&mut segment.text);
+        let display = match display_text(&raw) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(display) => Some(display).filter(|d| *d != raw),
+        };
+        match display {
+            Some(display) => {
+                segment.text = display;
+                segment.raw = Some(raw);
+            }
+            None => segment.text = raw,
+        }
+        transcript.push(segment, part.line_no);
+    }
+}
+
+/// `Name: ` for a speaker, nothing for none: what the canonical writer puts.
+fn is_canonical_label(label: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return label.is_empty();
+    }
+    label.len() == name.len() + 2 && label.starts_with(name) && label.ends_with(": ")
+}
+
+/// Whether the file names a speaker only when the speaker changes (see the
+/// module rules).
+fn labels_only_on_change(parts: &[Part], accepted: &[bool]) -> bool {
+    let mut current: Option<&str> = None;
+    let mut changes = 0;
+    let mut unlabelled_after_label = false;
+    for (part, accepted) in parts.iter().zip(accepted) {
+        match part.label.as_ref().filter(|_| *accepted) {
+            Some(label) => {
+                let name = &part.segment.text[label.name.clone()];
+                if name.is_empty() {
+                    current = None;
+                    continue;
+                }
+                if current == Some(name) {
+                    return false;
+                }
+                if current.is_some() {
+                    changes += 1;
+                }
+                current = Some(name);
+            }
+            None if part.dashed => current = None,
+            None => unlabelled_after_label |= current.is_some(),
+        }
+    }
+    unlabelled_after_label && changes > 0
+}
+
+/// Display text from a cue's raw text: tags and overrides stripped, entities
+/// decoded, lines trimmed, blank lines dropped.
+fn display_text(raw: &str) -> Cow<'_, str> {
+    let stripped = strip_tags(raw);
+    let clean = stripped
+        .split('\n')
+        .all(|line| !line.is_empty() && Lines::trim(line).len() == line.len());
+    if clean || stripped.is_empty() {
+        return stripped;
+    }
+    let mut out = String::with_capacity(stripped.len());
+    for line in stripped
+        .split('\n')
+        .map(Lines::trim)
+        .filter(|l| !l.is_empty())
+    {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    Cow::Owned(out)
+}
+
+/// Parses SubRip. Fails only when the file has no cue at all.
+pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
+    let mut reader = Reader {
+        transcript: Transcript::new(Format::Srt),
+        parts: Vec::with_capacity(text.len() / 64),
+        cues: 0,
+        first_problem: None,
+        pending_index: None,
+        skipping: false,
+    };
+    reader.read(text);
+    if reader.parts.is_empty() {
+        return Err(ParseFailure::new(
+            reader.first_problem.unwrap_or(1),
+            EXPECTED_TIMING,
+        ));
+    }
+    let mut transcript = reader.transcript;
+    transcript.segments.reserve(reader.parts.len());
+    decide_speakers(&mut transcript, reader.parts);
+    transcript.warnings.sort_by_key(|warning| warning.line);
+    Ok(transcript)
+}
+
+/// Writes SubRip: canonical `N`, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, `Name: text`,
+/// blank line; a transcript read from SRT keeps its index strings,
+/// coordinates, time style, speaker labels and raw markup.
+pub(super) fn write(transcript: &Transcript) -> String {
+    let own = transcript.format == Format::Srt;
+    let style = if own {
+        transcript.time_style
+    } else {
+        Format::Srt.default_time_style()
+    };
+    let segments = &transcript.segments;
+    let mut out = String::with_capacity(segments.len() * 96);
+    let mut cue_no = 0usize;
+    let mut previous_speaker: Option<SpeakerId> = None;
+    let mut at = 0;
+    while let Some(first) = segments.get(at) {
+        let group_len = 1 + segments[at + 1..]
+            .iter()
+            .take_while(|s| s.extra.as_ref().is_some_and(|e| e.joins_previous))
+            .count();
+        cue_no += 1;
+        let extra = first.extra.as_deref().filter(|_| own);
+        match extra.and_then(|e| e.cue_id.as_deref()) {
+            Some("") => {}
+            Some(index) => {
+                out.push_str(index);
+                out.push('\n');
+            }
+            None => {
+                out.push_str(&cue_no.to_string());
+                out.push('\n');
+            }
+        }
+        write_timestamp(&mut out, first.start_ms, style);
+        out.push_str(" --> ");
+        write_timestamp(&mut out, first.end_ms, style);
+        if let Some(settings) = extra
+            .and_then(|e| e.settings.as_deref())
+            .filter(|s| !s.is_empty())
+        {
+            out.push(' ');
+            out.push_str(settings);
+        }
+        out.push('\n');
+        let dashed = group_len > 1;
+        for segment in &segments[at..at + group_len] {
+            let line_start = out.len();
+            write_label(&mut out, transcript, segment, dashed, previous_speaker);
+            write_body(&mut out, segment, own);
+            if out.len() > line_start {
+                out.push('\n');
+            }
+            previous_speaker = segment.speaker;
+        }
+        out.push('\n');
+        at += group_len;
+    }
+    out
+}
+
+fn write_label(
+    out: &mut String,
+    transcript: &Transcript,
+    segment: &Segment,
+    dashed: bool,
+    previous_speaker: Option<SpeakerId>,
+) {
+    let name = transcript.speaker_name(segment.speaker);
+    let written = segment
+        .extra
+        .as_ref()
+        .filter(|_| transcript.format == Format::Srt)
+        .and_then(|e| e.speaker_label.as_deref());
+    match written {
+        Some("") if !dashed && segment.speaker == previous_speaker => return,
+        Some(label) if !label.is_empty() && label_fits(label, name, dashed) => {
+            out.push_str(label);
+            return;
+        }
+        _ => {}
+    }
+    if dashed {
+        out.push_str("- ");
+    }
+    if !name.is_empty() {
+        out.push_str(name);
+        out.push_str(": ");
+    }
+}
+
+/// Whether a label as written still names the segment's speaker (it may have
+/// been renamed or reassigned since).
+fn label_fits(label: &str, name: &str, dashed: bool) -> bool {
+    let rest = match dash_len(label) {
+        Some(len) if dashed => &label[len..],
+        Some(_) => return false,
+        None if dashed => return false,
+        None => label,
+    };
+    if rest.is_empty() {
+        return name.is_empty();
+    }
+    speaker_prefix(rest).is_some_and(|prefix| prefix.label == rest && prefix.name.trim() == name)
+}
+
+fn write_body(out: &mut String, segment: &Segment, own: bool) {
+    if let Some(raw) = segment
+        .raw
+        .as_deref()
+        .filter(|raw| own && display_text(raw) == segment.text)
+    {
+        out.push_str(raw);
+        return;
+    }
+    let mut first = true;
+    for line in segment
+        .text
+        .split('\n')
+        .map(Lines::trim)
+        .filter(|l| !l.is_empty())
+    {
+        if !first {
+            out.push('\n');
+        }
+        first = false;
+        if display_text(line) == line {
+            out.push_str(line);
+        } else {
+            out.push_str(&escape_entities(line));
+        }
+    }
 }
