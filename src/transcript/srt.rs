@@ -184,6 +184,8 @@ impl<'a> Iterator for Lines<'a> {
 struct OpenCue<'a> {
     line_no: usize,
     index: Option<&'a str>,
+    /// The cue's number: its index when that is an integer, else its position.
+    number: usize,
     timing: Timing<'a>,
     raw: String,
     text_lines: usize,
@@ -240,7 +242,14 @@ fn found_label(raw: &str, from: usize) -> Option<FoundLabel> {
     let rest = &raw[from..];
     let first_line = rest.split('\n').next().unwrap_or("");
     let prefix = speaker_prefix(first_line)?;
-    let name_at = from + (prefix.name.as_ptr() as usize - first_line.as_ptr() as usize);
+    // The name is a slice of the line, except an unnamed label's "".
+    let name_at = from
+        + (prefix.name.as_ptr() as usize)
+            .checked_sub(first_line.as_ptr() as usize)
+            .filter(|offset| {
+                !prefix.name.is_empty() && offset + prefix.name.len() <= first_line.len()
+            })
+            .unwrap_or(0);
     Some(FoundLabel {
         kind: prefix.kind,
         name: name_at..name_at + prefix.name.len(),
@@ -278,12 +287,17 @@ impl<'a> Reader<'a> {
                 open.push_line(line);
                 return;
             }
-            let next_is_timing = lines
-                .peek_nonblank()
-                .is_some_and(|next| !matches!(parse_timing(next), Err(None)));
+            let next = lines.peek_nonblank();
+            let next_is_timing = next.is_some_and(|next| !matches!(parse_timing(next), Err(None)));
             if next_is_timing {
                 self.pending_index = Some((line_no, line));
-            } else if is_position(line, self.cues + 2) {
+            } else if next.is_none() || is_position(line, open.number + 1) {
+                // The file ends after an index, or the next cue's number has no
+                // timing line after it.
+                if next.is_none() {
+                    self.pending_index = Some((line_no, line));
+                    return;
+                }
                 // The next cue's number with no timing line after it.
                 if let Some(done) = cue.take() {
                     self.finish(done);
@@ -415,9 +429,13 @@ impl<'a> Reader<'a> {
                     if self.cues == 0 && cue.is_none() {
                         self.transcript.time_style = timing.start.style();
                     }
+                    let number = index
+                        .and_then(|index| index.parse().ok())
+                        .unwrap_or(self.cues + 1);
                     cue = Some(OpenCue {
                         line_no,
                         index,
+                        number,
                         timing,
                         raw: String::new(),
                         text_lines: 0,
@@ -443,25 +461,21 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        match cue {
-            Some(open) => {
-                if open.text_lines == 0 {
-                    self.transcript.warn(
-                        open.line_no,
-                        "the last cue has no text; the file may be truncated",
-                    );
-                }
-                self.finish(open);
+        if let Some(open) = cue {
+            if open.text_lines == 0 {
+                self.transcript.warn(
+                    open.line_no,
+                    "the last cue has no text; the file may be truncated",
+                );
             }
-            None => {
-                if let Some((line_no, _)) = self.pending_index.take() {
-                    self.transcript.warn(
-                        line_no,
-                        "the file ends after an index line; the file may be truncated",
-                    );
-                    self.first_problem.get_or_insert(line_no + 1);
-                }
-            }
+            self.finish(open);
+        }
+        if let Some((line_no, _)) = self.pending_index.take() {
+            self.transcript.warn(
+                line_no,
+                "the file ends after an index line; the file may be truncated",
+            );
+            self.first_problem.get_or_insert(line_no + 1);
         }
     }
 }
@@ -758,6 +772,248 @@ fn write_body(out: &mut String, segment: &Segment, own: bool) {
             out.push_str(line);
         } else {
             out.push_str(&escape_entities(line));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Transcript {
+        parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    fn texts(t: &Transcript) -> Vec<&str> {
+        t.segments.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    fn speakers(t: &Transcript) -> Vec<&str> {
+        t.segments
+            .iter()
+            .map(|s| t.speaker_name(s.speaker))
+            .collect()
+    }
+
+    fn warning_lines(t: &Transcript) -> Vec<usize> {
+        t.warnings.iter().map(|w| w.line).collect()
+    }
+
+    #[test]
+    fn timing_lines() {
+        let t = parse_timing("00:00:01,000 --> 00:00:02,500 X1:40 X2:600").expect("timing");
+        assert_eq!(
+            (t.start.ms, t.end.ms, t.settings),
+            (1_000, 2_500, "X1:40 X2:600")
+        );
+        let t = parse_timing("00:00:01.5 -- > 00:00:02").expect("timing");
+        assert_eq!((t.start.ms, t.end.ms), (1_500, 2_000));
+        assert_eq!(parse_timing("10:30 is the time"), Err(None));
+        assert_eq!(parse_timing("hello --> there"), Err(None));
+        assert!(
+            matches!(parse_timing("00:00:01,000 --> 00:00:0"), Err(Some(m)) if m.contains("end time"))
+        );
+        assert!(
+            matches!(parse_timing("00:00:01,000 -> 00:00:02,000 -->"), Err(Some(m)) if m.contains("-->"))
+        );
+        assert!(matches!(
+            parse_timing("00:00:01,000 --> 00:00:02,000x"),
+            Err(Some(_))
+        ));
+    }
+
+    #[test]
+    fn canonical_cues_carry_no_extra_and_write_back_identically() {
+        let text = "1\n00:00:01,000 --> 00:00:02,500\nAnna: Hello there.\nSecond line.\n\n2\n00:00:03,000 --> 00:00:04,000\nBob: Hi.\n\n3\n00:00:05,000 --> 00:00:06,000\nAnna: Bye.\n\n";
+        let t = parsed(text);
+        assert_eq!(texts(&t), ["Hello there.\nSecond line.", "Hi.", "Bye."]);
+        assert_eq!(speakers(&t), ["Anna", "Bob", "Anna"]);
+        assert!(
+            t.segments
+                .iter()
+                .all(|s| s.extra.is_none() && s.raw.is_none())
+        );
+        assert!(t.warnings.is_empty());
+        assert_eq!(write(&t), text);
+    }
+
+    #[test]
+    fn missing_blank_lines_indices_and_blank_lines_inside_text() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\none\n2\n00:00:02,000 --> 00:00:03,000\ntwo\n\nstill two\n\n00:00:03,000 --> 00:00:04,000\nthree\n\n\n-4\n00:00:04,000 --> 00:00:05,000\nfour";
+        let t = parsed(text);
+        assert_eq!(texts(&t), ["one", "two\nstill two", "three", "four"]);
+        assert_eq!(t.segments[1].raw.as_deref(), Some("two\n\nstill two"));
+        let ids: Vec<Option<&str>> = t
+            .segments
+            .iter()
+            .map(|s| s.extra.as_ref().and_then(|e| e.cue_id.as_deref()))
+            .collect();
+        assert_eq!(ids, [None, None, Some(""), Some("-4")]);
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+        let again = parsed(&write(&t));
+        assert_eq!(again.segments, t.segments);
+    }
+
+    #[test]
+    fn broken_cues_are_skipped_with_their_line() {
+        let text = "intro\n1\n00:00:01,000 --> 00:00:02,000\none\n\n2\n00:00:0x,000 --> 00:00:03,000\nlost\n\n3\nno timing here\n\n4\n00:00:04,000 --> 00:00:05,000\nfour\n\n5\n";
+        let t = parsed(text);
+        assert_eq!(texts(&t), ["one", "four"]);
+        assert_eq!(warning_lines(&t), [1, 7, 11, 17]);
+        assert_eq!(
+            t.segments[1]
+                .extra
+                .as_ref()
+                .and_then(|e| e.cue_id.as_deref()),
+            Some("4")
+        );
+    }
+
+    #[test]
+    fn nothing_usable_fails_where_a_timing_line_was_expected() {
+        let fail = |text| parse(text).map(|_| ()).unwrap_err();
+        assert_eq!(fail("1\nhello\n").line, 2);
+        assert_eq!(fail("hello\n").line, 1);
+        assert_eq!(fail("1\n00:00:01,000 --> 00:0\nx\n").line, 2);
+        assert_eq!(fail("1\n").line, 2);
+        assert_eq!(fail("1\n").expected, EXPECTED_TIMING);
+    }
+
+    #[test]
+    fn tags_stay_raw_and_strip_for_display() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}<i>Hello</i> &amp; bye\n\n";
+        let t = parsed(text);
+        assert_eq!(t.segments[0].text, "Hello & bye");
+        assert_eq!(
+            t.segments[0].raw.as_deref(),
+            Some("{\\an8}<i>Hello</i> &amp; bye")
+        );
+        assert_eq!(write(&t), text);
+        let mut edited = t.clone();
+        edited.segments[0].text = "Goodbye <3 <i>".into();
+        assert_eq!(
+            write(&edited),
+            "1\n00:00:01,000 --> 00:00:02,000\nGoodbye &lt;3 &lt;i&gt;\n\n"
+        );
+    }
+
+    #[test]
+    fn a_lone_note_is_text_but_recurring_names_are_speakers() {
+        let film = "1\n00:00:01,000 --> 00:00:02,000\nNote: the door is open.\n\n2\n00:00:03,000 --> 00:00:04,000\nSo it is.\n\n3\n00:00:05,000 --> 00:00:06,000\nClose it.\n\n";
+        let t = parsed(film);
+        assert_eq!(speakers(&t), ["", "", ""]);
+        assert_eq!(t.segments[0].text, "Note: the door is open.");
+        let podcast = "1\n00:00:01,000 --> 00:00:02,000\nHost: Welcome.\n\n2\n00:00:03,000 --> 00:00:04,000\nGuest Star: Thanks.\n\n3\n00:00:05,000 --> 00:00:06,000\nHost: So.\n\n";
+        let t = parsed(podcast);
+        assert_eq!(speakers(&t), ["Host", "Guest Star", "Host"]);
+    }
+
+    #[test]
+    fn names_only_on_change_are_carried_forward() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\nAnna: Hi.\n\n2\n00:00:02,000 --> 00:00:03,000\nHow are you?\n\n3\n00:00:03,000 --> 00:00:04,000\nBob: Fine.\n\n4\n00:00:04,000 --> 00:00:05,000\nThanks.\n\n";
+        let t = parsed(text);
+        assert_eq!(speakers(&t), ["Anna", "Anna", "Bob", "Bob"]);
+        assert_eq!(
+            t.segments[1]
+                .extra
+                .as_ref()
+                .and_then(|e| e.speaker_label.as_deref()),
+            Some("")
+        );
+        assert_eq!(write(&t), text);
+        let mut canonical = t.clone();
+        canonical.format = Format::Vtt;
+        let labelled = write(&canonical);
+        assert!(labelled.contains("Anna: How are you?"), "{labelled}");
+        let again = parsed(&labelled);
+        assert_eq!(speakers(&again), ["Anna", "Anna", "Bob", "Bob"]);
+        assert!(again.segments.iter().all(|s| s.extra.is_none()));
+    }
+
+    #[test]
+    fn repeated_labels_mean_no_carrying() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\nAnna: Hi.\n\n2\n00:00:02,000 --> 00:00:03,000\nAnna: Again.\n\n3\n00:00:03,000 --> 00:00:04,000\nBob: Fine.\n\n4\n00:00:04,000 --> 00:00:05,000\n[applause]\n\n";
+        assert_eq!(speakers(&parsed(text)), ["Anna", "Anna", "Bob", ""]);
+    }
+
+    #[test]
+    fn asr_labels_keep_their_spelling() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\n[SPEAKER_00]: Hi.\n\n2\n00:00:02,000 --> 00:00:03,000\n(speaker 1) Yo.\n\n3\n00:00:03,000 --> 00:00:04,000\n>> Back to you.\n\n";
+        let t = parsed(text);
+        assert_eq!(speakers(&t), ["SPEAKER_00", "speaker 1", ""]);
+        assert_eq!(texts(&t), ["Hi.", "Yo.", "Back to you."]);
+        let labels: Vec<Option<&str>> = t
+            .segments
+            .iter()
+            .map(|s| s.extra.as_ref().and_then(|e| e.speaker_label.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [Some("[SPEAKER_00]: "), Some("(speaker 1) "), Some(">> ")]
+        );
+        assert_eq!(write(&t), text);
+        let mut renamed = t.clone();
+        renamed.speakers[0] = "Ana".into();
+        assert!(write(&renamed).contains("\nAna: Hi.\n"));
+    }
+
+    #[test]
+    fn dash_cues_split_and_write_back_as_one() {
+        let text = "1\n00:00:01,000 --> 00:00:02,000\n- Hi.\n- Hello,\nyou.\n\n2\n00:00:03,000 --> 00:00:04,000\n-Single dash.\n\n";
+        let t = parsed(text);
+        assert_eq!(texts(&t), ["Hi.", "Hello,\nyou.", "-Single dash."]);
+        assert_eq!(t.segments[1].start_ms, 1_000);
+        let joins: Vec<bool> = t
+            .segments
+            .iter()
+            .map(|s| s.extra.as_ref().is_some_and(|e| e.joins_previous))
+            .collect();
+        assert_eq!(joins, [false, true, false]);
+        assert!(t.warnings.is_empty());
+        assert_eq!(write(&t), text);
+        let tight = "1\n00:00:01,000 --> 00:00:02,000\n-Hi.\n-Anna: Hello.\n\n";
+        let t = parsed(tight);
+        assert_eq!(speakers(&t), ["", "Anna"]);
+        assert_eq!(write(&t), tight);
+    }
+
+    #[test]
+    fn own_quirks_survive_a_write_back() {
+        let text =
+            "01\n0:00:01.5 --> 0:00:02.25 X1:10 X2:20\none\n\n7\n0:00:03.0 --> 0:00:04.0\ntwo\n\n";
+        let t = parsed(text);
+        assert_eq!(
+            (t.segments[0].start_ms, t.segments[0].end_ms),
+            (1_500, 2_250)
+        );
+        let written = write(&t);
+        assert_eq!(
+            written,
+            "01\n0:00:01.5 --> 0:00:02.2 X1:10 X2:20\none\n\n7\n0:00:03.0 --> 0:00:04.0\ntwo\n\n"
+        );
+        let mut other = t.clone();
+        other.format = Format::Range;
+        assert_eq!(
+            write(&other),
+            "1\n00:00:01,500 --> 00:00:02,250\none\n\n2\n00:00:03,000 --> 00:00:04,000\ntwo\n\n"
+        );
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for text in [
+            "",
+            "\n\n",
+            "-",
+            "1",
+            "-->",
+            "1\n-->\n",
+            "é\n00:00:01,000 --> 00:00:02,000\n- é\n- ü\n",
+            "1\n00:00:01,000 --> 00:00:02,000\n- \n-\n",
+            "00:00:01,000 --> 00:00:02,000\n\n\n\n5",
+            "1\n00:00:01,000 --> 00:00:02,000\n[\n(\n>>\n{\\\n<i\n",
+        ] {
+            let _ = parse(text).map(|t| write(&t));
         }
     }
 }
