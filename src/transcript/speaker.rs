@@ -85,7 +85,7 @@ pub fn speaker_prefix(line: &str) -> Option<SpeakerPrefix<'_>> {
             let close = find_close(bytes, b')')?;
             let name = line[1..close].trim();
             let unnamed = name.eq_ignore_ascii_case("speaker ?");
-            if !unnamed && !(is_generic_name(name) && name.len() >= 8) {
+            if !(unnamed || is_generic_name(name)) {
                 return None;
             }
             let mut end = close + 1;

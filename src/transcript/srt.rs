@@ -43,6 +43,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use super::error::ParseFailure;
@@ -227,10 +228,9 @@ struct FoundLabel {
     end: usize,
 }
 
-/// One future segment: raw text still in `segment.text`, label not yet decided.
+/// What is known about a segment while its raw text is still in `text` and
+/// its label not yet decided.
 struct Part {
-    segment: Segment,
-    line_no: usize,
     /// Part of a dash cue (one of several voices in one cue).
     dashed: bool,
     /// Length of the dash prefix (0 when not dashed).
@@ -326,73 +326,80 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Turns a complete cue into parts (one, or one per dash line).
+    /// Turns a complete cue into segments (one, or one per dash line), pushed
+    /// with their raw text; speakers are decided later over the whole file.
     fn finish(&mut self, cue: OpenCue<'a>) {
         self.cues += 1;
-        let position = self.cues;
-        let first_part = self.parts.len();
         let raw = cue.raw;
         let dashed = dash_len(&raw).is_some()
             && raw.split('\n').skip(1).any(|line| dash_len(line).is_some());
-        if dashed {
-            let mut starts = raw
-                .match_indices('\n')
-                .map(|(at, _)| at + 1)
-                .filter(|&at| dash_len(&raw[at..]).is_some())
-                .peekable();
-            let mut from = 0;
-            loop {
-                let to = starts.next().unwrap_or(raw.len() + 1);
-                let part_raw = raw[from..to - 1].to_owned();
-                let dash = dash_len(&part_raw).unwrap_or(0);
-                let label = found_label(&part_raw, dash);
-                let mut segment = self.segment(&cue.timing, part_raw);
-                if from > 0 {
-                    segment.extra_mut().joins_previous = true;
-                }
-                self.parts.push(Part {
-                    segment,
-                    line_no: cue.line_no,
-                    dashed: true,
-                    dash_len: dash,
-                    label,
-                });
-                if to > raw.len() {
-                    break;
-                }
-                from = to;
-            }
-        } else {
+        if !dashed {
             let label = found_label(&raw, 0);
-            let segment = self.segment(&cue.timing, raw);
-            self.parts.push(Part {
-                segment,
-                line_no: cue.line_no,
-                dashed: false,
-                dash_len: 0,
-                label,
-            });
-        }
-        let Some(first) = self.parts.get_mut(first_part) else {
+            self.push_part(&cue.timing, cue.index, cue.line_no, raw, 0, label, false);
             return;
-        };
-        match cue.index {
-            Some(index) if is_position(index, position) => {}
-            Some(index) => first.segment.extra_mut().cue_id = Some(index.to_owned()),
-            None => first.segment.extra_mut().cue_id = Some(String::new()),
         }
-        if !cue.timing.settings.is_empty() {
-            first.segment.extra_mut().settings = Some(cue.timing.settings.to_owned());
+        let mut starts = raw
+            .match_indices('\n')
+            .map(|(at, _)| at + 1)
+            .filter(|&at| dash_len(&raw[at..]).is_some());
+        let mut from = 0;
+        loop {
+            let to = starts.next().unwrap_or(raw.len() + 1);
+            let part_raw = raw[from..to - 1].to_owned();
+            let dash = dash_len(&part_raw).unwrap_or(0);
+            let label = found_label(&part_raw, dash);
+            self.push_part(
+                &cue.timing,
+                cue.index,
+                cue.line_no,
+                part_raw,
+                dash,
+                label,
+                from > 0,
+            );
+            if to > raw.len() {
+                break;
+            }
+            from = to;
         }
     }
 
-    fn segment(&self, timing: &Timing<'_>, raw: String) -> Segment {
-        Segment {
+    /// Pushes one segment of the current cue (raw text in `text` for now).
+    #[allow(clippy::too_many_arguments)]
+    fn push_part(
+        &mut self,
+        timing: &Timing<'_>,
+        index: Option<&str>,
+        line_no: usize,
+        raw: String,
+        dash_len: usize,
+        label: Option<FoundLabel>,
+        joins_previous: bool,
+    ) {
+        let mut segment = Segment {
             start_ms: timing.start.ms,
             end_ms: timing.end.ms,
             text: raw,
             ..Segment::default()
+        };
+        if joins_previous {
+            segment.extra_mut().joins_previous = true;
+        } else {
+            match index {
+                Some(index) if is_position(index, self.cues) => {}
+                Some(index) => segment.extra_mut().cue_id = Some(index.to_owned()),
+                None => segment.extra_mut().cue_id = Some(String::new()),
+            }
+            if !timing.settings.is_empty() {
+                segment.extra_mut().settings = Some(timing.settings.to_owned());
+            }
         }
+        self.transcript.push(segment, line_no);
+        self.parts.push(Part {
+            dashed: dash_len > 0,
+            dash_len,
+            label,
+        });
     }
 
     fn read(&mut self, text: &'a str) {
@@ -481,40 +488,16 @@ impl<'a> Reader<'a> {
 }
 
 /// Decides which labels are speakers over the whole file (see the module
-/// rules), strips them from the raw text and pushes the segments.
-fn decide_speakers(transcript: &mut Transcript, parts: Vec<Part>) {
-    let mut name_counts: HashMap<&str, u32> = HashMap::new();
-    let mut labelled = 0;
-    for part in &parts {
-        if let Some(label) = &part.label {
-            labelled += 1;
-            if label.kind == LabelKind::Name {
-                *name_counts
-                    .entry(&part.segment.text[label.name.clone()])
-                    .or_default() += 1;
-            }
-        }
-    }
-    let labelled_file = labelled * 2 >= parts.len();
-    let accepted: Vec<bool> = parts
-        .iter()
-        .map(|part| {
-            part.label.as_ref().is_some_and(|label| {
-                let name = &part.segment.text[label.name.clone()];
-                label.kind != LabelKind::Name
-                    || labelled_file
-                    || is_generic_name(name)
-                    || name_counts.get(name).is_some_and(|n| *n >= 2)
-            })
-        })
-        .collect();
-    let change_only = labels_only_on_change(&parts, &accepted);
+/// rules) and strips them from the segments' raw text.
+fn decide_speakers(transcript: &mut Transcript, parts: &[Part]) {
+    let mut segments = std::mem::take(&mut transcript.segments);
+    let accepted = accepted_labels(&segments, parts);
+    let change_only = labels_only_on_change(&segments, parts, &accepted);
     let mut carried: Option<SpeakerId> = None;
-    for (part, accepted) in parts.into_iter().zip(accepted) {
-        let mut segment = part.segment;
-        let label_end = match part.label.filter(|_| accepted) {
+    for ((segment, part), accepted) in segments.iter_mut().zip(parts).zip(accepted) {
+        let label_end = match part.label.as_ref().filter(|_| accepted) {
             Some(label) => {
-                segment.speaker = transcript.intern_speaker(&segment.text[label.name]);
+                segment.speaker = transcript.intern_speaker(&segment.text[label.name.clone()]);
                 carried = segment.speaker;
                 label.end
             }
@@ -538,7 +521,8 @@ fn decide_speakers(transcript: &mut Transcript, parts: Vec<Part>) {
             }
             .is_some_and(|rest| is_canonical_label(rest, name));
             if !canonical {
-                segment.extra_mut().speaker_label = Some(written.to_owned());
+                let written = written.to_owned();
+                segment.extra_mut().speaker_label = Some(written);
             }
             segment.text.drain(..label_end);
         }
@@ -554,8 +538,39 @@ fn decide_speakers(transcript: &mut Transcript, parts: Vec<Part>) {
             }
             None => segment.text = raw,
         }
-        transcript.push(segment, part.line_no);
     }
+    transcript.segments = segments;
+}
+
+/// Which found labels are speakers: all but `Name:` ones, and those when the
+/// name is ASR-style, labels two cues, or the file is mostly labelled.
+fn accepted_labels(segments: &[Segment], parts: &[Part]) -> Vec<bool> {
+    let mut name_counts: HashMap<&str, u32> = HashMap::new();
+    let mut labelled = 0;
+    for (segment, part) in segments.iter().zip(parts) {
+        if let Some(label) = &part.label {
+            labelled += 1;
+            if label.kind == LabelKind::Name {
+                *name_counts
+                    .entry(&segment.text[label.name.clone()])
+                    .or_default() += 1;
+            }
+        }
+    }
+    let labelled_file = labelled * 2 >= parts.len();
+    segments
+        .iter()
+        .zip(parts)
+        .map(|(segment, part)| {
+            part.label.as_ref().is_some_and(|label| {
+                let name = &segment.text[label.name.clone()];
+                label.kind != LabelKind::Name
+                    || labelled_file
+                    || is_generic_name(name)
+                    || name_counts.get(name).is_some_and(|n| *n >= 2)
+            })
+        })
+        .collect()
 }
 
 /// `Name: ` for a speaker, nothing for none: what the canonical writer puts.
@@ -568,14 +583,14 @@ fn is_canonical_label(label: &str, name: &str) -> bool {
 
 /// Whether the file names a speaker only when the speaker changes (see the
 /// module rules).
-fn labels_only_on_change(parts: &[Part], accepted: &[bool]) -> bool {
+fn labels_only_on_change(segments: &[Segment], parts: &[Part], accepted: &[bool]) -> bool {
     let mut current: Option<&str> = None;
     let mut changes = 0;
     let mut unlabelled_after_label = false;
-    for (part, accepted) in parts.iter().zip(accepted) {
+    for ((segment, part), accepted) in segments.iter().zip(parts).zip(accepted) {
         match part.label.as_ref().filter(|_| *accepted) {
             Some(label) => {
-                let name = &part.segment.text[label.name.clone()];
+                let name = &segment.text[label.name.clone()];
                 if name.is_empty() {
                     current = None;
                     continue;
@@ -623,22 +638,21 @@ fn display_text(raw: &str) -> Cow<'_, str> {
 pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     let mut reader = Reader {
         transcript: Transcript::new(Format::Srt),
-        parts: Vec::with_capacity(text.len() / 64),
+        parts: Vec::new(),
         cues: 0,
         first_problem: None,
         pending_index: None,
         skipping: false,
     };
     reader.read(text);
-    if reader.parts.is_empty() {
+    if reader.transcript.segments.is_empty() {
         return Err(ParseFailure::new(
             reader.first_problem.unwrap_or(1),
             EXPECTED_TIMING,
         ));
     }
     let mut transcript = reader.transcript;
-    transcript.segments.reserve(reader.parts.len());
-    decide_speakers(&mut transcript, reader.parts);
+    decide_speakers(&mut transcript, &reader.parts);
     transcript.warnings.sort_by_key(|warning| warning.line);
     Ok(transcript)
 }
@@ -672,8 +686,8 @@ pub(super) fn write(transcript: &Transcript) -> String {
                 out.push('\n');
             }
             None => {
-                out.push_str(&cue_no.to_string());
-                out.push('\n');
+                // Writing to a String cannot fail.
+                let _ = writeln!(out, "{cue_no}");
             }
         }
         write_timestamp(&mut out, first.start_ms, style);
