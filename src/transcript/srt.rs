@@ -72,10 +72,16 @@ struct Timing<'a> {
 /// `Err(Some(expected))` for one that has `-->` but does not parse.
 fn parse_timing(line: &str) -> Result<Timing<'_>, Option<&'static str>> {
     let bytes = line.as_bytes();
-    let arrow_at =
-        memchr::memmem::find(bytes, b"-->").or_else(|| memchr::memmem::find(bytes, b"-- >"));
-    let meant_as_timing = arrow_at.is_some() && bytes.first().is_some_and(u8::is_ascii_digit);
-    let broken = |expected| Err(Some(expected).filter(|_| meant_as_timing));
+    if !bytes.first().is_some_and(u8::is_ascii_digit) {
+        // Text lines, the common case, are rejected without a search.
+        return Err(None);
+    }
+    // Only a line with an arrow was meant as a timing line (`10:30 sharp` is text).
+    let broken = |expected| {
+        let meant_as_timing = memchr::memmem::find(bytes, b"-->").is_some()
+            || memchr::memmem::find(bytes, b"-- >").is_some();
+        Err(Some(expected).filter(|_| meant_as_timing))
+    };
     let Some(start) = parse_timestamp(bytes) else {
         return broken("expected a start time like 00:00:01,000 before \"-->\"");
     };
@@ -184,13 +190,20 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
-/// A cue being read: its timing, index and text lines so far.
-struct OpenCue<'a> {
+/// Where a cue starts: its timing line and the index line before it.
+#[derive(Debug, Clone, Copy)]
+struct CueHead<'a> {
+    /// The 1-based line of the timing line.
     line_no: usize,
     index: Option<&'a str>,
+    timing: Timing<'a>,
+}
+
+/// A cue being read: its head and text lines so far.
+struct OpenCue<'a> {
+    head: CueHead<'a>,
     /// The cue's number: its index when that is an integer, else its position.
     number: usize,
-    timing: Timing<'a>,
     raw: String,
     text_lines: usize,
     /// Blank lines read since the last text line.
@@ -338,7 +351,7 @@ impl<'a> Reader<'a> {
             && raw.split('\n').skip(1).any(|line| dash_len(line).is_some());
         if !dashed {
             let label = found_label(&raw, 0);
-            self.push_part(&cue.timing, cue.index, cue.line_no, raw, 0, label, false);
+            self.push_part(&cue.head, raw, 0, label, false);
             return;
         }
         let mut starts = raw
@@ -351,15 +364,7 @@ impl<'a> Reader<'a> {
             let part_raw = raw[from..to - 1].to_owned();
             let dash = dash_len(&part_raw).unwrap_or(0);
             let label = found_label(&part_raw, dash);
-            self.push_part(
-                &cue.timing,
-                cue.index,
-                cue.line_no,
-                part_raw,
-                dash,
-                label,
-                from > 0,
-            );
+            self.push_part(&cue.head, part_raw, dash, label, from > 0);
             if to > raw.len() {
                 break;
             }
@@ -368,17 +373,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Pushes one segment of the current cue (raw text in `text` for now).
-    #[allow(clippy::too_many_arguments)]
     fn push_part(
         &mut self,
-        timing: &Timing<'_>,
-        index: Option<&str>,
-        line_no: usize,
+        head: &CueHead<'_>,
         raw: String,
         dash_len: usize,
         label: Option<FoundLabel>,
         joins_previous: bool,
     ) {
+        let timing = &head.timing;
         let mut segment = Segment {
             start_ms: timing.start.ms,
             end_ms: timing.end.ms,
@@ -388,7 +391,7 @@ impl<'a> Reader<'a> {
         if joins_previous {
             segment.extra_mut().joins_previous = true;
         } else {
-            match index {
+            match head.index {
                 Some(index) if is_position(index, self.cues) => {}
                 Some(index) => segment.extra_mut().cue_id = Some(index.to_owned()),
                 None => segment.extra_mut().cue_id = Some(String::new()),
@@ -397,7 +400,7 @@ impl<'a> Reader<'a> {
                 segment.extra_mut().settings = Some(timing.settings.to_owned());
             }
         }
-        self.transcript.push(segment, line_no);
+        self.transcript.push(segment, head.line_no);
         self.parts.push(Part {
             dashed: dash_len > 0,
             dash_len,
@@ -443,10 +446,12 @@ impl<'a> Reader<'a> {
                         .and_then(|index| index.parse().ok())
                         .unwrap_or(self.cues + 1);
                     cue = Some(OpenCue {
-                        line_no,
-                        index,
+                        head: CueHead {
+                            line_no,
+                            index,
+                            timing,
+                        },
                         number,
-                        timing,
                         raw: String::new(),
                         text_lines: 0,
                         blank_run: 0,
@@ -474,7 +479,7 @@ impl<'a> Reader<'a> {
         if let Some(open) = cue {
             if open.text_lines == 0 {
                 self.transcript.warn(
-                    open.line_no,
+                    open.head.line_no,
                     "the last cue has no text; the file may be truncated",
                 );
             }
