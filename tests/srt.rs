@@ -411,3 +411,51 @@ fn parses_a_50_mb_file() {
     println!("{:.0} MB/s ({n} cues)", text.len() as f64 / 1e6 / secs);
     assert_eq!(t.segments.len(), n);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines of the kinds SRT files are made of, in any order.
+    fn srt_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            (0u32..5).prop_map(|n| n.to_string()),
+            Just("1.0".to_owned()),
+            Just("-2".to_owned()),
+            (0u64..5, 0u64..5).prop_map(|(a, b)| format!("00:00:0{a},500 --> 00:00:0{b},000")),
+            Just("00:00:01.5 -- > 00:00:02 X1:1".to_owned()),
+            Just("00:00:0x --> 00:00:01,000".to_owned()),
+            Just("- dash".to_owned()),
+            Just("-x".to_owned()),
+            Just("Anna: hi".to_owned()),
+            Just("[SPEAKER_01]: yo".to_owned()),
+            Just("(speaker ?) who".to_owned()),
+            Just(">> next".to_owned()),
+            Just("<i>tag</i> &amp; {\\an8}é".to_owned()),
+            "[a-zé:<>&{} -]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_and_own_output_reads_back_the_same(lines in prop::collection::vec(srt_line(), 0..24)) {
+            // Guards against a vacuous pass: a real SRT reader is linked.
+            prop_assert!(parse_str("1\n00:00:01,000 --> 00:00:02,000\nx\n", Format::Srt).is_ok());
+            let text = lines.join("\n");
+            if let Ok(t) = parse_str(&text, Format::Srt) {
+                let written = write_string(&t, Format::Srt).expect("SRT is writable");
+                let again = parse_str(&written, Format::Srt).expect("own output parses");
+                // Dropping a broken cue changes what surrounds its neighbours
+                // (a number before it may become an index); only files read
+                // without skipping anything must keep their model exactly.
+                if !t.warnings.iter().any(|w| w.message.starts_with("skipped")) {
+                    prop_assert_eq!(&again.segments, &t.segments, "written:\n{}", written);
+                    prop_assert_eq!(&again.speakers, &t.speakers);
+                    let rewritten = write_string(&again, Format::Srt).expect("SRT is writable");
+                    prop_assert_eq!(&rewritten, &written, "own output is a fixed point");
+                }
+            }
+        }
+    }
+}

@@ -17,8 +17,9 @@
 //!   is that cue's index when it is a bare integer.
 //! - After a blank line, an index-like line (`7`, `-3`, `1.0`) is an index when
 //!   the next non-blank line is a timing line; a line that is the next expected
-//!   index but has no timing line after it is a broken cue (skipped with a
-//!   warning); any other text continues the cue (a blank line inside text).
+//!   number (this cue's + 1) with no timing line after it is a broken cue, or
+//!   at the end of the file a truncated one (skipped with a warning); any other
+//!   text continues the cue (a blank line inside text).
 //! - A line with `-->` that does not parse skips its cue with a warning; text
 //!   before the first cue is skipped with a warning. Only a file with no cue at
 //!   all fails.
@@ -307,9 +308,9 @@ impl<'a> Reader<'a> {
             let next_is_timing = next.is_some_and(|next| !matches!(parse_timing(next), Err(None)));
             if next_is_timing {
                 self.pending_index = Some((line_no, line));
-            } else if next.is_none() || is_position(line, open.number + 1) {
-                // The file ends after an index, or the next cue's number has no
-                // timing line after it.
+            } else if is_position(line, open.number + 1) {
+                // The next cue's number with no timing line after it: a broken
+                // cue, or (at the end) a truncated file.
                 if next.is_none() {
                     self.pending_index = Some((line_no, line));
                     return;
