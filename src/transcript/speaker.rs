@@ -48,6 +48,7 @@ pub struct SpeakerPrefix<'a> {
     pub label: &'a str,
     /// The line after the label.
     pub rest: &'a str,
+    /// Which of the label styles it was written in.
     pub kind: LabelKind,
 }
 

@@ -1,5 +1,7 @@
 //! SubRip (`.srt`): reading it as tolerantly as real files demand and writing
-//! it back, canonically or with the source's own quirks.
+//! it back, canonically or with the source's own quirks. It never panics and
+//! never refuses a file for one broken cue; decoding (BOM, CRLF, UTF-16,
+//! Windows-1252) happened before it sees the text.
 //!
 //! ```text
 //! 1
@@ -35,8 +37,9 @@
 //!   speaker, and no label repeats the speaker already current. Only such
 //!   files carry the last named speaker into unlabelled cues (marked with
 //!   `speaker_label = Some("")`). The canonical writer labels every cue that
-//!   has a speaker, so its output repeats labels and is never read this way
-//!   unless every speaker change is followed by speakerless cues.
+//!   has a speaker, so its output reads back this way only when no speaker has
+//!   two labelled cues in a row and a speakerless cue follows a labelled one
+//!   (`A`, none, `B`: the middle cue then gets `A`), a known limit.
 //! - Dash cues: a cue whose first line starts with `-` and that has another
 //!   line starting with `-` is split into one segment per dash line (lines
 //!   without a dash continue the part above), all with the cue's times, the
