@@ -437,7 +437,48 @@ mod properties {
         ]
     }
 
+    /// Display text of one line as a reader keeps it: trimmed, blank lines dropped.
+    fn normalised(text: &str) -> String {
+        text.split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     proptest! {
+        #[test]
+        fn other_formats_convert_to_srt_and_read_back(
+            records in prop::collection::vec(
+                (prop::collection::vec(srt_line(), 0..3), any::<bool>(), 0usize..3),
+                1..12,
+            ),
+            named in any::<bool>(),
+        ) {
+            let mut t = Transcript::new(Format::Vtt);
+            for (i, (lines, joins, who)) in records.iter().enumerate() {
+                let speaker = if named { t.intern_speaker(["Anna", "Bob", "Cy"][*who]) } else { None };
+                let mut segment = Segment {
+                    start_ms: i as u64 * 1_000,
+                    end_ms: i as u64 * 1_000 + 500,
+                    speaker,
+                    text: normalised(&lines.join("\n")),
+                    ..Segment::default()
+                };
+                if *joins && i > 0 {
+                    segment.start_ms = t.segments[i - 1].start_ms;
+                    segment.end_ms = t.segments[i - 1].end_ms;
+                    segment.extra_mut().joins_previous = true;
+                }
+                t.segments.push(segment);
+            }
+            let srt = write_string(&t, Format::Srt).expect("SRT is writable");
+            let back = parse_str(&srt, Format::Srt).expect("canonical SRT parses");
+            let texts = |t: &Transcript| t.segments.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(texts(&back), texts(&t), "written:\n{}", srt);
+            prop_assert_eq!(speakers(&back), speakers(&t), "written:\n{}", srt);
+        }
+
         #[test]
         fn parse_never_panics_and_own_output_reads_back_the_same(lines in prop::collection::vec(srt_line(), 0..24)) {
             // Guards against a vacuous pass: a real SRT reader is linked.

@@ -714,8 +714,14 @@ pub(super) fn write(transcript: &Transcript) -> String {
         let dashed = group_len > 1;
         for segment in &segments[at..at + group_len] {
             let line_start = out.len();
-            write_label(&mut out, transcript, segment, dashed, previous_speaker);
-            write_body(&mut out, segment, own);
+            let labelled = write_label(&mut out, transcript, segment, dashed, previous_speaker);
+            let place = Place {
+                after_label: labelled,
+                dashed,
+                // A file read as SRT already decided which `Name:` were labels.
+                labelled_file: !own && !transcript.speakers.is_empty(),
+            };
+            write_body(&mut out, segment, own, place);
             if out.len() > line_start {
                 out.push('\n');
             }
@@ -727,13 +733,15 @@ pub(super) fn write(transcript: &Transcript) -> String {
     out
 }
 
+/// Writes the segment's speaker label (and dash in a dash cue); returns
+/// whether a speaker label, not just a dash, was written.
 fn write_label(
     out: &mut String,
     transcript: &Transcript,
     segment: &Segment,
     dashed: bool,
     previous_speaker: Option<SpeakerId>,
-) {
+) -> bool {
     let name = transcript.speaker_name(segment.speaker);
     let written = segment
         .extra
@@ -741,10 +749,10 @@ fn write_label(
         .filter(|_| transcript.format == Format::Srt)
         .and_then(|e| e.speaker_label.as_deref());
     match written {
-        Some("") if !dashed && segment.speaker == previous_speaker => return,
+        Some("") if !dashed && segment.speaker == previous_speaker => return false,
         Some(label) if !label.is_empty() && label_fits(label, name, dashed) => {
             out.push_str(label);
-            return;
+            return dash_len(label).map_or(label.len(), |len| label.len() - len) > 0;
         }
         _ => {}
     }
@@ -755,6 +763,7 @@ fn write_label(
         out.push_str(name);
         out.push_str(": ");
     }
+    !name.is_empty()
 }
 
 /// Whether a label as written still names the segment's speaker (it may have
@@ -772,7 +781,23 @@ fn label_fits(label: &str, name: &str, dashed: bool) -> bool {
     speaker_prefix(rest).is_some_and(|prefix| prefix.label == rest && prefix.name.trim() == name)
 }
 
-fn write_body(out: &mut String, segment: &Segment, own: bool) {
+/// Where a segment's text lands in the written cue, for [`write_body`].
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// A speaker label was written before the text.
+    after_label: bool,
+    /// The segment is one part of a dash cue.
+    dashed: bool,
+    /// The output has speaker labels, so a `Name:` at a line start reads as one.
+    labelled_file: bool,
+}
+
+/// Writes the segment's text: its raw text when the transcript is SRT and
+/// the raw text still displays as the text, else the display text, with
+/// markup characters escaped and a line start that would read back as
+/// something else (a label, a timing line, a speaker dash) written as a
+/// character reference.
+fn write_body(out: &mut String, segment: &Segment, own: bool, place: Place) {
     if let Some(raw) = segment
         .raw
         .as_deref()
@@ -781,22 +806,65 @@ fn write_body(out: &mut String, segment: &Segment, own: bool) {
         out.push_str(raw);
         return;
     }
-    let mut first = true;
-    for line in segment
+    let mut lines = segment
         .text
         .split('\n')
         .map(Lines::trim)
-        .filter(|l| !l.is_empty())
-    {
-        if !first {
-            out.push('\n');
-        }
-        first = false;
-        if display_text(line) == line {
-            out.push_str(line);
-        } else {
-            out.push_str(&escape_entities(line));
-        }
+        .filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return;
+    };
+    let splits_into_dash_parts = || {
+        dash_len(first).is_some()
+            && segment
+                .text
+                .split('\n')
+                .skip(1)
+                .any(|line| dash_len(Lines::trim(line)).is_some())
+    };
+    let reads_as_label = speaker_prefix(first).is_some_and(|prefix| {
+        prefix.kind != LabelKind::Name || place.labelled_file || is_generic_name(prefix.name)
+    });
+    // After a dash the line can no longer start a timing line or dash parts.
+    let guard_first = !place.after_label
+        && (reads_as_label
+            || (!place.dashed && (reads_as_timing(first) || splits_into_dash_parts())));
+    push_text_line(out, first, guard_first);
+    for line in lines {
+        out.push('\n');
+        let guard = reads_as_timing(line) || (place.dashed && dash_len(line).is_some());
+        push_text_line(out, line, guard);
+    }
+}
+
+/// A line a reader would take as a timing line, broken or not.
+fn reads_as_timing(line: &str) -> bool {
+    !matches!(parse_timing(line), Err(None))
+}
+
+/// Pushes one display line so that it reads back as itself; `guard` writes
+/// its first character as a character reference (`&#91;SPEAKER_00]: ...`).
+fn push_text_line(out: &mut String, line: &str, guard: bool) {
+    let escape = display_text(line) != line;
+    let mut rest = line;
+    if guard && let Some(first) = line.chars().next() {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "&#{};", u32::from(first));
+        rest = &line[first.len_utf8()..];
+    }
+    if !escape {
+        out.push_str(rest);
+        return;
+    }
+    let escaped = escape_entities(rest);
+    // `{\` would start an override; markup.rs has no escaper for it.
+    let mut pieces = escaped.split("{\\");
+    if let Some(piece) = pieces.next() {
+        out.push_str(piece);
+    }
+    for piece in pieces {
+        out.push_str("&#123;\\");
+        out.push_str(piece);
     }
 }
 
@@ -1005,6 +1073,48 @@ mod tests {
         assert_eq!(speakers(&t), ["Bo", "Anna", "Bo", ""]);
         assert_eq!(texts(&t), ["Hi.", "Hello.", "Bye.", "Bye."]);
         assert_eq!(write(&t), tight);
+    }
+
+    #[test]
+    fn text_that_would_read_back_as_something_else_is_guarded() {
+        let mut t = Transcript::new(Format::Vtt);
+        let anna = t.intern_speaker("Anna");
+        let originals = [
+            ">> not a label",
+            "[SPEAKER_00]: not a speaker",
+            "00:00:01,000 --> 00:00:02,000",
+            "- not\n- two voices",
+            "Note: read as a label here",
+            "Anna's line\n-->\n1 --> 2",
+        ];
+        for (i, text) in originals.into_iter().enumerate() {
+            let start_ms = i as u64 * 1_000;
+            t.segments.push(Segment {
+                start_ms,
+                end_ms: start_ms + 1_000,
+                text: text.to_owned(),
+                ..Segment::default()
+            });
+        }
+        let mut joined = Segment {
+            start_ms: 9_000,
+            end_ms: 10_000,
+            speaker: anna,
+            text: "Hi\n-x".into(),
+            ..Segment::default()
+        };
+        t.segments.push(joined.clone());
+        joined.extra_mut().joins_previous = true;
+        t.segments.push(joined);
+        let written = write(&t);
+        assert!(written.contains("\n&#62;> not a label\n"), "{written}");
+        assert!(written.contains("\n&#78;ote: read"), "{written}");
+        assert!(written.contains("\n- Anna: Hi\n&#45;x\n"), "{written}");
+        let back = parsed(&written);
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        let expected: Vec<&str> = t.segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts(&back), expected);
+        assert_eq!(speakers(&back), ["", "", "", "", "", "", "Anna", "Anna"]);
     }
 
     #[test]
