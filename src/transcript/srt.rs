@@ -29,17 +29,19 @@
 //!   N)` and `>>` are always labels. `Name:` labels count when the name is
 //!   ASR-style (`SPEAKER_00`) or the file is a labelled one: some `Name:`
 //!   labels two cues, or 3/4 of the cues carry a label (then a one-off guest
-//!   counts too). So a lone `Note: ...` in a film's subtitles stays text. The
-//!   price: a canonical file with under 3/4 of its cues labelled and no name
-//!   used twice reads its labels back as text.
+//!   counts too). So a lone `Note: ...` in a film's subtitles stays text.
 //! - Carrying speakers forward: a file labels "only on change" when some
 //!   unlabelled cue follows a labelled one, at least one label changes the
 //!   speaker, and no label repeats the speaker already current. Only such
 //!   files carry the last named speaker into unlabelled cues (marked with
 //!   `speaker_label = Some("")`). The canonical writer labels every cue that
-//!   has a speaker, so its output reads back this way only when no speaker has
-//!   two labelled cues in a row and a speakerless cue follows a labelled one
-//!   (`A`, none, `B`: the middle cue then gets `A`), a known limit.
+//!   has a speaker; when its output would still read this way (`A`, none,
+//!   `B`), the speakerless cue after a named one gets `>> ` so it does not
+//!   inherit `A`.
+//! - The canonical writer also writes `[Name]: ` instead of `Name: ` when the
+//!   latter would not read back (a name that is not name-like, or too few
+//!   labels for a labelled file), and writes the first character of text that
+//!   would read as a label, a timing line or dash parts as `&#NN;`.
 //! - Dash cues: a cue whose first line starts with `-` and that has another
 //!   line starting with `-` is split into one segment per dash line (lines
 //!   without a dash continue the part above), all with the cue's times, the
@@ -668,6 +670,110 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     Ok(transcript)
 }
 
+/// How a canonical write labels speakers so that the reader's file-level
+/// rules (see the module docs) read every label back, and no text as one.
+#[derive(Debug, Default)]
+struct LabelPlan {
+    /// Per speaker: write `[Name]: ` because `Name: ` would not read back
+    /// (not name-like, or the file would not count as labelled).
+    bracketed: Vec<bool>,
+    /// Text starting like `Word: ` on a speakerless segment would read as a
+    /// label, so it is guarded.
+    guard_name_text: bool,
+    /// The output would read as labelling only on change, so a speakerless
+    /// segment after a named one gets `>> ` (a change of speaker, no name)
+    /// instead of inheriting the name.
+    chevrons_after_speaker: bool,
+}
+
+impl LabelPlan {
+    fn for_canonical(transcript: &Transcript) -> Self {
+        let segments = &transcript.segments;
+        let name_reads_back: Vec<bool> = transcript
+            .speakers
+            .iter()
+            .map(|name| {
+                speaker_prefix(&format!("{name}: x"))
+                    .is_some_and(|p| p.kind == LabelKind::Name && p.name == name)
+            })
+            .collect();
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        let mut labelled = 0;
+        for segment in segments {
+            if let Some(id) = segment.speaker {
+                labelled += 1;
+                if name_reads_back.get(id.0 as usize) == Some(&true) {
+                    *counts.entry(transcript.speaker_name(Some(id))).or_default() += 1;
+                }
+            }
+        }
+        let is_labelled_file = |counts: &HashMap<&str, u32>, labelled: usize| {
+            counts.values().any(|count| *count >= 2) || labelled * 4 >= segments.len() * 3
+        };
+        let names_read_back = is_labelled_file(&counts, labelled);
+        if !names_read_back {
+            // Bracketed labels are always read as labels but are not `Name:` ones.
+            counts.clear();
+        }
+        let chevrons_after_speaker = reads_as_change_only(segments);
+        let joins = |s: &Segment| s.extra.as_ref().is_some_and(|e| e.joins_previous);
+        for (i, segment) in segments.iter().enumerate() {
+            if segment.speaker.is_some() {
+                continue;
+            }
+            let previous_named = i > 0 && segments[i - 1].speaker.is_some();
+            let dashed = joins(segment) || segments.get(i + 1).is_some_and(joins);
+            if chevrons_after_speaker && previous_named && !dashed {
+                // Gets `>> `, itself a label.
+                labelled += 1;
+                continue;
+            }
+            let first = segment
+                .text
+                .split('\n')
+                .map(Lines::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("");
+            if let Some(prefix) = speaker_prefix(first) {
+                labelled += 1;
+                if prefix.kind == LabelKind::Name {
+                    *counts.entry(prefix.name).or_default() += 1;
+                }
+            }
+        }
+        LabelPlan {
+            bracketed: name_reads_back
+                .iter()
+                .map(|reads_back| !reads_back || !names_read_back)
+                .collect(),
+            guard_name_text: is_labelled_file(&counts, labelled),
+            chevrons_after_speaker,
+        }
+    }
+}
+
+/// Whether canonical output of these segments (every speaker labelled) would
+/// meet [`labels_only_on_change`].
+fn reads_as_change_only(segments: &[Segment]) -> bool {
+    let joins = |s: &Segment| s.extra.as_ref().is_some_and(|e| e.joins_previous);
+    let mut current: Option<SpeakerId> = None;
+    let mut changes = 0;
+    let mut unlabelled_after_label = false;
+    for (i, segment) in segments.iter().enumerate() {
+        let dashed = joins(segment) || segments.get(i + 1).is_some_and(joins);
+        match segment.speaker {
+            Some(id) if current == Some(id) => return false,
+            Some(id) => {
+                changes += usize::from(current.is_some());
+                current = Some(id);
+            }
+            None if dashed => current = None,
+            None => unlabelled_after_label |= current.is_some(),
+        }
+    }
+    unlabelled_after_label && changes > 0
+}
+
 /// Writes SubRip: canonical `N`, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, `Name: text`,
 /// blank line; a transcript read from SRT keeps its index strings,
 /// coordinates, time style, speaker labels and raw markup.
@@ -682,6 +788,11 @@ pub(super) fn write(transcript: &Transcript) -> String {
     let mut out = String::with_capacity(segments.len() * 96);
     let mut cue_no = 0usize;
     let mut previous_speaker: Option<SpeakerId> = None;
+    let plan = if own {
+        LabelPlan::default()
+    } else {
+        LabelPlan::for_canonical(transcript)
+    };
     let mut at = 0;
     while let Some(first) = segments.get(at) {
         let group_len = 1 + segments[at + 1..]
@@ -714,12 +825,19 @@ pub(super) fn write(transcript: &Transcript) -> String {
         let dashed = group_len > 1;
         for segment in &segments[at..at + group_len] {
             let line_start = out.len();
-            let labelled = write_label(&mut out, transcript, segment, dashed, previous_speaker);
+            let labelled = write_label(
+                &mut out,
+                transcript,
+                segment,
+                dashed,
+                previous_speaker,
+                &plan,
+            );
             let place = Place {
                 after_label: labelled,
                 dashed,
                 // A file read as SRT already decided which `Name:` were labels.
-                labelled_file: !own && !transcript.speakers.is_empty(),
+                guard_name_text: plan.guard_name_text,
             };
             write_body(&mut out, segment, own, place);
             if out.len() > line_start {
@@ -741,6 +859,7 @@ fn write_label(
     segment: &Segment,
     dashed: bool,
     previous_speaker: Option<SpeakerId>,
+    plan: &LabelPlan,
 ) -> bool {
     let name = transcript.speaker_name(segment.speaker);
     let written = segment
@@ -748,6 +867,14 @@ fn write_label(
         .as_ref()
         .filter(|_| transcript.format == Format::Srt)
         .and_then(|e| e.speaker_label.as_deref());
+    if plan.chevrons_after_speaker
+        && !dashed
+        && segment.speaker.is_none()
+        && previous_speaker.is_some()
+    {
+        out.push_str(">> ");
+        return true;
+    }
     match written {
         Some("") if !dashed && segment.speaker == previous_speaker => return false,
         Some(label) if !label.is_empty() && label_fits(label, name, dashed) => {
@@ -759,7 +886,14 @@ fn write_label(
     if dashed {
         out.push_str("- ");
     }
-    if !name.is_empty() {
+    let bracketed = segment
+        .speaker
+        .is_some_and(|id| plan.bracketed.get(id.0 as usize) == Some(&true));
+    if bracketed {
+        out.push('[');
+        out.push_str(name);
+        out.push_str("]: ");
+    } else if !name.is_empty() {
         out.push_str(name);
         out.push_str(": ");
     }
@@ -788,8 +922,8 @@ struct Place {
     after_label: bool,
     /// The segment is one part of a dash cue.
     dashed: bool,
-    /// The output has speaker labels, so a `Name:` at a line start reads as one.
-    labelled_file: bool,
+    /// A `Name:` at the start of speakerless text would read as a label.
+    guard_name_text: bool,
 }
 
 /// Writes the segment's text: its raw text when the transcript is SRT and
@@ -823,7 +957,7 @@ fn write_body(out: &mut String, segment: &Segment, own: bool, place: Place) {
                 .any(|line| dash_len(Lines::trim(line)).is_some())
     };
     let reads_as_label = speaker_prefix(first).is_some_and(|prefix| {
-        prefix.kind != LabelKind::Name || place.labelled_file || is_generic_name(prefix.name)
+        prefix.kind != LabelKind::Name || place.guard_name_text || is_generic_name(prefix.name)
     });
     // After a dash the line can no longer start a timing line or dash parts.
     let guard_first = !place.after_label
@@ -1115,6 +1249,31 @@ mod tests {
         let expected: Vec<&str> = t.segments.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts(&back), expected);
         assert_eq!(speakers(&back), ["", "", "", "", "", "", "Anna", "Anna"]);
+    }
+
+    #[test]
+    fn canonical_labels_are_chosen_to_read_back() {
+        let mut t = Transcript::new(Format::Vtt);
+        let host = t.intern_speaker("dj shadow (host)");
+        let anna = t.intern_speaker("Anna");
+        for (i, speaker) in [host, None, anna, None].into_iter().enumerate() {
+            let start_ms = i as u64 * 1_000;
+            t.segments.push(Segment {
+                start_ms,
+                end_ms: start_ms + 1_000,
+                speaker,
+                text: format!("line {i}"),
+                ..Segment::default()
+            });
+        }
+        let written = write(&t);
+        assert_eq!(
+            written,
+            "1\n00:00:00,000 --> 00:00:01,000\n[dj shadow (host)]: line 0\n\n2\n00:00:01,000 --> 00:00:02,000\n>> line 1\n\n3\n00:00:02,000 --> 00:00:03,000\n[Anna]: line 2\n\n4\n00:00:03,000 --> 00:00:04,000\n>> line 3\n\n"
+        );
+        let back = parsed(&written);
+        assert_eq!(speakers(&back), ["dj shadow (host)", "", "Anna", ""]);
+        assert_eq!(texts(&back), ["line 0", "line 1", "line 2", "line 3"]);
     }
 
     #[test]
