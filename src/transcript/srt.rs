@@ -445,7 +445,8 @@ impl<'a> Reader<'a> {
                     if let Some(done) = cue.take() {
                         self.finish(done);
                     }
-                    if self.cues == 0 && cue.is_none() {
+                    if self.cues == 0 {
+                        // The first timing line sets the style a write-back uses.
                         self.transcript.time_style = timing.start.style();
                     }
                     let number = index
