@@ -425,6 +425,7 @@ mod properties {
             Just("-2".to_owned()),
             (0u64..5, 0u64..5).prop_map(|(a, b)| format!("00:00:0{a},500 --> 00:00:0{b},000")),
             Just("00:00:01.5 -- > 00:00:02 X1:1".to_owned()),
+            Just("0:00:03 --> 0:00:04.25".to_owned()),
             Just("00:00:0x --> 00:00:01,000".to_owned()),
             Just("- dash".to_owned()),
             Just("-x".to_owned()),

@@ -59,7 +59,7 @@ use super::format::Format;
 use super::markup::{escape_entities, strip_tags};
 use super::model::{Segment, SpeakerId, Transcript};
 use super::speaker::{LabelKind, is_generic_name, speaker_prefix};
-use super::time::{Timestamp, parse_timestamp, write_timestamp};
+use super::time::{TimeStyle, Timestamp, parse_timestamp, write_timestamp};
 
 /// The message of the failure when a file has no cue at all.
 const EXPECTED_TIMING: &str = "expected a timing line like 00:00:01,000 --> 00:00:02,000";
@@ -446,8 +446,12 @@ impl<'a> Reader<'a> {
                         self.finish(done);
                     }
                     if self.cues == 0 {
-                        // The first timing line sets the style a write-back uses.
+                        // The first timing line sets the style a write-back
+                        // uses; SRT's `,` when it had no fraction to show one.
                         self.transcript.time_style = timing.start.style();
+                        if timing.start.frac_sep == 0 {
+                            self.transcript.time_style.frac_sep = b',';
+                        }
                     }
                     let number = index
                         .and_then(|index| index.parse().ok())
@@ -813,9 +817,9 @@ pub(super) fn write(transcript: &Transcript) -> String {
                 let _ = writeln!(out, "{cue_no}");
             }
         }
-        write_timestamp(&mut out, first.start_ms, style);
+        write_timestamp(&mut out, first.start_ms, exact_style(first.start_ms, style));
         out.push_str(" --> ");
-        write_timestamp(&mut out, first.end_ms, style);
+        write_timestamp(&mut out, first.end_ms, exact_style(first.end_ms, style));
         if let Some(settings) = extra
             .and_then(|e| e.settings.as_deref())
             .filter(|s| !s.is_empty())
@@ -850,6 +854,19 @@ pub(super) fn write(transcript: &Transcript) -> String {
         at += group_len;
     }
     out
+}
+
+/// The file's time style, or the same with three fraction digits when fewer
+/// would drop milliseconds (`.5` was fine for 1500 ms but not for 2250 ms).
+fn exact_style(ms: u64, style: TimeStyle) -> TimeStyle {
+    let digits = u32::from(style.frac_digits.min(3));
+    if ms.is_multiple_of(10u64.pow(3 - digits)) {
+        return style;
+    }
+    TimeStyle {
+        frac_digits: 3,
+        ..style
+    }
 }
 
 /// Writes the segment's speaker label (and dash in a dash cue); returns
@@ -1289,8 +1306,9 @@ mod tests {
         let written = write(&t);
         assert_eq!(
             written,
-            "01\n0:00:01.5 --> 0:00:02.2 X1:10 X2:20\none\n\n7\n0:00:03.0 --> 0:00:04.0\ntwo\n\n"
+            "01\n0:00:01.5 --> 0:00:02.250 X1:10 X2:20\none\n\n7\n0:00:03.0 --> 0:00:04.0\ntwo\n\n"
         );
+        assert_eq!(parsed(&written).segments, t.segments);
         let mut other = t.clone();
         other.format = Format::Range;
         assert_eq!(
