@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 /// The formats that keep every field the model has (times to the ms,
 /// speakers, text, segment boundaries).
-const LOSSLESS: [Format; 2] = [Format::Range, Format::PodcastJson];
+const LOSSLESS: [Format; 3] = [Format::Range, Format::Srt, Format::PodcastJson];
 
 /// What a round trip must keep: times, speaker name, display text, word times.
 type Projection = Vec<(
