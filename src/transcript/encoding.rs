@@ -49,7 +49,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Decoded, ParseFailure> {
             normalised
         }
     };
-    layout.final_newline = text.ends_with('\n');
+    layout.trailing_newlines = Some(text.len() - text.trim_end_matches('\n').len());
     Ok(Decoded {
         text,
         layout,
@@ -111,7 +111,8 @@ mod tests {
     fn utf8_with_bom_and_crlf() {
         let d = decode(b"\xEF\xBB\xBFa\r\nb\r\n".to_vec()).expect("text");
         assert_eq!(d.text, "a\nb\n");
-        assert!(d.layout.bom && d.layout.crlf && d.layout.final_newline);
+        assert!(d.layout.bom && d.layout.crlf);
+        assert_eq!(d.layout.trailing_newlines, Some(1));
         assert!(d.warnings.is_empty());
     }
 
@@ -119,7 +120,8 @@ mod tests {
     fn lone_carriage_returns_are_line_ends() {
         let d = decode(b"a\rb".to_vec()).expect("text");
         assert_eq!(d.text, "a\nb");
-        assert!(!d.layout.crlf && !d.layout.final_newline);
+        assert!(!d.layout.crlf);
+        assert_eq!(d.layout.trailing_newlines, Some(0));
     }
 
     #[test]

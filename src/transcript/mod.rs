@@ -131,10 +131,14 @@ pub fn write_string_with(
         return Ok(text);
     }
     let layout = &transcript.layout;
-    let mut text = if layout.final_newline {
-        text
-    } else {
-        text.trim_end_matches('\n').to_owned()
+    let mut text = match layout.trailing_newlines {
+        Some(count) => {
+            let mut text = text;
+            text.truncate(text.trim_end_matches('\n').len());
+            text.extend(std::iter::repeat_n('\n', count));
+            text
+        }
+        None => text,
     };
     if layout.crlf {
         text = text.replace('\n', "\r\n");

@@ -86,8 +86,9 @@ pub struct Layout {
     pub bom: bool,
     /// Lines ended with `\r\n`.
     pub crlf: bool,
-    /// The last line ended with a newline.
-    pub final_newline: bool,
+    /// How many `\n` ended the file (after line-ending normalisation), or
+    /// `None` for the writer's own ending (a transcript that was not read).
+    pub trailing_newlines: Option<usize>,
 }
 
 /// Per-format details of the whole file that writers reproduce.
@@ -130,10 +131,6 @@ impl Transcript {
         Transcript {
             format,
             time_style: format.default_time_style(),
-            layout: Layout {
-                final_newline: true,
-                ..Layout::default()
-            },
             ..Transcript::default()
         }
     }
