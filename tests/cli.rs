@@ -330,7 +330,7 @@ fn convert_to_text_and_markdown_with_and_without_times() {
         let out_path = dir.path().join(name);
         let mut args: Vec<&std::ffi::OsStr> =
             vec!["convert".as_ref(), seed.as_os_str(), out_path.as_os_str()];
-        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
         let out = earmark(&args);
         assert!(
             out.status.success(),
