@@ -953,7 +953,7 @@ fn write_body(out: &mut String, segment: &Segment, own: bool, place: Place) {
     if let Some(raw) = segment
         .raw
         .as_deref()
-        .filter(|raw| own && display_text(raw) == segment.text)
+        .filter(|raw| own && display_text(raw) == segment.text && raw_reads_back(raw))
     {
         out.push_str(raw);
         return;
@@ -987,6 +987,23 @@ fn write_body(out: &mut String, segment: &Segment, own: bool, place: Place) {
         let guard = reads_as_timing(line) || (place.dashed && dash_len(line).is_some());
         push_text_line(out, line, guard);
     }
+}
+
+/// Whether raw cue text written as it is reads back as the same cue: no line
+/// reads as a timing line and no blank line is followed by an index.
+fn raw_reads_back(raw: &str) -> bool {
+    let mut after_blank = false;
+    for line in raw.split('\n').map(Lines::trim) {
+        if line.is_empty() {
+            after_blank = true;
+            continue;
+        }
+        if reads_as_timing(line) || (after_blank && is_index_like(line)) {
+            return false;
+        }
+        after_blank = false;
+    }
+    true
 }
 
 /// A line a reader would take as a timing line, broken or not.
