@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use super::error::ParseFailure;
 use super::format::Format;
 use super::model::{Header, Segment, SpeakerId, Transcript};
-use super::time::{TimeStyle, Timestamp, parse_timestamp, write_timestamp};
+use super::time::{Hours, TimeStyle, Timestamp, parse_timestamp, write_timestamp};
 
 /// Options for the human-readable writers (plain text and Markdown).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -594,6 +594,10 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
                 transcript.push(segment, at);
             } else {
                 transcript.time_style = found.start.style();
+            }
+            if found.start.style().hours == Hours::Never {
+                // Minutes past 59 without hours: keep counting minutes on write-back.
+                transcript.time_style.hours = Hours::Never;
             }
             if found.start.frac_digits > transcript.time_style.frac_digits {
                 // Keep the finest precision any time had, so no time loses digits.

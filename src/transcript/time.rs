@@ -13,6 +13,8 @@ pub enum Hours {
     Always(u8),
     /// Written only when non-zero, unpadded (`1:02:03` but `02:03`).
     WhenNonZero,
+    /// Never written: minutes count on past 59 (`75:12`).
+    Never,
 }
 
 /// The shape of timestamps in a file, kept so a write-back looks like the source.
@@ -56,7 +58,9 @@ impl Timestamp {
     /// The style that writes this timestamp back the way it was read.
     pub fn style(&self) -> TimeStyle {
         TimeStyle {
-            hours: if self.hour_digits == 0 {
+            hours: if self.hour_digits == 0 && self.ms >= 3_600_000 {
+                Hours::Never
+            } else if self.hour_digits == 0 {
                 Hours::WhenNonZero
             } else {
                 Hours::Always(self.hour_digits.min(2))
@@ -158,6 +162,12 @@ pub fn write_timestamp(out: &mut String, ms: u64, style: TimeStyle) {
             width = usize::from(width)
         ),
         Hours::WhenNonZero if hours > 0 => write!(out, "{hours}:{minutes:02}:{secs:02}"),
+        Hours::Never => write!(
+            out,
+            "{:0width$}:{secs:02}",
+            ms / 60_000,
+            width = usize::from(style.minute_digits)
+        ),
         Hours::WhenNonZero => write!(
             out,
             "{minutes:0width$}:{secs:02}",
@@ -246,6 +256,7 @@ mod tests {
             "1:02:03",
             "0:03",
             "123:04:05.678",
+            "75:12",
         ] {
             let t = parse_timestamp(text.as_bytes()).expect("a time");
             let mut style = t.style();
