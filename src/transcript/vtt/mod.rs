@@ -359,16 +359,17 @@ impl<'a> Parser<'a> {
                 .voice
                 .as_deref()
                 .and_then(|v| self.transcript.intern_speaker(v));
-            let raw = (span.raw != escape_entities(&span.text)).then(|| span.raw.to_owned());
             let mut segment = Segment {
                 start_ms: cue.start_ms,
                 end_ms: cue.end_ms,
                 speaker,
                 text: span.text,
-                raw,
                 words: span.words,
                 ..Segment::default()
             };
+            if span.raw != canonical_payload(&segment) {
+                segment.raw = Some(span.raw.to_owned());
+            }
             if i == 0 {
                 let has_details = cue.id.is_some() || !cue.settings.is_empty() || !notes.is_empty();
                 if has_details {
@@ -463,7 +464,13 @@ impl<'a> Parser<'a> {
             collapse.rolling_seen = true;
         };
         if text.len() == first.len() {
+            let old_end_ms = prev.end_ms;
             prev.end_ms = prev.end_ms.max(cue.end_ms);
+            for word in &mut prev.words {
+                if word.end_ms == Some(old_end_ms) {
+                    word.end_ms = Some(prev.end_ms);
+                }
+            }
             note_collapse(collapse);
             return true;
         }
@@ -509,7 +516,7 @@ impl<'a> Parser<'a> {
                 if let Some(raw) = segment.raw.take() {
                     segment.raw = raw
                         .strip_prefix(label.as_str())
-                        .filter(|rest| *rest != escape_entities(&segment.text))
+                        .filter(|rest| *rest != canonical_payload(segment))
                         .map(str::to_owned);
                 }
                 let label_words = label.split_whitespace().count();
@@ -745,6 +752,25 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
             .all(|(a, b)| a.text == b.text && a.start_ms == b.start_ms);
     spans.clear();
     matches
+}
+
+/// What the canonical writer puts after the voice tag for this segment.
+fn canonical_payload(segment: &Segment) -> std::borrow::Cow<'_, str> {
+    if !segment.words.is_empty() {
+        let mut out = String::with_capacity(segment.text.len() + 16 * segment.words.len());
+        if write_timed_words(&mut out, segment) {
+            return std::borrow::Cow::Owned(out);
+        }
+    }
+    let mut escaped = escape_entities(&segment.text);
+    if escaped.contains('\n') {
+        let mut tidy = String::with_capacity(escaped.len());
+        push_tidy_lines(&mut tidy, &escaped);
+        escaped = std::borrow::Cow::Owned(tidy);
+    } else if escaped.trim().len() != escaped.len() {
+        escaped = std::borrow::Cow::Owned(escaped.trim().to_owned());
+    }
+    escaped
 }
 
 /// Text lines escaped, blank ones dropped (they would end the cue).
