@@ -946,7 +946,7 @@ mod tests {
             words,
             [
                 ("welcome", Some(2_560), Some(3_000)),
-                ("back", Some(3_000), Some(5_110))
+                ("back", Some(3_000), Some(5_120))
             ]
         );
         assert_eq!(warning_lines(&t), [9]);
