@@ -407,3 +407,106 @@ fn other_formats_write_canonical_vtt() {
     assert_eq!(back.segments[0].text, "a < b & c\n--> not a timing");
     assert_eq!(back.segments[1].words, t.segments[1].words);
 }
+
+/// Pieces real (and broken) WebVTT files are made of.
+const TOKENS: &[&str] = &[
+    "WEBVTT",
+    "WEBVTT - T",
+    "\n",
+    "\n\n",
+    "00:00:01.000",
+    "00:02.500",
+    "1:00:00.000",
+    " --> ",
+    "-->",
+    " align:start",
+    "<v Ana>",
+    "<v.x Bo Li>",
+    "</v>",
+    "<00:00:01.500>",
+    "<00:00:03.000>",
+    "<u>",
+    "</u>",
+    "<c.yellow>",
+    "</c>",
+    "<ruby>",
+    "<rt>",
+    "</rt>",
+    "&amp;",
+    "&",
+    "<",
+    ">",
+    "NOTE",
+    "STYLE",
+    "Ana: ",
+    "\u{e9}",
+    " ",
+    "   ",
+    "text",
+    "two words",
+    "1",
+];
+
+/// Times cues and inline timestamps use, in and out of order.
+const TIMES: &[&str] = &[
+    "00:00:01.000",
+    "00:02.500",
+    "00:00:02.500",
+    "1:00:00.000",
+    "00:00:00.010",
+    "0x:00",
+];
+
+/// One cue (or a broken block) as text.
+fn cue_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    (
+        proptest::sample::select(&["", "1\n", "intro\n", "NOTE n\n\n", "STYLE\n"][..]),
+        proptest::sample::select(TIMES),
+        proptest::sample::select(TIMES),
+        proptest::sample::select(&["", " align:start", "x"][..]),
+        proptest::collection::vec(
+            proptest::collection::vec(proptest::sample::select(TOKENS), 0..6),
+            0..4,
+        ),
+    )
+        .prop_map(|(id, start, end, settings, lines)| {
+            let lines: Vec<String> = lines.iter().map(|l| l.concat()).collect();
+            format!("{id}{start} --> {end}{settings}\n{}\n\n", lines.join("\n"))
+        })
+}
+
+proptest::proptest! {
+    #[test]
+    fn structured_files_write_back_stably(
+        header in proptest::sample::select(&["WEBVTT\n\n", "WEBVTT - T\nKind: captions\n\n", ""][..]),
+        cues in proptest::collection::vec(cue_strategy(), 0..8)
+    ) {
+        let text = format!("{header}{}", cues.concat());
+        let Ok(t) = parse_bytes(text.clone().into_bytes(), Some(Format::Vtt)) else {
+            return Ok(());
+        };
+        let written = write_string(&t, Format::Vtt).expect("vtt is writable");
+        let again = parse_bytes(written.clone().into_bytes(), Some(Format::Vtt))
+            .expect("written VTT reads back");
+        let rewritten = write_string(&again, Format::Vtt).expect("vtt is writable");
+        proptest::prop_assert_eq!(&again.segments, &t.segments, "{}\n=>\n{}", text, written);
+        proptest::prop_assert_eq!(rewritten, written);
+    }
+
+    #[test]
+    fn any_input_parses_without_panic_and_writes_back_stably(
+        tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..60)
+    ) {
+        let text: String = tokens.concat();
+        let Ok(t) = parse_bytes(text.into_bytes(), Some(Format::Vtt)) else {
+            return Ok(());
+        };
+        let written = write_string(&t, Format::Vtt).expect("vtt is writable");
+        let again = parse_bytes(written.clone().into_bytes(), Some(Format::Vtt))
+            .expect("written VTT reads back");
+        let rewritten = write_string(&again, Format::Vtt).expect("vtt is writable");
+        proptest::prop_assert_eq!(&again.segments, &t.segments, "{}", written);
+        proptest::prop_assert_eq!(rewritten, written);
+    }
+}

@@ -85,7 +85,10 @@ pub(super) fn parse_cue_text<'a>(
         let tag = &payload[lt + 1..gt];
         at = (gt + 1).min(bytes.len());
         if next.is_ascii_digit() {
-            if let Some(ts) = parse_timestamp(tag.as_bytes()).filter(|t| t.len == tag.len()) {
+            let closed = gt < bytes.len();
+            if let Some(ts) =
+                parse_timestamp(tag.as_bytes()).filter(|t| closed && t.len == tag.len())
+            {
                 timed = true;
                 close_chunk(spans, &mut current, &chunk, ts.ms);
                 chunk = Chunk {
@@ -128,6 +131,9 @@ pub(super) fn parse_cue_text<'a>(
                 }
                 current.voice = Some(voice);
                 raw_from = at;
+                // Each span is written back on its own: no state crosses into it.
+                in_ruby_text = false;
+                underline_from = None;
                 if !has_text {
                     // Whitespace before the voice tag is not part of the span.
                     current.text.clear();

@@ -177,6 +177,8 @@ struct Cue<'a> {
 struct Parser<'a> {
     transcript: Transcript,
     spans: Vec<Span<'a>>,
+    /// Spans of a raw payload being checked, kept to reuse the allocation.
+    scratch: Vec<Span<'a>>,
     notes: Vec<String>,
     collapse: Collapse,
     /// (segment index, byte length of the name) of cues starting `Name: `.
@@ -191,6 +193,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     let mut parser = Parser {
         transcript: Transcript::new(Format::Vtt),
         spans: Vec::new(),
+        scratch: Vec::new(),
         notes: Vec::new(),
         collapse: Collapse::default(),
         zoom_candidates: Vec::new(),
@@ -232,6 +235,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     };
     let mut first_broken: Option<usize> = None;
     let mut seen_cue = false;
+    let mut style_known = false;
     // Collects the lines of a block up to a blank line (or a line with `-->`,
     // which is handed back): the block's text as one slice.
     let block_end = |lines: &mut Lines<'_>, from: Line<'_>| -> usize {
@@ -252,7 +256,8 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         if first.text.trim().is_empty() {
             continue;
         }
-        if is_note(first.text) {
+        let timing_first = has_arrow(first.text);
+        if !timing_first && is_note(first.text) {
             let end = block_end(&mut lines, first);
             let block = text[first.start..end].to_owned();
             if seen_cue {
@@ -262,13 +267,13 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             }
             continue;
         }
-        if !seen_cue && is_style_or_region(first.text) {
+        if !timing_first && !seen_cue && is_style_or_region(first.text) {
             let end = block_end(&mut lines, first);
             let block = text[first.start..end].to_owned();
             parser.transcript.header.vtt_blocks.push(block);
             continue;
         }
-        let (id, timing_line) = if has_arrow(first.text) {
+        let (id, timing_line) = if timing_first {
             (None, first)
         } else {
             match lines.next_line() {
@@ -297,9 +302,17 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             );
             continue;
         };
-        if !seen_cue {
-            parser.transcript.time_style = vtt_style(timing.start.style());
-            seen_cue = true;
+        seen_cue = true;
+        if !style_known {
+            // Hours are written whenever a time reaches one hour, so only a
+            // time below one hour tells whether the file always writes them.
+            if let Some(ts) = [timing.start, timing.end]
+                .into_iter()
+                .find(|ts| ts.ms < 3_600_000)
+            {
+                parser.transcript.time_style = vtt_style(ts.style());
+                style_known = true;
+            }
         }
         parser.cue(Cue {
             line_no: timing_line.no,
@@ -354,7 +367,13 @@ impl<'a> Parser<'a> {
         }
         let mut notes = std::mem::take(&mut self.notes);
         let span_count = spans.len();
-        for (i, span) in spans.drain(..).enumerate() {
+        for i in 0..span_count {
+            let last = spans[i].words.last().map(|w| (w.start_ms, w.end_ms));
+            let may_close = spans[i + 1..]
+                .iter()
+                .find_map(|s| s.words.first())
+                .is_none_or(|first| Some((first.start_ms, first.end_ms)) != last);
+            let span = std::mem::take(&mut spans[i]);
             let speaker = span
                 .voice
                 .as_deref()
@@ -367,7 +386,9 @@ impl<'a> Parser<'a> {
                 words: span.words,
                 ..Segment::default()
             };
-            if span.raw != canonical_payload(&segment) {
+            if span.raw != canonical_payload(&segment, may_close)
+                && raw_still_matches(span.raw, &segment, &mut self.scratch)
+            {
                 segment.raw = Some(span.raw.to_owned());
             }
             if i == 0 {
@@ -383,6 +404,7 @@ impl<'a> Parser<'a> {
             }
             if span_count == 1
                 && segment.speaker.is_none()
+                && segment.words.is_empty()
                 && let Some(name_len) = zoom_name_len(&segment.text)
             {
                 self.zoom_candidates
@@ -390,6 +412,7 @@ impl<'a> Parser<'a> {
             }
             self.transcript.push(segment, cue.line_no);
         }
+        spans.clear();
         self.spans = spans;
     }
 
@@ -507,6 +530,11 @@ impl<'a> Parser<'a> {
                 };
                 let label_len = name_len + 2 + count_blanks(&text.as_bytes()[name_len + 2..]);
                 let label = text[..label_len].to_owned();
+                let raw = transcript.segments[index].raw.as_deref();
+                if raw.is_some_and(|raw| !raw.starts_with(label.as_str())) {
+                    // Markup inside the name: not a plain `Name: ` label.
+                    continue;
+                }
                 let speaker = transcript.intern_speaker(&label[..name_len]);
                 let Some(segment) = transcript.segments.get_mut(index) else {
                     continue;
@@ -516,17 +544,9 @@ impl<'a> Parser<'a> {
                 if let Some(raw) = segment.raw.take() {
                     segment.raw = raw
                         .strip_prefix(label.as_str())
-                        .filter(|rest| *rest != canonical_payload(segment))
+                        .map(str::trim_start)
+                        .filter(|rest| *rest != canonical_payload(segment, true))
                         .map(str::to_owned);
-                }
-                let label_words = label.split_whitespace().count();
-                if segment.words.len() >= label_words
-                    && segment.words[..label_words]
-                        .iter()
-                        .map(|w| w.text.as_str())
-                        .eq(label.split_whitespace())
-                {
-                    segment.words.drain(..label_words);
                 }
                 segment.extra_mut().speaker_label = Some(label);
             }
@@ -575,6 +595,7 @@ fn zoom_name_len(text: &str) -> Option<usize> {
         && name.split_whitespace().count() <= MAX_SPEAKER_WORDS
         && !name.starts_with(char::is_whitespace)
         && !name.contains("://")
+        && !name.contains(['<', '>', '&'])
         && !name.bytes().all(|b| b.is_ascii_digit());
     plausible.then_some(colon)
 }
@@ -658,22 +679,50 @@ pub(super) fn write(transcript: &Transcript) -> String {
         }
         out.push('\n');
         let before = out.len();
-        write_span(&mut out, transcript, segment, own, &mut spans);
+        // Inline timestamps run on across the voice spans of one cue.
+        let mut chunk_start_ms = segment.start_ms;
+        let joins = |next: usize| {
+            own && segments.get(next).is_some_and(|s| {
+                s.extra.as_deref().is_some_and(|e| e.joins_previous)
+                    && s.start_ms == segment.start_ms
+                    && s.end_ms == segment.end_ms
+            })
+        };
+        // The next span of this cue that has timed words.
+        let next_timed = |from: usize| {
+            (from + 1..segments.len())
+                .take_while(|&j| joins(j))
+                .map(|j| &segments[j])
+                .find(|s| !s.words.is_empty())
+        };
+        write_span(
+            &mut out,
+            transcript,
+            segment,
+            own,
+            WordClock {
+                chunk_start_ms: &mut chunk_start_ms,
+                may_close: closes_its_words(segment, next_timed(i)),
+            },
+            &mut spans,
+        );
         i += 1;
-        while own
-            && i < segments.len()
-            && segments[i]
-                .extra
-                .as_deref()
-                .is_some_and(|e| e.joins_previous)
-            && segments[i].start_ms == segment.start_ms
-            && segments[i].end_ms == segment.end_ms
-        {
+        while joins(i) {
             let line_start = out.len();
             if out.len() > before {
                 out.push('\n');
             }
-            write_span(&mut out, transcript, &segments[i], own, &mut spans);
+            write_span(
+                &mut out,
+                transcript,
+                &segments[i],
+                own,
+                WordClock {
+                    chunk_start_ms: &mut chunk_start_ms,
+                    may_close: closes_its_words(&segments[i], next_timed(i)),
+                },
+                &mut spans,
+            );
             if out.len() == line_start + 1 {
                 out.pop();
             }
@@ -685,6 +734,23 @@ pub(super) fn write(transcript: &Transcript) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Where inline timestamps stand while the voice spans of one cue are written.
+struct WordClock<'t> {
+    /// The time the text written so far in this cue already has.
+    chunk_start_ms: &'t mut u64,
+    /// The segment's last words may end with a closing timestamp (they do not
+    /// run on into the next span of the cue).
+    may_close: bool,
+}
+
+/// Whether a segment's last timed words end in this segment rather than run
+/// on into `next`, the following voice span of the same cue that has words.
+fn closes_its_words(segment: &Segment, next: Option<&Segment>) -> bool {
+    let last = segment.words.last().map(|w| (w.start_ms, w.end_ms));
+    next.and_then(|n| n.words.first())
+        .is_none_or(|first| Some((first.start_ms, first.end_ms)) != last)
 }
 
 /// A NOTE/STYLE/REGION block followed by a blank line, unless it would break the file.
@@ -709,6 +775,7 @@ fn write_span<'s>(
     transcript: &Transcript,
     segment: &'s Segment,
     own: bool,
+    timing: WordClock<'_>,
     spans: &mut Vec<Span<'s>>,
 ) {
     let name = transcript.speaker_name(segment.speaker);
@@ -728,14 +795,17 @@ fn write_span<'s>(
         && raw_still_matches(raw, segment, spans)
     {
         out.push_str(raw);
+        if let Some(start_ms) = segment.words.last().and_then(|w| w.start_ms) {
+            *timing.chunk_start_ms = start_ms;
+        }
         return;
     }
-    if !write_timed_words(out, segment) {
+    if !write_timed_words(out, segment, timing) {
         write_lines(out, &segment.text);
     }
 }
 
-/// Whether `raw` still reads as the segment's text and word starts.
+/// Whether `raw` still reads as the segment's text and words.
 fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'s>>) -> bool {
     if raw.contains("\n\n") || raw.contains("-->") {
         return false;
@@ -744,21 +814,21 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
     let matches = spans.len() == 1
         && spans[0].voice.is_none()
         && spans[0].text == segment.text
-        && spans[0].words.len() == segment.words.len()
-        && spans[0]
-            .words
-            .iter()
-            .zip(&segment.words)
-            .all(|(a, b)| a.text == b.text && a.start_ms == b.start_ms);
+        && spans[0].words == segment.words;
     spans.clear();
     matches
 }
 
 /// What the canonical writer puts after the voice tag for this segment.
-fn canonical_payload(segment: &Segment) -> std::borrow::Cow<'_, str> {
+/// (`may_close`: see [`WordClock::may_close`]).
+fn canonical_payload(segment: &Segment, may_close: bool) -> std::borrow::Cow<'_, str> {
     if !segment.words.is_empty() {
         let mut out = String::with_capacity(segment.text.len() + 16 * segment.words.len());
-        if write_timed_words(&mut out, segment) {
+        let timing = WordClock {
+            chunk_start_ms: &mut segment.start_ms.clone(),
+            may_close,
+        };
+        if write_timed_words(&mut out, segment, timing) {
             return std::borrow::Cow::Owned(out);
         }
     }
@@ -784,8 +854,10 @@ fn write_lines(out: &mut String, text: &str) {
 }
 
 /// Writes the text with `<HH:MM:SS.mmm>` before each timed word that starts a
-/// new time; false (nothing written) when the words do not spell the text.
-fn write_timed_words(out: &mut String, segment: &Segment) -> bool {
+/// new time (`chunk_start_ms`: the time the text before it already has);
+/// false (nothing written) when the words do not spell the text.
+fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>) -> bool {
+    let chunk_start_ms = timing.chunk_start_ms;
     let text = segment.text.as_str();
     if segment.words.is_empty()
         || text.split('\n').any(|line| line.trim().is_empty())
@@ -814,19 +886,42 @@ fn write_timed_words(out: &mut String, segment: &Segment) -> bool {
         ..TimeStyle::default()
     };
     let mut at = 0;
-    let mut chunk_start_ms = segment.start_ms;
+    let mut previous: Option<&Word> = None;
     for word in &segment.words {
         let word_at = text.len() - text[at..].trim_start().len();
         out.push_str(&text[at..word_at]);
-        let start_ms = word.start_ms.unwrap_or(chunk_start_ms);
-        if start_ms != chunk_start_ms {
+        let start_ms = word.start_ms.unwrap_or(*chunk_start_ms);
+        // Words of one chunk share start and end; a new pair starts a new chunk.
+        let new_chunk =
+            previous.is_some_and(|p| (p.start_ms, p.end_ms) != (word.start_ms, word.end_ms));
+        if new_chunk
+            && let Some(end_ms) = previous.and_then(|p| p.end_ms)
+            && end_ms != start_ms
+        {
+            // A pause between the chunks: close the previous one first.
+            out.push('<');
+            write_timestamp(out, end_ms, style);
+            out.push('>');
+        }
+        previous = Some(word);
+        if start_ms != *chunk_start_ms || new_chunk {
             out.push('<');
             write_timestamp(out, start_ms, style);
             out.push('>');
-            chunk_start_ms = start_ms;
+            *chunk_start_ms = start_ms;
         }
         out.push_str(&escape_entities(&word.text));
         at = word_at + word.text.len();
+    }
+    // The last words end before the cue does: a closing timestamp says so.
+    if let Some(end_ms) = segment.words.last().and_then(|w| w.end_ms)
+        && end_ms != segment.end_ms
+        && timing.may_close
+    {
+        out.push('<');
+        write_timestamp(out, end_ms, style);
+        out.push('>');
+        *chunk_start_ms = end_ms;
     }
     true
 }
