@@ -367,6 +367,14 @@ impl<'a> Parser<'a> {
         }
         let mut notes = std::mem::take(&mut self.notes);
         let span_count = spans.len();
+        // Mirror the writer's clock so `raw` is kept exactly when the
+        // canonical writing of this span would differ from it.
+        let mut chunk_start_ms = cue.start_ms;
+        let mut mark_first = needs_marker(
+            spans.iter().map(|s| s.words.as_slice()),
+            cue.start_ms,
+            cue.end_ms,
+        );
         for i in 0..span_count {
             let last = spans[i].words.last().map(|w| (w.start_ms, w.end_ms));
             let may_close = spans[i + 1..]
@@ -386,10 +394,22 @@ impl<'a> Parser<'a> {
                 words: span.words,
                 ..Segment::default()
             };
-            if span.raw != canonical_payload(&segment, may_close)
-                && raw_still_matches(span.raw, &segment, &mut self.scratch)
-            {
+            let mut clock_start_ms = chunk_start_ms;
+            let mut clock_mark = mark_first;
+            let canonical = canonical_payload(
+                &segment,
+                WordClock {
+                    chunk_start_ms: &mut clock_start_ms,
+                    may_close,
+                    mark_first: &mut clock_mark,
+                },
+            );
+            if span.raw != canonical && raw_still_matches(span.raw, &segment, &mut self.scratch) {
                 segment.raw = Some(span.raw.to_owned());
+                after_raw(&segment, &mut chunk_start_ms, &mut mark_first);
+            } else {
+                chunk_start_ms = clock_start_ms;
+                mark_first = clock_mark;
             }
             if i == 0 {
                 let has_details = cue.id.is_some() || !cue.settings.is_empty() || !notes.is_empty();
@@ -464,13 +484,10 @@ impl<'a> Parser<'a> {
             return false;
         };
         let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
-        let text = &spans[0].text;
-        let first = text.split('\n').next().unwrap_or("");
-        if prev_last.is_empty()
-            || first != prev_last
-            || prev.speaker.is_some()
-            || cue.start_ms < prev.start_ms
-        {
+        let repeats = |spans: &[Span<'_>]| {
+            spans[0].text.split('\n').next() == Some(prev_last) && !prev_last.is_empty()
+        };
+        if !repeats(spans) || prev.speaker.is_some() || cue.start_ms < prev.start_ms {
             return false;
         }
         let in_context = collapse.rolling_seen
@@ -479,31 +496,40 @@ impl<'a> Parser<'a> {
         if !in_context {
             return false;
         }
-        let note_collapse = |collapse: &mut Collapse| {
-            if collapse.rolling == 0 {
-                collapse.rolling_line = cue.line_no;
-            }
-            collapse.rolling += 1;
-            collapse.rolling_seen = true;
-        };
-        if text.len() == first.len() {
-            let old_end_ms = prev.end_ms;
-            prev.end_ms = prev.end_ms.max(cue.end_ms);
-            for word in &mut prev.words {
-                if word.end_ms == Some(old_end_ms) {
-                    word.end_ms = Some(prev.end_ms);
-                }
-            }
-            note_collapse(collapse);
-            return true;
+        if collapse.rolling == 0 {
+            collapse.rolling_line = cue.line_no;
         }
-        let Some((_, rest_from)) = first_line(cue.payload) else {
-            return false;
-        };
-        let expected = text.get(first.len() + 1..).unwrap_or("").to_owned();
-        parse_cue_text(&cue.payload[rest_from..], cue.start_ms, cue.end_ms, spans);
-        if spans.len() != 1 || spans[0].voice.is_some() || spans[0].text != expected {
-            parse_cue_text(cue.payload, cue.start_ms, cue.end_ms, spans);
+        collapse.rolling += 1;
+        collapse.rolling_seen = true;
+        // Drop repeated leading lines while the rest still reads the same.
+        let mut payload = cue.payload;
+        while repeats(spans) {
+            let text = &spans[0].text;
+            let Some(rest) = text.find('\n').map(|at| text[at + 1..].to_owned()) else {
+                let old_end_ms = prev.end_ms;
+                prev.end_ms = prev.end_ms.max(cue.end_ms);
+                for word in &mut prev.words {
+                    if word.end_ms == Some(old_end_ms) {
+                        word.end_ms = Some(prev.end_ms);
+                    }
+                }
+                settle_raw(prev);
+                return true;
+            };
+            let Some((_, rest_from)) = first_line(payload) else {
+                break;
+            };
+            let shorter = &payload[rest_from..];
+            parse_cue_text(shorter, cue.start_ms, cue.end_ms, spans);
+            if spans.len() != 1 || spans[0].voice.is_some() || spans[0].text != rest {
+                parse_cue_text(payload, cue.start_ms, cue.end_ms, spans);
+                break;
+            }
+            payload = shorter;
+        }
+        if payload.len() == cue.payload.len() {
+            // Nothing could be removed after all.
+            collapse.rolling -= 1;
             return false;
         }
         if cue.start_ms < prev.end_ms {
@@ -511,8 +537,8 @@ impl<'a> Parser<'a> {
             for word in &mut prev.words {
                 word.end_ms = word.end_ms.map(|end| end.min(cue.start_ms));
             }
+            settle_raw(prev);
         }
-        note_collapse(collapse);
         false
     }
 
@@ -545,7 +571,17 @@ impl<'a> Parser<'a> {
                     segment.raw = raw
                         .strip_prefix(label.as_str())
                         .map(str::trim_start)
-                        .filter(|rest| *rest != canonical_payload(segment, true))
+                        .filter(|rest| {
+                            *rest
+                                != canonical_payload(
+                                    segment,
+                                    WordClock {
+                                        chunk_start_ms: &mut segment.start_ms.clone(),
+                                        may_close: true,
+                                        mark_first: &mut false,
+                                    },
+                                )
+                        })
                         .map(str::to_owned);
                 }
                 segment.extra_mut().speaker_label = Some(label);
@@ -580,6 +616,31 @@ impl<'a> Parser<'a> {
             );
         }
         self.transcript
+    }
+}
+
+/// Drops a segment's raw markup once its times changed under it (collapsing)
+/// and the markup no longer reproduces them, or now equals the canonical text.
+fn settle_raw(segment: &mut Segment) {
+    let Some(raw) = segment.raw.take() else {
+        return;
+    };
+    let mut mark_first = needs_marker(
+        std::iter::once(segment.words.as_slice()),
+        segment.start_ms,
+        segment.end_ms,
+    );
+    let canonical = canonical_payload(
+        segment,
+        WordClock {
+            chunk_start_ms: &mut segment.start_ms.clone(),
+            may_close: true,
+            mark_first: &mut mark_first,
+        },
+    );
+    let keep = raw != canonical && raw_still_matches(&raw, segment, &mut Vec::new());
+    if keep {
+        segment.raw = Some(raw);
     }
 }
 
@@ -688,6 +749,12 @@ pub(super) fn write(transcript: &Transcript) -> String {
                     && s.end_ms == segment.end_ms
             })
         };
+        let cue_len = 1 + (i + 1..segments.len()).take_while(|&j| joins(j)).count();
+        let mut mark_first = needs_marker(
+            segments[i..i + cue_len].iter().map(|s| s.words.as_slice()),
+            segment.start_ms,
+            segment.end_ms,
+        );
         // The next span of this cue that has timed words.
         let next_timed = |from: usize| {
             (from + 1..segments.len())
@@ -703,6 +770,7 @@ pub(super) fn write(transcript: &Transcript) -> String {
             WordClock {
                 chunk_start_ms: &mut chunk_start_ms,
                 may_close: closes_its_words(segment, next_timed(i)),
+                mark_first: &mut mark_first,
             },
             &mut spans,
         );
@@ -720,6 +788,7 @@ pub(super) fn write(transcript: &Transcript) -> String {
                 WordClock {
                     chunk_start_ms: &mut chunk_start_ms,
                     may_close: closes_its_words(&segments[i], next_timed(i)),
+                    mark_first: &mut mark_first,
                 },
                 &mut spans,
             );
@@ -743,6 +812,36 @@ struct WordClock<'t> {
     /// The segment's last words may end with a closing timestamp (they do not
     /// run on into the next span of the cue).
     may_close: bool,
+    /// The cue's first word needs a timestamp of its own, because no other
+    /// timestamp would show that the cue's text is timed word by word.
+    mark_first: &'t mut bool,
+}
+
+/// Whether a cue whose spans have these words needs a timestamp before its
+/// first word: it has words, and all of them span the whole cue.
+fn needs_marker<'w>(
+    mut words: impl Iterator<Item = &'w [Word]>,
+    start_ms: u64,
+    end_ms: u64,
+) -> bool {
+    let mut any = false;
+    let all_whole = words.all(|words| {
+        any |= !words.is_empty();
+        words
+            .iter()
+            .all(|w| (w.start_ms, w.end_ms) == (Some(start_ms), Some(end_ms)))
+    });
+    any && all_whole
+}
+
+/// The writer's clock after a segment written from its raw markup.
+fn after_raw(segment: &Segment, chunk_start_ms: &mut u64, mark_first: &mut bool) {
+    if let Some(last) = segment.words.last() {
+        *mark_first = false;
+        if let Some(start_ms) = last.start_ms {
+            *chunk_start_ms = start_ms;
+        }
+    }
 }
 
 /// Whether a segment's last timed words end in this segment rather than run
@@ -795,9 +894,7 @@ fn write_span<'s>(
         && raw_still_matches(raw, segment, spans)
     {
         out.push_str(raw);
-        if let Some(start_ms) = segment.words.last().and_then(|w| w.start_ms) {
-            *timing.chunk_start_ms = start_ms;
-        }
+        after_raw(segment, timing.chunk_start_ms, timing.mark_first);
         return;
     }
     if !write_timed_words(out, segment, timing) {
@@ -820,15 +917,10 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
 }
 
 /// What the canonical writer puts after the voice tag for this segment.
-/// (`may_close`: see [`WordClock::may_close`]).
-fn canonical_payload(segment: &Segment, may_close: bool) -> std::borrow::Cow<'_, str> {
+fn canonical_payload<'s>(segment: &'s Segment, clock: WordClock<'_>) -> std::borrow::Cow<'s, str> {
     if !segment.words.is_empty() {
         let mut out = String::with_capacity(segment.text.len() + 16 * segment.words.len());
-        let timing = WordClock {
-            chunk_start_ms: &mut segment.start_ms.clone(),
-            may_close,
-        };
-        if write_timed_words(&mut out, segment, timing) {
+        if write_timed_words(&mut out, segment, clock) {
             return std::borrow::Cow::Owned(out);
         }
     }
@@ -891,9 +983,12 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
         let word_at = text.len() - text[at..].trim_start().len();
         out.push_str(&text[at..word_at]);
         let start_ms = word.start_ms.unwrap_or(*chunk_start_ms);
-        // Words of one chunk share start and end; a new pair starts a new chunk.
-        let new_chunk =
-            previous.is_some_and(|p| (p.start_ms, p.end_ms) != (word.start_ms, word.end_ms));
+        let marked = std::mem::take(timing.mark_first);
+        // Words of one chunk share start and end; a new pair starts a new
+        // chunk, and so does a word glued to the previous one (`beau<t>ti`).
+        let glued = previous.is_some() && word_at == at;
+        let new_chunk = glued
+            || previous.is_some_and(|p| (p.start_ms, p.end_ms) != (word.start_ms, word.end_ms));
         if new_chunk
             && let Some(end_ms) = previous.and_then(|p| p.end_ms)
             && end_ms != start_ms
@@ -904,7 +999,7 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
             out.push('>');
         }
         previous = Some(word);
-        if start_ms != *chunk_start_ms || new_chunk {
+        if start_ms != *chunk_start_ms || new_chunk || marked {
             out.push('<');
             write_timestamp(out, start_ms, style);
             out.push('>');
