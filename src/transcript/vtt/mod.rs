@@ -179,7 +179,9 @@ struct Parser<'a> {
     spans: Vec<Span<'a>>,
     /// Spans of a raw payload being checked, kept to reuse the allocation.
     scratch: Vec<Span<'a>>,
+    /// NOTE blocks waiting for the next cue, and the line of the first.
     notes: Vec<String>,
+    notes_line: usize,
     collapse: Collapse,
     /// (segment index, byte length of the name) of cues starting `Name: `.
     zoom_candidates: Vec<(usize, usize)>,
@@ -195,6 +197,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         spans: Vec::new(),
         scratch: Vec::new(),
         notes: Vec::new(),
+        notes_line: 0,
         collapse: Collapse::default(),
         zoom_candidates: Vec::new(),
         single_span_cues: 0,
@@ -261,6 +264,9 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             let end = block_end(&mut lines, first);
             let block = text[first.start..end].to_owned();
             if seen_cue {
+                if parser.notes.is_empty() {
+                    parser.notes_line = first.no;
+                }
                 parser.notes.push(block);
             } else {
                 parser.transcript.header.vtt_blocks.push(block);
@@ -611,7 +617,7 @@ impl<'a> Parser<'a> {
         }
         if !self.notes.is_empty() {
             transcript.warn(
-                0,
+                self.notes_line,
                 "a NOTE block after the last cue is not kept when the file is written",
             );
         }
@@ -886,7 +892,8 @@ fn write_span<'s>(
         out.push_str(label);
     } else if !name.is_empty() {
         out.push_str("<v ");
-        out.push_str(&escape_entities(name));
+        // A line break in a name could leave a blank line in the cue.
+        out.push_str(&escape_entities(&name.replace('\n', " ")));
         out.push('>');
     }
     if own
@@ -1219,6 +1226,14 @@ mod tests {
         assert_eq!(texts(&t), [(1_000, 2_000, "", "srt-ish")]);
         assert_eq!(warning_lines(&t), [1]);
         assert_eq!(parse("hello\nworld\n").map(|_| ()).unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn a_note_after_the_last_cue_is_reported() {
+        let t = parsed("WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nNOTE the end\n");
+        assert_eq!(texts(&t), [(1_000, 2_000, "", "a")]);
+        assert_eq!(warning_lines(&t), [6]);
+        assert!(t.warnings[0].message.contains("NOTE"));
     }
 
     #[test]
