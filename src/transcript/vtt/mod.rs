@@ -35,7 +35,7 @@ use super::format::Format;
 use super::markup::escape_entities;
 use super::model::{Segment, Transcript, Word};
 use super::time::{Hours, TimeStyle, parse_timestamp, write_timestamp};
-use cue_text::{Span, first_line, parse_cue_text, push_tidy_lines};
+use cue_text::{Span, first_line, needs_tidying, parse_cue_text, push_tidy_lines};
 
 /// A cue repeating the previous line that lasts at most this long is a
 /// rolling auto-caption transition (YouTube writes 10 ms ones), not speech.
@@ -171,7 +171,10 @@ struct Cue<'a> {
     end_ms: u64,
     id: Option<&'a str>,
     settings: &'a str,
+    /// The cue text, less any rolling repeats already removed.
     payload: &'a str,
+    /// The cue text as written.
+    full_payload: &'a str,
 }
 
 struct Parser<'a> {
@@ -179,6 +182,8 @@ struct Parser<'a> {
     spans: Vec<Span<'a>>,
     /// Spans of a raw payload being checked, kept to reuse the allocation.
     scratch: Vec<Span<'a>>,
+    /// The canonical writing of a span being compared with its raw text.
+    canonical: String,
     /// NOTE blocks waiting for the next cue, and the line of the first.
     notes: Vec<String>,
     notes_line: usize,
@@ -196,6 +201,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         transcript: Transcript::new(Format::Vtt),
         spans: Vec::new(),
         scratch: Vec::new(),
+        canonical: String::new(),
         notes: Vec::new(),
         notes_line: 0,
         collapse: Collapse::default(),
@@ -327,6 +333,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             id,
             settings: timing.settings,
             payload,
+            full_payload: payload,
         });
     }
     let mut transcript = parser.finish();
@@ -344,16 +351,24 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
 
 impl<'a> Parser<'a> {
     /// Splits one cue into segments, collapsing rolling and highlight repeats.
-    fn cue(&mut self, cue: Cue<'a>) {
+    fn cue(&mut self, mut cue: Cue<'a>) {
+        let mut removed = self.strip_plain_repeats(&mut cue);
         let mut spans = std::mem::take(&mut self.spans);
         parse_cue_text(cue.payload, cue.start_ms, cue.end_ms, &mut spans);
         let single = spans.len() == 1 && spans[0].voice.is_none();
+        if removed && !single {
+            // The rest is not a plain rolling line: keep the cue whole.
+            cue.payload = cue.full_payload;
+            removed = false;
+            parse_cue_text(cue.payload, cue.start_ms, cue.end_ms, &mut spans);
+        }
+        let single = spans.len() == 1 && spans[0].voice.is_none();
         if single {
-            if self.merge_highlight(&cue, &spans[0]) {
+            if !removed && self.merge_highlight(&cue, &spans[0]) {
                 self.spans = spans;
                 return;
             }
-            if self.collapse_rolling(&cue, &mut spans) {
+            if self.collapse_rolling(&cue, &mut spans, removed) {
                 self.spans = spans;
                 return;
             }
@@ -402,15 +417,19 @@ impl<'a> Parser<'a> {
             };
             let mut clock_start_ms = chunk_start_ms;
             let mut clock_mark = mark_first;
-            let canonical = canonical_payload(
+            let canonical = is_canonical(
+                span.raw,
                 &segment,
                 WordClock {
                     chunk_start_ms: &mut clock_start_ms,
                     may_close,
                     mark_first: &mut clock_mark,
                 },
+                &mut self.canonical,
             );
-            if span.raw != canonical && raw_still_matches(span.raw, &segment, &mut self.scratch) {
+            // A lone span without a voice tag is the whole payload: it reads
+            // the same on its own, so only other spans need the check.
+            if !canonical && (single || raw_still_matches(span.raw, &segment, &mut self.scratch)) {
                 segment.raw = Some(span.raw.to_owned());
                 after_raw(&segment, &mut chunk_start_ms, &mut mark_first);
             } else {
@@ -483,8 +502,46 @@ impl<'a> Parser<'a> {
         true
     }
 
-    /// Drops or trims a rolling auto-caption cue; true when it was dropped.
-    fn collapse_rolling(&mut self, cue: &Cue<'a>, spans: &mut Vec<Span<'a>>) -> bool {
+    /// Whether the cue may be a rolling auto-caption repeating `prev`.
+    fn rolling_candidate(collapse: &Collapse, prev: &Segment, cue: &Cue<'_>) -> bool {
+        prev.speaker.is_none()
+            && cue.start_ms >= prev.start_ms
+            && (collapse.rolling_seen
+                || cue.start_ms < prev.end_ms
+                || cue.end_ms.saturating_sub(cue.start_ms) <= ROLLING_REPEAT_MAX_MS)
+    }
+
+    /// Removes leading markup-free lines that repeat the previous segment's
+    /// last line before the cue is parsed (the common YouTube case, done
+    /// without parsing the cue twice); true when some were removed.
+    fn strip_plain_repeats(&mut self, cue: &mut Cue<'a>) -> bool {
+        let Some(prev) = self.transcript.segments.last() else {
+            return false;
+        };
+        let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
+        if prev_last.is_empty() || !Self::rolling_candidate(&self.collapse, prev, cue) {
+            return false;
+        }
+        let mut removed = false;
+        while let Some((line, next)) = first_line(cue.payload) {
+            let line = &cue.payload[line];
+            if line.contains(['<', '&']) || line.trim() != prev_last {
+                break;
+            }
+            cue.payload = &cue.payload[next..];
+            removed = true;
+        }
+        removed
+    }
+
+    /// Drops or trims a rolling auto-caption cue (`removed`: lines were
+    /// already taken off its payload); true when it was dropped.
+    fn collapse_rolling(
+        &mut self,
+        cue: &Cue<'a>,
+        spans: &mut Vec<Span<'a>>,
+        removed: bool,
+    ) -> bool {
         let collapse = &mut self.collapse;
         let Some(prev) = self.transcript.segments.last_mut() else {
             return false;
@@ -493,39 +550,43 @@ impl<'a> Parser<'a> {
         let repeats = |spans: &[Span<'_>]| {
             spans[0].text.split('\n').next() == Some(prev_last) && !prev_last.is_empty()
         };
-        if !repeats(spans) || prev.speaker.is_some() || cue.start_ms < prev.start_ms {
+        if !removed && !(repeats(spans) && Self::rolling_candidate(collapse, prev, cue)) {
             return false;
         }
-        let in_context = collapse.rolling_seen
-            || cue.start_ms < prev.end_ms
-            || cue.end_ms.saturating_sub(cue.start_ms) <= ROLLING_REPEAT_MAX_MS;
-        if !in_context {
-            return false;
+        let note_collapsed = |collapse: &mut Collapse| {
+            if collapse.rolling == 0 {
+                collapse.rolling_line = cue.line_no;
+            }
+            collapse.rolling += 1;
+            collapse.rolling_seen = true;
+        };
+        let pure_repeat = |prev: &mut Segment, collapse: &mut Collapse| {
+            note_collapsed(collapse);
+            let old_end_ms = prev.end_ms;
+            prev.end_ms = prev.end_ms.max(cue.end_ms);
+            for word in &mut prev.words {
+                if word.end_ms == Some(old_end_ms) {
+                    word.end_ms = Some(prev.end_ms);
+                }
+            }
+            settle_raw(prev);
+            true
+        };
+        if removed && spans[0].text.is_empty() {
+            return pure_repeat(prev, collapse);
         }
-        if collapse.rolling == 0 {
-            collapse.rolling_line = cue.line_no;
-        }
-        collapse.rolling += 1;
-        collapse.rolling_seen = true;
         // Drop repeated leading lines while the rest still reads the same.
         let mut payload = cue.payload;
         while repeats(spans) {
-            let text = &spans[0].text;
-            let Some(rest) = text.find('\n').map(|at| text[at + 1..].to_owned()) else {
-                let old_end_ms = prev.end_ms;
-                prev.end_ms = prev.end_ms.max(cue.end_ms);
-                for word in &mut prev.words {
-                    if word.end_ms == Some(old_end_ms) {
-                        word.end_ms = Some(prev.end_ms);
-                    }
-                }
-                settle_raw(prev);
-                return true;
+            let Some(line_end) = spans[0].text.find('\n') else {
+                return pure_repeat(prev, collapse);
             };
             let Some((_, rest_from)) = first_line(payload) else {
                 break;
             };
             let shorter = &payload[rest_from..];
+            let old_text = std::mem::take(&mut spans[0].text);
+            let rest = old_text.get(line_end + 1..).unwrap_or("");
             parse_cue_text(shorter, cue.start_ms, cue.end_ms, spans);
             if spans.len() != 1 || spans[0].voice.is_some() || spans[0].text != rest {
                 parse_cue_text(payload, cue.start_ms, cue.end_ms, spans);
@@ -533,11 +594,11 @@ impl<'a> Parser<'a> {
             }
             payload = shorter;
         }
-        if payload.len() == cue.payload.len() {
+        if !removed && payload.len() == cue.payload.len() {
             // Nothing could be removed after all.
-            collapse.rolling -= 1;
             return false;
         }
+        note_collapsed(collapse);
         if cue.start_ms < prev.end_ms {
             prev.end_ms = cue.start_ms;
             for word in &mut prev.words {
@@ -578,15 +639,12 @@ impl<'a> Parser<'a> {
                         .strip_prefix(label.as_str())
                         .map(str::trim_start)
                         .filter(|rest| {
-                            *rest
-                                != canonical_payload(
-                                    segment,
-                                    WordClock {
-                                        chunk_start_ms: &mut segment.start_ms.clone(),
-                                        may_close: true,
-                                        mark_first: &mut false,
-                                    },
-                                )
+                            let clock = WordClock {
+                                chunk_start_ms: &mut segment.start_ms.clone(),
+                                may_close: true,
+                                mark_first: &mut false,
+                            };
+                            !is_canonical(rest, segment, clock, &mut String::new())
                         })
                         .map(str::to_owned);
                 }
@@ -636,15 +694,13 @@ fn settle_raw(segment: &mut Segment) {
         segment.start_ms,
         segment.end_ms,
     );
-    let canonical = canonical_payload(
-        segment,
-        WordClock {
-            chunk_start_ms: &mut segment.start_ms.clone(),
-            may_close: true,
-            mark_first: &mut mark_first,
-        },
-    );
-    let keep = raw != canonical && raw_still_matches(&raw, segment, &mut Vec::new());
+    let clock = WordClock {
+        chunk_start_ms: &mut segment.start_ms.clone(),
+        may_close: true,
+        mark_first: &mut mark_first,
+    };
+    let keep = !is_canonical(&raw, segment, clock, &mut String::new())
+        && raw_still_matches(&raw, segment, &mut Vec::new());
     if keep {
         segment.raw = Some(raw);
     }
@@ -923,23 +979,18 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
     matches
 }
 
-/// What the canonical writer puts after the voice tag for this segment.
-fn canonical_payload<'s>(segment: &'s Segment, clock: WordClock<'_>) -> std::borrow::Cow<'s, str> {
-    if !segment.words.is_empty() {
-        let mut out = String::with_capacity(segment.text.len() + 16 * segment.words.len());
-        if write_timed_words(&mut out, segment, clock) {
-            return std::borrow::Cow::Owned(out);
-        }
+/// Whether `raw` is exactly what the canonical writer puts after the voice
+/// tag for this segment; `buffer` is scratch space for timed words.
+fn is_canonical(raw: &str, segment: &Segment, clock: WordClock<'_>, buffer: &mut String) -> bool {
+    buffer.clear();
+    if !segment.words.is_empty() && write_timed_words(buffer, segment, clock) {
+        return raw == buffer.as_str();
     }
-    let mut escaped = escape_entities(&segment.text);
-    if escaped.contains('\n') {
-        let mut tidy = String::with_capacity(escaped.len());
-        push_tidy_lines(&mut tidy, &escaped);
-        escaped = std::borrow::Cow::Owned(tidy);
-    } else if escaped.trim().len() != escaped.len() {
-        escaped = std::borrow::Cow::Owned(escaped.trim().to_owned());
+    if needs_tidying(&segment.text) {
+        write_lines(buffer, &segment.text);
+        return raw == buffer.as_str();
     }
-    escaped
+    raw == escape_entities(&segment.text)
 }
 
 /// Text lines escaped, blank ones dropped (they would end the cue).
