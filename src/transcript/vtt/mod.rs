@@ -550,7 +550,8 @@ impl<'a> Parser<'a> {
         let repeats = |spans: &[Span<'_>]| {
             spans[0].text.split('\n').next() == Some(prev_last) && !prev_last.is_empty()
         };
-        if !removed && !(repeats(spans) && Self::rolling_candidate(collapse, prev, cue)) {
+        let repeats_now = repeats(spans) && Self::rolling_candidate(collapse, prev, cue);
+        if !(removed || repeats_now) {
             return false;
         }
         let note_collapsed = |collapse: &mut Collapse| {
