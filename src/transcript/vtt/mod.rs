@@ -6,25 +6,44 @@
 //! Mapping rules decided here:
 //! - `header.vtt_header` is everything after `WEBVTT` on its line, then `\n`
 //!   and each following header line, verbatim; `None` for a bare `WEBVTT`.
+//!   STYLE/REGION/NOTE blocks before the first cue go to `header.vtt_blocks`,
+//!   NOTE blocks between cues to the next cue's `extra.notes_before`; a NOTE
+//!   after the last cue is reported (the model has no place for it).
 //! - A cue with several `<v>` spans becomes one segment per span with the
 //!   cue's times; later spans have `joins_previous` and are written back as
 //!   further lines of the same cue.
 //! - `segment.raw` is a span's payload after its voice tag (any voice tag: a
 //!   `<v.loud Ana>` is written back as `<v Ana>`), trimmed, and is kept only
-//!   when it differs from what the canonical writer would produce from the
-//!   text, so canonical files parse to `raw: None`.
+//!   when it differs from what the canonical writer would produce and reads
+//!   back on its own as the same text and words, so canonical files parse to
+//!   `raw: None`.
+//! - Words: inline timestamps cut the cue text into chunks; each chunk's
+//!   words (split on whitespace) start at the chunk's timestamp (the cue start
+//!   for the first) and end at the next timestamp (or the cue end). The
+//!   writer puts a timestamp where a new chunk starts, closes a chunk that
+//!   ends early with its end time, and marks the first word when every word
+//!   spans the whole cue, so the words read back unchanged.
+//! - Time style: hours always (two digits) or only when non-zero, judged by
+//!   the first time below one hour; hours, when written, have two digits.
 //! - Rolling captions: a cue whose first line repeats the previous segment's
 //!   last line loses that line when the cue overlaps the previous one, lasts
 //!   at most [`ROLLING_REPEAT_MAX_MS`], or the file already showed the
-//!   pattern; a cue left empty is dropped (extending the previous segment).
+//!   pattern; a cue left empty is dropped (extending the previous segment),
+//!   and a trimmed cue ends an overlapping previous segment at its start.
 //! - whisper `highlight_words`: cues that touch, repeat the previous text and
-//!   underline one word are merged, each underlined word timed by its cue.
+//!   underline a word are merged, each underlined word timed from its cue's
+//!   start to the next underlined word's.
 //! - Zoom: when no cue has a voice tag and at least half of the single-span
-//!   cues start with `Name: `, that prefix becomes the speaker and is kept in
-//!   `extra.speaker_label` for the write-back.
+//!   cues without inline timestamps start with `Name: ` (a name of at most
+//!   six words, not ending a sentence), that prefix becomes the speaker and is
+//!   kept in `extra.speaker_label` for the write-back.
+//! - Writing: every cue, the last included, ends with a blank line; text
+//!   lines are escaped (`&amp; &lt; &gt;`, so `-->` becomes `--&gt;`) and
+//!   blank ones dropped, so no text can end a cue early.
 //!
 //! This module never panics on input and never rejects a file that has a
-//! header or at least one cue.
+//! header or at least one cue (a header alone gives no segments and a
+//! "no cues" warning).
 
 mod cue_text;
 
@@ -39,7 +58,7 @@ use cue_text::{Span, first_line, needs_tidying, parse_cue_text, push_tidy_lines}
 
 /// A cue repeating the previous line that lasts at most this long is a
 /// rolling auto-caption transition (YouTube writes 10 ms ones), not speech.
-pub const ROLLING_REPEAT_MAX_MS: u64 = 50;
+const ROLLING_REPEAT_MAX_MS: u64 = 50;
 
 /// The longest text before `: ` taken as a Zoom speaker's name.
 const MAX_SPEAKER_CHARS: usize = 48;
