@@ -509,4 +509,15 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&again.segments, &t.segments, "{}", written);
         proptest::prop_assert_eq!(rewritten, written);
     }
+
+    #[test]
+    fn arbitrary_cue_text_writes_back_stably(text in "\\PC{0,120}") {
+        let file = format!("WEBVTT\n\n00:00.000 --> 00:01.000\n{text}\n");
+        let t = parse_bytes(file.into_bytes(), None).expect("a cue is there");
+        let written = write_string(&t, Format::Vtt).expect("vtt is writable");
+        let again = parse_bytes(written.clone().into_bytes(), None).expect("written VTT reads back");
+        proptest::prop_assert_eq!(&again.segments, &t.segments, "{}", written);
+        let rewritten = write_string(&again, Format::Vtt).expect("vtt is writable");
+        proptest::prop_assert_eq!(rewritten, written);
+    }
 }

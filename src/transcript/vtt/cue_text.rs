@@ -123,7 +123,11 @@ pub(super) fn parse_cue_text<'a>(
                 let annotation = tag[name_len..]
                     .trim_start_matches(|c: char| !c.is_whitespace())
                     .trim();
-                let voice = decode_entities(annotation).into_owned();
+                let voice = decode_entities(annotation).trim().to_owned();
+                if voice.is_empty() {
+                    // A voice without a name changes nothing a writer could keep.
+                    continue;
+                }
                 let has_text = !current.text.trim().is_empty();
                 if has_text || current.voice.is_some() {
                     current.raw = payload[raw_from..lt].trim();
@@ -299,6 +303,13 @@ mod tests {
         let s = spans("<v A>a <00:00:02.000>b\n<v B>c <00:00:03.000>d");
         assert_eq!(word_list(&s[0]), [("a", 1_000, 2_000), ("b", 2_000, 3_000)]);
         assert_eq!(word_list(&s[1]), [("c", 2_000, 3_000), ("d", 3_000, 4_000)]);
+    }
+
+    #[test]
+    fn nameless_voices_are_ignored() {
+        let s = spans("<v Ana>hi<v>there <v >you");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].text, "hithere you");
     }
 
     #[test]

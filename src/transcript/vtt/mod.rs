@@ -232,7 +232,12 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         .segments
         .reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count() / 4 + 1);
     let mut lines = Lines::new(text);
-    let has_header = match lines.next_line() {
+    let mut opening = lines.next_line();
+    // Blank lines before the header (detection allows them) are not content.
+    while opening.is_some_and(|line| line.text.trim().is_empty()) {
+        opening = lines.next_line();
+    }
+    let has_header = match opening {
         Some(first) if first.text.starts_with("WEBVTT") => {
             let mut header = first.text["WEBVTT".len()..].to_owned();
             while let Some(line) = lines.next_line() {
@@ -253,7 +258,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         }
         Some(first) => {
             parser.transcript.warn(
-                1,
+                first.no,
                 "expected a \"WEBVTT\" header line; read as WebVTT anyway",
             );
             lines.hold(first);
@@ -1305,6 +1310,13 @@ mod tests {
         assert_eq!(texts(&t), [(1_000, 2_000, "", "a")]);
         assert_eq!(warning_lines(&t), [6]);
         assert!(t.warnings[0].message.contains("NOTE"));
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_are_skipped() {
+        let t = parsed("\n \nWEBVTT\n\n00:01.000 --> 00:02.000\na\n");
+        assert_eq!(texts(&t), [(1_000, 2_000, "", "a")]);
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
     }
 
     #[test]
