@@ -807,12 +807,14 @@ pub(super) fn write(transcript: &Transcript) -> String {
         cue_no += 1;
         let extra = first.extra.as_deref().filter(|_| own);
         match extra.and_then(|e| e.cue_id.as_deref()) {
-            Some("") => {}
-            Some(index) => {
+            // A missing index stays missing unless the previous cue's last
+            // line would then read as this cue's index.
+            Some("") if !ends_with_index_like_line(&out) => {}
+            Some(index) if !index.is_empty() => {
                 out.push_str(index);
                 out.push('\n');
             }
-            None => {
+            _ => {
                 // Writing to a String cannot fail.
                 let _ = writeln!(out, "{cue_no}");
             }
@@ -854,6 +856,15 @@ pub(super) fn write(transcript: &Transcript) -> String {
         at += group_len;
     }
     out
+}
+
+/// Whether the last non-blank line written so far looks like an index and
+/// stands alone after a blank line, where a reader would take it as the next
+/// cue's index.
+fn ends_with_index_like_line(out: &str) -> bool {
+    let mut lines = out.trim_end_matches('\n').rsplit('\n').map(Lines::trim);
+    let last = lines.next().unwrap_or("");
+    is_index_like(last) && lines.next().is_some_and(str::is_empty)
 }
 
 /// The file's time style, or the same with three fraction digits when fewer
@@ -990,20 +1001,9 @@ fn write_body(out: &mut String, segment: &Segment, own: bool, place: Place) {
 }
 
 /// Whether raw cue text written as it is reads back as the same cue: no line
-/// reads as a timing line and no blank line is followed by an index.
+/// reads as a timing line (which would also make the line before it an index).
 fn raw_reads_back(raw: &str) -> bool {
-    let mut after_blank = false;
-    for line in raw.split('\n').map(Lines::trim) {
-        if line.is_empty() {
-            after_blank = true;
-            continue;
-        }
-        if reads_as_timing(line) || (after_blank && is_index_like(line)) {
-            return false;
-        }
-        after_blank = false;
-    }
-    true
+    !raw.split('\n').map(Lines::trim).any(reads_as_timing)
 }
 
 /// A line a reader would take as a timing line, broken or not.

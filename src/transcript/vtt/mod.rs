@@ -754,7 +754,8 @@ fn vtt_style(style: TimeStyle) -> TimeStyle {
     TimeStyle {
         hours: match style.hours {
             Hours::Always(_) => Hours::Always(2),
-            Hours::WhenNonZero => Hours::WhenNonZero,
+            // VTT has no minutes past 59: hours are written when needed.
+            Hours::WhenNonZero | Hours::Never => Hours::WhenNonZero,
         },
         minute_digits: 2,
         frac_sep: b'.',
