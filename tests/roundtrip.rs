@@ -3,12 +3,12 @@
 //! byte-identical. Transcripts are generated with unicode, empty speakers,
 //! long and multi-line text, zero-length and overlapping segments.
 
-use earmark::transcript::{self, Format, Segment, Transcript};
+use earmark::transcript::{self, Format, Segment, Transcript, Word};
 use proptest::prelude::*;
 
 /// The formats that keep every field the model has (times to the ms,
 /// speakers, text, segment boundaries).
-const LOSSLESS: [Format; 3] = [Format::Range, Format::Srt, Format::PodcastJson];
+const LOSSLESS: [Format; 4] = [Format::Range, Format::Srt, Format::Vtt, Format::PodcastJson];
 
 /// What a round trip must keep: times, speaker name, display text, word times.
 type Projection = Vec<(
@@ -125,5 +125,45 @@ proptest! {
             prop_assert_eq!(project(&parsed), project(&model), "{} round trip:\n{}", format, written);
             prop_assert_eq!(write(&parsed, format), written, "{} canonical write-back", format);
         }
+    }
+}
+
+prop_compose! {
+    /// A transcript whose segments carry contiguous word times, as VTT inline
+    /// timestamps express them (each word ends where the next starts).
+    fn timed_words()(records in prop::collection::vec(
+        (0u64..3_000, prop::collection::vec((word().prop_filter("one word", |w| !w.contains(char::is_whitespace)), 1u64..900), 1..12), speaker()), 1..10)
+    ) -> Transcript {
+        let mut t = Transcript::new(Format::Range);
+        let mut start_ms = 0;
+        for (gap_ms, words, name) in records {
+            start_ms += gap_ms;
+            let speaker = t.intern_speaker(&name);
+            let mut at_ms = start_ms;
+            let words: Vec<Word> = words
+                .into_iter()
+                .map(|(text, len_ms)| {
+                    let word = Word { text, start_ms: Some(at_ms), end_ms: Some(at_ms + len_ms), confidence: None };
+                    at_ms += len_ms;
+                    word
+                })
+                .collect();
+            let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            t.segments.push(Segment { start_ms, end_ms: at_ms, speaker, text, words, ..Segment::default() });
+            start_ms = at_ms;
+        }
+        t
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn vtt_keeps_word_times(model in timed_words()) {
+        let written = write(&model, Format::Vtt);
+        let parsed = read(&written, Format::Vtt);
+        prop_assert_eq!(project(&parsed), project(&model), "vtt words:\n{}", written);
+        prop_assert_eq!(write(&parsed, Format::Vtt), written);
     }
 }
