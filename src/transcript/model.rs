@@ -102,6 +102,8 @@ pub struct Header {
     pub vtt_header: Option<String>,
     /// VTT: STYLE, REGION and NOTE blocks before the first cue, in order, verbatim.
     pub vtt_blocks: Vec<String>,
+    /// VTT: NOTE blocks after the last cue, verbatim.
+    pub vtt_trailing_notes: Vec<String>,
     /// Timed text: heading style and record layout of the source, so a write-back keeps it.
     pub(super) text_layout: Option<super::plain::TextLayout>,
     /// JSON formats: the source had one word per record; the writer does the same.

@@ -7,8 +7,8 @@
 //! - `header.vtt_header` is everything after `WEBVTT` on its line, then `\n`
 //!   and each following header line, verbatim; `None` for a bare `WEBVTT`.
 //!   STYLE/REGION/NOTE blocks before the first cue go to `header.vtt_blocks`,
-//!   NOTE blocks between cues to the next cue's `extra.notes_before`; a NOTE
-//!   after the last cue is reported (the model has no place for it).
+//!   NOTE blocks between cues to the next cue's `extra.notes_before`, NOTE
+//!   blocks after the last cue to `header.vtt_trailing_notes`.
 //! - A cue with several `<v>` spans becomes one segment per span with the
 //!   cue's times; later spans have `joins_previous` and are written back as
 //!   further lines of the same cue.
@@ -698,12 +698,7 @@ impl<'a> Parser<'a> {
         if collapse.rolling > 0 || collapse.highlights > 0 {
             transcript.warnings.sort_by_key(|w| w.line);
         }
-        if !self.notes.is_empty() {
-            transcript.warn(
-                self.notes_line,
-                "a NOTE block after the last cue is not kept when the file is written",
-            );
-        }
+        transcript.header.vtt_trailing_notes = std::mem::take(&mut self.notes);
         self.transcript
     }
 }
@@ -889,6 +884,11 @@ pub(super) fn write(transcript: &Transcript) -> String {
             out.push('\n');
         }
         out.push('\n');
+    }
+    if own {
+        for note in &transcript.header.vtt_trailing_notes {
+            push_block(&mut out, note);
+        }
     }
     out
 }
@@ -1306,11 +1306,18 @@ mod tests {
     }
 
     #[test]
-    fn a_note_after_the_last_cue_is_reported() {
-        let t = parsed("WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nNOTE the end\n");
+    fn a_note_after_the_last_cue_is_kept() {
+        let text = "WEBVTT\n\n00:01.000 --> 00:02.000\na\n\nNOTE the end\n";
+        let t = crate::transcript::parse_bytes(text.into(), None).expect("parses");
         assert_eq!(texts(&t), [(1_000, 2_000, "", "a")]);
-        assert_eq!(warning_lines(&t), [6]);
-        assert!(t.warnings[0].message.contains("NOTE"));
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+        assert_eq!(t.header.vtt_trailing_notes, ["NOTE the end"]);
+        assert_eq!(
+            crate::transcript::write_string(&t, Format::Vtt)
+                .ok()
+                .as_deref(),
+            Some(text)
+        );
     }
 
     #[test]
