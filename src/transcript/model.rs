@@ -108,6 +108,9 @@ pub struct Header {
     pub(super) text_layout: Option<super::plain::TextLayout>,
     /// JSON formats: the source had one word per record; the writer does the same.
     pub words_as_segments: bool,
+    /// JSON formats: the source's indent (`"\t"`, `"    "`), or `""` when it was
+    /// on one line; `None` writes the canonical two spaces.
+    pub json_indent: Option<String>,
     /// JSON formats: top-level fields other than the segment list, in file order.
     pub json_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -120,6 +120,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     if !walked.header.is_empty() {
         transcript.header.json_fields = Some(walked.header);
     }
+    transcript.header.json_indent = source_indent(text);
     if is_word_level(&records) {
         transcript.header.words_as_segments = true;
         group_words(&mut transcript, records);
@@ -251,16 +252,46 @@ fn finish(transcript: &mut Transcript, mut segment: Segment, line: usize) {
     transcript.push(segment, line);
 }
 
+/// The canonical indent of written files.
+const CANONICAL_INDENT: &str = "  ";
+
+/// The indent of the source when it is not the canonical one: the leading
+/// white space of its second line, or `""` for a file on one line.
+fn source_indent(text: &str) -> Option<String> {
+    let body = text.trim();
+    let indent = match body.split_once('\n') {
+        Some((_, rest)) => {
+            let line = rest.trim_start_matches('\n');
+            let width = line.len() - line.trim_start_matches([' ', '\t']).len();
+            &line[..width]
+        }
+        None => "",
+    };
+    (indent != CANONICAL_INDENT).then(|| indent.to_owned())
+}
+
 /// Writes Podcasting 2.0 JSON: pretty, two-space indent, ending in a newline.
-/// A transcript read from this format keeps its top-level fields, record
-/// fields, omitted end times and one-word records; any other gets
-/// `"version": "1.0.0"` and one record per segment.
+/// A transcript read from this format keeps its indent (or one-line layout),
+/// top-level fields, record fields, omitted end times and one-word records;
+/// any other gets `"version": "1.0.0"` and one record per segment.
 pub(in crate::transcript) fn write(transcript: &Transcript) -> String {
     let mut out = Vec::with_capacity(transcript.segments.len() * 120 + 64);
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    let own = transcript.format == Format::PodcastJson;
+    let indent = transcript
+        .header
+        .json_indent
+        .as_deref()
+        .filter(|_| own)
+        .unwrap_or(CANONICAL_INDENT);
     // Serializing maps, strings and finite numbers into a Vec cannot fail.
-    let _ = Document(transcript).serialize(&mut serializer);
+    let _ = if indent.is_empty() {
+        Document(transcript).serialize(&mut serde_json::Serializer::new(&mut out))
+    } else {
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
+        Document(transcript).serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out, formatter,
+        ))
+    };
     let mut text = String::from_utf8(out).unwrap_or_default();
     text.push('\n');
     text
@@ -370,6 +401,20 @@ mod tests {
             .iter()
             .map(|s| (s.text.as_str(), s.start_ms, s.end_ms, s.words.len()))
             .collect()
+    }
+
+    #[test]
+    fn tab_indented_and_one_line_files_keep_their_layout() {
+        for text in [
+            "{\n\t\"version\": \"1.0.0\",\n\t\"segments\": [\n\t\t{\n\t\t\t\"startTime\": 1.5,\n\t\t\t\"endTime\": 2.5,\n\t\t\t\"body\": \"Hi there.\"\n\t\t}\n\t]\n}\n",
+            "{\"version\":\"1.0.0\",\"segments\":[{\"startTime\":1.5,\"endTime\":2.5,\"body\":\"Hi there.\"}]}\n",
+        ] {
+            let t = parse(text).expect("parses");
+            assert_eq!(write(&t), text);
+        }
+        let canonical =
+            parse("{\n  \"segments\": [{\"startTime\": 1, \"body\": \"a b\"}]\n}").expect("parses");
+        assert_eq!(canonical.header.json_indent, None);
     }
 
     #[test]
