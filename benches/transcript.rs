@@ -1,6 +1,7 @@
 //! Transcript parsing speed and memory: the seed podcast, a generated 50 MB
-//! transcript in each text format (throughput in MB/s), and the peak heap
-//! while reading each 50 MB file, printed as a multiple of the file size.
+//! transcript in each text format and in Podcasting JSON (throughput in
+//! MB/s), and the peak heap while reading each 50 MB file, printed as a
+//! multiple of the file size.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -71,8 +72,9 @@ const WORDS: [&str; 16] = [
     "we're",
 ];
 
-/// A transcript of two speakers whose written form is about `TARGET_BYTES`.
-fn generated(format: Format) -> String {
+/// A transcript of two speakers whose written form is about `TARGET_BYTES`;
+/// with `timed_words`, every word has its own times (VTT writes them inline).
+fn generated(format: Format, timed_words: bool) -> String {
     let mut model = Transcript::new(format);
     let speakers = [
         model.intern_speaker("Speaker A"),
@@ -86,15 +88,27 @@ fn generated(format: Format) -> String {
         let text: Vec<&str> = (0..n_words)
             .map(|w| WORDS[(i * 7 + w * 3) % WORDS.len()])
             .collect();
+        let words: Vec<Word> = if timed_words {
+            (0..n_words)
+                .map(|w| Word {
+                    text: text[w].to_owned(),
+                    start_ms: Some(start_ms + 300 * w as u64),
+                    end_ms: Some(start_ms + 300 * (w as u64 + 1)),
+                    confidence: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let text = text.join(" ");
         let end_ms = start_ms + 300 * n_words as u64;
-        written += text.len() + 48;
+        written += text.len() + 48 + words.len() * 14;
         model.segments.push(Segment {
             start_ms,
             end_ms,
             speaker: speakers[i % 2],
             text,
-            words: Vec::<Word>::new(),
+            words,
             ..Segment::default()
         });
         start_ms = end_ms + 150;
@@ -121,9 +135,16 @@ fn large(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
-    for format in [Format::Range, Format::Srt, Format::Vtt, Format::Text] {
-        let text = generated(format);
-        let path = dir.path().join(format!("big.{}", format.extension()));
+    for (name, format, timed_words) in [
+        ("range", Format::Range, false),
+        ("srt", Format::Srt, false),
+        ("vtt", Format::Vtt, false),
+        ("vtt_word_times", Format::Vtt, true),
+        ("text", Format::Text, false),
+        ("podcast_json", Format::PodcastJson, false),
+    ] {
+        let text = generated(format, timed_words);
+        let path = dir.path().join(format!("{name}.{}", format.extension()));
         std::fs::write(&path, &text).expect("write the generated file");
         drop(text);
         let size = std::fs::metadata(&path).expect("size").len();
@@ -134,7 +155,7 @@ fn large(c: &mut Criterion) {
         let peak = PEAK.load(Ordering::Relaxed) - before;
         assert_eq!(parsed.format, format, "detected as written");
         println!(
-            "memory {format}: {:.1} MB file, {} segments, peak heap {:.2}x the file size",
+            "memory {name}: {:.1} MB file, {} segments, peak heap {:.2}x the file size",
             size as f64 / 1e6,
             parsed.segments.len(),
             peak as f64 / size as f64
@@ -142,7 +163,7 @@ fn large(c: &mut Criterion) {
         drop(parsed);
 
         group.throughput(Throughput::Bytes(size));
-        group.bench_function(format.name(), |b| {
+        group.bench_function(name, |b| {
             b.iter(|| transcript::read_file(black_box(&path), None).expect("parses"))
         });
     }

@@ -426,7 +426,11 @@ impl<'a> Parser<'a> {
                 .iter()
                 .find_map(|s| s.words.first())
                 .is_none_or(|first| Some((first.start_ms, first.end_ms)) != last);
-            let span = std::mem::take(&mut spans[i]);
+            let mut span = std::mem::take(&mut spans[i]);
+            // The text was sized for the whole payload (tags and inline
+            // times included): give the spare capacity back, it adds up.
+            span.text.shrink_to_fit();
+            span.words.shrink_to_fit();
             let speaker = span
                 .voice
                 .as_deref()
