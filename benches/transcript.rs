@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use earmark::transcript::{self, Format, Segment, Transcript, Word};
+use earmark::transcript::{self, Format, Segment, Transcript, Word, word_ms};
 
 /// Counts live heap bytes and their high-water mark.
 struct PeakAlloc;
@@ -91,9 +91,9 @@ fn generated(format: Format, timed_words: bool) -> String {
         let words: Vec<Word> = if timed_words {
             (0..n_words)
                 .map(|w| Word {
-                    text: text[w].to_owned(),
-                    start_ms: Some(start_ms + 300 * w as u64),
-                    end_ms: Some(start_ms + 300 * (w as u64 + 1)),
+                    text: text[w].into(),
+                    start_ms: word_ms(start_ms + 300 * w as u64),
+                    end_ms: word_ms(start_ms + 300 * (w as u64 + 1)),
                     confidence: None,
                 })
                 .collect()

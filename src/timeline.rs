@@ -305,7 +305,7 @@ fn build_words(transcript: &Transcript, len: usize) -> (Vec<u32>, Vec<u64>, Vec<
         timed.extend(
             words
                 .enumerate()
-                .filter_map(|(i, w)| Some((w.start_ms?, i as u32))),
+                .filter_map(|(i, w)| Some((u64::from(w.start_ms?), i as u32))),
         );
         timed[from..].sort_unstable();
         offsets.push(timed.len() as u32);
@@ -317,7 +317,7 @@ fn build_words(transcript: &Transcript, len: usize) -> (Vec<u32>, Vec<u64>, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::{Format, Segment, Word};
+    use crate::transcript::{Format, Segment, Word, word_ms};
     use proptest::prelude::*;
 
     fn transcript(segments: &[(u64, u64, Option<&str>)]) -> Transcript {
@@ -471,9 +471,9 @@ mod tests {
         assert_eq!(tl.next_speaker_change(0), Some(0));
     }
 
-    fn word(start_ms: Option<u64>) -> Word {
+    fn word(start_ms: Option<u32>) -> Word {
         Word {
-            text: "w".to_owned(),
+            text: "w".into(),
             start_ms,
             end_ms: start_ms.map(|s| s + 100),
             confidence: None,
@@ -573,13 +573,13 @@ mod tests {
     fn brute_word_at(t: &Transcript, segment: usize, ms: u64) -> Option<usize> {
         let words = &t.segments.get(segment)?.words;
         (0..words.len())
-            .filter(|&i| words[i].start_ms.is_some_and(|s| s <= ms))
+            .filter(|&i| words[i].start_ms.is_some_and(|s| u64::from(s) <= ms))
             .max_by_key(|&i| (words[i].start_ms, i))
     }
 
     fn arb_transcript() -> impl Strategy<Value = Transcript> {
-        let word = prop::option::weighted(0.8, 0u64..120).prop_map(|start_ms| Word {
-            text: String::new(),
+        let word = prop::option::weighted(0.8, 0u32..120).prop_map(|start_ms| Word {
+            text: "".into(),
             start_ms,
             end_ms: None,
             confidence: None,
@@ -622,7 +622,7 @@ mod tests {
                 segment.start_ms *= scale;
                 segment.end_ms *= scale;
                 for word in &mut segment.words {
-                    word.start_ms = word.start_ms.map(|s| s * scale);
+                    word.start_ms = word.start_ms.and_then(|s| word_ms(u64::from(s) * scale));
                 }
             }
             let tl = Timeline::new(&t);

@@ -180,7 +180,7 @@ fn word_records_keep_their_times_and_are_written_one_per_record() {
     let words: Vec<(&str, Option<u64>, Option<u64>)> = t.segments[1]
         .words
         .iter()
-        .map(|w| (w.text.as_str(), w.start_ms, w.end_ms))
+        .map(|w| (&*w.text, w.start_ms.map(u64::from), w.end_ms.map(u64::from)))
         .collect();
     assert_eq!(
         words,
@@ -226,7 +226,14 @@ fn whisper_words_keep_times_and_confidence() {
     let words: Vec<TimedWord<'_>> = t.segments[1]
         .words
         .iter()
-        .map(|w| (w.text.as_str(), w.start_ms, w.end_ms, w.confidence))
+        .map(|w| {
+            (
+                &*w.text,
+                w.start_ms.map(u64::from),
+                w.end_ms.map(u64::from),
+                w.confidence,
+            )
+        })
         .collect();
     assert_eq!(
         words,
@@ -247,7 +254,7 @@ fn whisperx_numerals_have_no_times_and_word_segments_are_not_kept() {
     let numeral = &t.segments[0].words[2];
     assert_eq!(
         (
-            numeral.text.as_str(),
+            &*numeral.text,
             numeral.start_ms,
             numeral.end_ms,
             numeral.confidence

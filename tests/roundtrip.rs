@@ -3,7 +3,7 @@
 //! byte-identical. Transcripts are generated with unicode, empty speakers,
 //! long and multi-line text, zero-length and overlapping segments.
 
-use earmark::transcript::{self, Format, Segment, Transcript, Word};
+use earmark::transcript::{self, Format, Segment, Transcript, Word, word_ms};
 use proptest::prelude::*;
 
 /// The formats that keep every field the model has (times to the ms,
@@ -32,7 +32,13 @@ fn project(t: &Transcript) -> Projection {
                 s.text.clone(),
                 s.words
                     .iter()
-                    .map(|w| (w.text.clone(), w.start_ms, w.end_ms))
+                    .map(|w| {
+                        (
+                            w.text.to_string(),
+                            w.start_ms.map(u64::from),
+                            w.end_ms.map(u64::from),
+                        )
+                    })
                     .collect(),
             )
         })
@@ -143,12 +149,12 @@ prop_compose! {
             let words: Vec<Word> = words
                 .into_iter()
                 .map(|(text, len_ms)| {
-                    let word = Word { text, start_ms: Some(at_ms), end_ms: Some(at_ms + len_ms), confidence: None };
+                    let word = Word { text: text.into(), start_ms: word_ms(at_ms), end_ms: word_ms(at_ms + len_ms), confidence: None };
                     at_ms += len_ms;
                     word
                 })
                 .collect();
-            let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let text = words.iter().map(|w| &*w.text).collect::<Vec<_>>().join(" ");
             t.segments.push(Segment { start_ms, end_ms: at_ms, speaker, text, words, ..Segment::default() });
             start_ms = at_ms;
         }

@@ -239,7 +239,7 @@ fn words(segment: &Segment) -> Vec<(&str, Option<u64>, Option<u64>)> {
     segment
         .words
         .iter()
-        .map(|w| (w.text.as_str(), w.start_ms, w.end_ms))
+        .map(|w| (&*w.text, w.start_ms.map(u64::from), w.end_ms.map(u64::from)))
         .collect()
 }
 
@@ -373,8 +373,8 @@ fn other_formats_write_canonical_vtt() {
         },
         1,
     );
-    let timed = |text: &str, start_ms: u64, end_ms: u64| Word {
-        text: text.to_owned(),
+    let timed = |text: &str, start_ms: u32, end_ms: u32| Word {
+        text: text.into(),
         start_ms: Some(start_ms),
         end_ms: Some(end_ms),
         confidence: None,

@@ -22,7 +22,9 @@ use std::path::Path;
 pub use detect::detect;
 pub use error::{ParseFailure, TranscriptError};
 pub use format::{ALL_FORMATS, Format, UnknownFormat};
-pub use model::{Header, Layout, Segment, SegmentExtra, SpeakerId, Transcript, Warning, Word};
+pub use model::{
+    Header, Layout, Segment, SegmentExtra, SpeakerId, Transcript, Warning, Word, word_ms,
+};
 pub use plain::TextOptions;
 
 /// Transcript files larger than this are refused before reading: 256 MB is

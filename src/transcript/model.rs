@@ -12,12 +12,22 @@ use super::time::TimeStyle;
 pub struct SpeakerId(pub u32);
 
 /// One word with optional timing, as word-level ASR output or VTT inline timestamps give it.
+///
+/// Word-timed files hold a word every 20 bytes or so, so a word is kept
+/// small: its text boxed, its times in 32 bits (up to 49 days; see
+/// [`word_ms`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Word {
-    pub text: String,
-    pub start_ms: Option<u64>,
-    pub end_ms: Option<u64>,
+    pub text: Box<str>,
+    pub start_ms: Option<u32>,
+    pub end_ms: Option<u32>,
     pub confidence: Option<f32>,
+}
+
+/// A time as a word stores it: `None` past `u32::MAX` ms (49 days), which no
+/// recording reaches; such a word is simply untimed.
+pub fn word_ms(ms: u64) -> Option<u32> {
+    u32::try_from(ms).ok()
 }
 
 /// What a writer needs to reproduce one record of the source file exactly.

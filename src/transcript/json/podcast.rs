@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use super::super::error::ParseFailure;
 use super::super::format::Format;
-use super::super::model::{Segment, SpeakerId, Transcript, Word};
+use super::super::model::{Segment, SpeakerId, Transcript, Word, word_ms};
 use super::super::time::secs_from_ms;
 use super::{ms_from_value, nothing_usable, walk};
 
@@ -92,7 +92,11 @@ fn record(transcript: &mut Transcript, value: Value, line: usize) -> Result<Reco
         speaker,
         body,
         // An emptied map keeps its allocation: hundreds of bytes per record.
-        fields: if fields.is_empty() { Map::new() } else { fields },
+        fields: if fields.is_empty() {
+            Map::new()
+        } else {
+            fields
+        },
         line,
     })
 }
@@ -214,7 +218,7 @@ fn group_words(transcript: &mut Transcript, records: Vec<Record>) {
     for (record, (end_ms, end_derived)) in records.into_iter().zip(ends) {
         if let Some((segment, line)) = current.take() {
             let gap_ms = record.start_ms.saturating_sub(previous_end_ms);
-            let last = segment.words.last().map_or("", |w| w.text.as_str());
+            let last = segment.words.last().map_or("", |w| &*w.text);
             let sentence_done = ends_sentence(last)
                 && (gap_ms >= SENTENCE_GAP_MS || segment.duration_ms() >= LONG_SEGMENT_MS);
             if segment.speaker != record.speaker || gap_ms > TURN_GAP_MS || sentence_done {
@@ -236,9 +240,9 @@ fn group_words(transcript: &mut Transcript, records: Vec<Record>) {
         segment.end_ms = end_ms;
         segment.end_derived = end_derived;
         segment.words.push(Word {
-            text: record.body,
-            start_ms: Some(record.start_ms),
-            end_ms: record.end_ms,
+            text: record.body.into(),
+            start_ms: word_ms(record.start_ms),
+            end_ms: record.end_ms.and_then(word_ms),
             confidence: None,
         });
         previous_end_ms = end_ms;
@@ -339,8 +343,8 @@ impl Serialize for Records<'_> {
                 for word in &segment.words {
                     seq.serialize_element(&RecordOut {
                         speaker,
-                        start_ms: word.start_ms.unwrap_or(segment.start_ms),
-                        end_ms: word.end_ms,
+                        start_ms: word.start_ms.map_or(segment.start_ms, u64::from),
+                        end_ms: word.end_ms.map(u64::from),
                         body: &word.text,
                         fields: None,
                     })?;

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::super::error::ParseFailure;
 use super::super::format::Format;
-use super::super::model::{Segment, Transcript, Word};
+use super::super::model::{Segment, Transcript, Word, word_ms};
 use super::{ms_from_value, nothing_usable, walk};
 
 const SHAPE: &str = "expected a \"segments\" array of {start, end, text}";
@@ -68,12 +68,12 @@ fn segment(transcript: &mut Transcript, value: Value, line: usize) -> Result<Seg
     let start_ms = fields
         .get("start")
         .and_then(ms_from_value)
-        .or_else(|| words.iter().find_map(|w| w.start_ms))
+        .or_else(|| words.iter().find_map(|w| w.start_ms).map(u64::from))
         .ok_or("skipped: expected a number \"start\" in seconds")?;
     let (end_ms, end_derived) = match fields
         .get("end")
         .and_then(ms_from_value)
-        .or_else(|| words.iter().rev().find_map(|w| w.end_ms))
+        .or_else(|| words.iter().rev().find_map(|w| w.end_ms).map(u64::from))
     {
         Some(end_ms) => (end_ms, false),
         None => (start_ms, true),
@@ -129,9 +129,9 @@ fn read_words(
             speaker = Some(name.to_owned());
         }
         out.push(Word {
-            text: text.trim().to_owned(),
-            start_ms: word.get("start").and_then(ms_from_value),
-            end_ms: word.get("end").and_then(ms_from_value),
+            text: text.trim().into(),
+            start_ms: word.get("start").and_then(ms_from_value).and_then(word_ms),
+            end_ms: word.get("end").and_then(ms_from_value).and_then(word_ms),
             confidence,
         });
     }

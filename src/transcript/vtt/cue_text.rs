@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use super::super::markup::decode_entities;
-use super::super::model::Word;
+use super::super::model::{Word, word_ms};
 use super::super::time::parse_timestamp;
 
 /// One voice span of a cue (the whole cue when it has at most one `<v>`).
@@ -169,9 +169,9 @@ pub(super) fn parse_cue_text<'a>(
 fn close_chunk(spans: &mut [Span<'_>], current: &mut Span<'_>, chunk: &Chunk, end_ms: u64) {
     let timed = |text: &str, words: &mut Vec<Word>| {
         words.extend(text.split_whitespace().map(|word| Word {
-            text: word.to_owned(),
-            start_ms: Some(chunk.start_ms),
-            end_ms: Some(end_ms),
+            text: word.into(),
+            start_ms: word_ms(chunk.start_ms),
+            end_ms: word_ms(end_ms),
             confidence: None,
         }));
     };
@@ -245,9 +245,9 @@ mod tests {
             .iter()
             .map(|w| {
                 (
-                    w.text.as_str(),
-                    w.start_ms.unwrap_or(u64::MAX),
-                    w.end_ms.unwrap_or(u64::MAX),
+                    &*w.text,
+                    w.start_ms.map_or(u64::MAX, u64::from),
+                    w.end_ms.map_or(u64::MAX, u64::from),
                 )
             })
             .collect()

@@ -52,7 +52,7 @@ use memchr::memmem;
 use super::error::ParseFailure;
 use super::format::Format;
 use super::markup::escape_entities;
-use super::model::{Segment, Transcript, Word};
+use super::model::{Segment, Transcript, Word, word_ms};
 use super::time::{Hours, TimeStyle, parse_timestamp, write_timestamp};
 use cue_text::{Span, first_line, needs_tidying, parse_cue_text, push_tidy_lines};
 
@@ -403,9 +403,9 @@ impl<'a> Parser<'a> {
             self.single_span_cues += 1;
             if let Some(word) = spans[0].underlined.take() {
                 self.collapse.last_underlined = Some(Word {
-                    text: word,
-                    start_ms: Some(cue.start_ms),
-                    end_ms: Some(cue.end_ms),
+                    text: word.into(),
+                    start_ms: word_ms(cue.start_ms),
+                    end_ms: word_ms(cue.end_ms),
                     confidence: None,
                 });
             }
@@ -514,12 +514,12 @@ impl<'a> Parser<'a> {
         prev.end_ms = cue.end_ms;
         if let Some(word) = span.underlined.as_deref().filter(|w| !w.is_empty()) {
             if let Some(last) = prev.words.last_mut() {
-                last.end_ms = Some(cue.start_ms);
+                last.end_ms = word_ms(cue.start_ms);
             }
             prev.words.push(Word {
-                text: word.to_owned(),
-                start_ms: Some(cue.start_ms),
-                end_ms: Some(cue.end_ms),
+                text: word.into(),
+                start_ms: word_ms(cue.start_ms),
+                end_ms: word_ms(cue.end_ms),
                 confidence: None,
             });
         }
@@ -594,8 +594,8 @@ impl<'a> Parser<'a> {
             let old_end_ms = prev.end_ms;
             prev.end_ms = prev.end_ms.max(cue.end_ms);
             for word in &mut prev.words {
-                if word.end_ms == Some(old_end_ms) {
-                    word.end_ms = Some(prev.end_ms);
+                if word.end_ms.map(u64::from) == Some(old_end_ms) {
+                    word.end_ms = word_ms(prev.end_ms);
                 }
             }
             settle_raw(prev);
@@ -631,7 +631,9 @@ impl<'a> Parser<'a> {
         if cue.start_ms < prev.end_ms {
             prev.end_ms = cue.start_ms;
             for word in &mut prev.words {
-                word.end_ms = word.end_ms.map(|end| end.min(cue.start_ms));
+                word.end_ms = word
+                    .end_ms
+                    .map(|end| end.min(word_ms(cue.start_ms).unwrap_or(u32::MAX)));
             }
             settle_raw(prev);
         }
@@ -919,9 +921,9 @@ fn needs_marker<'w>(
     let mut any = false;
     let all_whole = words.all(|words| {
         any |= !words.is_empty();
-        words
-            .iter()
-            .all(|w| (w.start_ms, w.end_ms) == (Some(start_ms), Some(end_ms)))
+        words.iter().all(|w| {
+            (w.start_ms.map(u64::from), w.end_ms.map(u64::from)) == (Some(start_ms), Some(end_ms))
+        })
     });
     any && all_whole
 }
@@ -931,7 +933,7 @@ fn after_raw(segment: &Segment, chunk_start_ms: &mut u64, mark_first: &mut bool)
     if let Some(last) = segment.words.last() {
         *mark_first = false;
         if let Some(start_ms) = last.start_ms {
-            *chunk_start_ms = start_ms;
+            *chunk_start_ms = u64::from(start_ms);
         }
     }
 }
@@ -1052,7 +1054,7 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
             && !word.text.contains(char::is_whitespace)
             && text
                 .get(at..)
-                .is_some_and(|rest| rest.trim_start().starts_with(word.text.as_str()));
+                .is_some_and(|rest| rest.trim_start().starts_with(&*word.text));
         if !fits {
             return false;
         }
@@ -1070,7 +1072,7 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
     for word in &segment.words {
         let word_at = text.len() - text[at..].trim_start().len();
         out.push_str(&text[at..word_at]);
-        let start_ms = word.start_ms.unwrap_or(*chunk_start_ms);
+        let start_ms = word.start_ms.map_or(*chunk_start_ms, u64::from);
         let marked = std::mem::take(timing.mark_first);
         // Words of one chunk share start and end; a new pair starts a new
         // chunk, and so does a word glued to the previous one (`beau<t>ti`).
@@ -1078,7 +1080,7 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
         let new_chunk = glued
             || previous.is_some_and(|p| (p.start_ms, p.end_ms) != (word.start_ms, word.end_ms));
         if new_chunk
-            && let Some(end_ms) = previous.and_then(|p| p.end_ms)
+            && let Some(end_ms) = previous.and_then(|p| p.end_ms).map(u64::from)
             && end_ms != start_ms
         {
             // A pause between the chunks: close the previous one first.
@@ -1097,7 +1099,7 @@ fn write_timed_words(out: &mut String, segment: &Segment, timing: WordClock<'_>)
         at = word_at + word.text.len();
     }
     // The last words end before the cue does: a closing timestamp says so.
-    if let Some(end_ms) = segment.words.last().and_then(|w| w.end_ms)
+    if let Some(end_ms) = segment.words.last().and_then(|w| w.end_ms).map(u64::from)
         && end_ms != segment.end_ms
         && timing.may_close
     {
@@ -1218,7 +1220,7 @@ mod tests {
         let words: Vec<_> = t.segments[1]
             .words
             .iter()
-            .map(|w| (w.text.as_str(), w.start_ms, w.end_ms))
+            .map(|w| (&*w.text, w.start_ms, w.end_ms))
             .collect();
         assert_eq!(
             words,
@@ -1251,7 +1253,7 @@ mod tests {
         let words: Vec<_> = t.segments[0]
             .words
             .iter()
-            .map(|w| (w.text.as_str(), w.start_ms, w.end_ms))
+            .map(|w| (&*w.text, w.start_ms, w.end_ms))
             .collect();
         assert_eq!(
             words,
