@@ -993,7 +993,20 @@ fn write_span<'s>(
         return;
     }
     if !write_timed_words(out, segment, timing) {
+        let from = out.len();
         write_lines(out, &segment.text);
+        if name.is_empty() && label.is_none() {
+            guard_zoom_label(out, from);
+        }
+    }
+}
+
+/// Text without a speaker that starts like Zoom's `Name: ` would read back as
+/// a speaker label: its colon is written as a character reference instead.
+fn guard_zoom_label(out: &mut String, from: usize) {
+    if let Some(name_len) = zoom_name_len(&out[from..]) {
+        let colon = from + name_len;
+        out.replace_range(colon..colon + 1, "&#58;");
     }
 }
 
