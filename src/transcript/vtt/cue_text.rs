@@ -193,7 +193,7 @@ fn close_chunk(spans: &mut [Span<'_>], current: &mut Span<'_>, chunk: &Chunk, en
 }
 
 /// Whether some line has surrounding whitespace or is blank.
-pub(super) fn needs_tidying(text: &str) -> bool {
+fn needs_tidying(text: &str) -> bool {
     text.is_empty()
         || text.split('\n').any(|line| {
             line.is_empty()

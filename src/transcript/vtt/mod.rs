@@ -54,7 +54,7 @@ use super::format::Format;
 use super::markup::escape_entities;
 use super::model::{Segment, Transcript, Word, word_ms};
 use super::time::{Hours, TimeStyle, parse_timestamp, write_timestamp};
-use cue_text::{Span, first_line, needs_tidying, parse_cue_text, push_tidy_lines};
+use cue_text::{Span, first_line, parse_cue_text, push_tidy_lines};
 
 /// A cue repeating the previous line that lasts at most this long is a
 /// rolling auto-caption transition (YouTube writes 10 ms ones), not speech.
@@ -479,6 +479,8 @@ impl<'a> Parser<'a> {
                 && segment.speaker.is_none()
                 && segment.words.is_empty()
                 && let Some(name_len) = zoom_name_len(&segment.text)
+                // Written plainly, not with markup or a `&#58;` guard.
+                && span.raw.starts_with(&segment.text[..name_len + 2])
             {
                 self.zoom_candidates
                     .push((self.transcript.segments.len(), name_len));
@@ -682,6 +684,9 @@ impl<'a> Parser<'a> {
                 segment.extra_mut().speaker_label = Some(label);
             }
         }
+        if self.collapse.rolling > 0 {
+            self.collapse.rolling += drop_settled_repeats(&mut transcript.segments);
+        }
         let collapse = &self.collapse;
         if collapse.rolling > 0 {
             transcript.warn(
@@ -707,6 +712,50 @@ impl<'a> Parser<'a> {
         transcript.header.vtt_trailing_notes = std::mem::take(&mut self.notes);
         self.transcript
     }
+}
+
+/// Once rolling captions were collapsed, trimming can leave a segment that
+/// now repeats the previous one's last line in a cue a reader would collapse
+/// (overlapping, or at most [`ROLLING_REPEAT_MAX_MS`] long). Such segments
+/// are merged into the previous one here, so that writing the transcript
+/// back and reading it again gives the same segments. Returns how many.
+fn drop_settled_repeats(segments: &mut Vec<Segment>) -> usize {
+    let mut kept: Vec<Segment> = Vec::with_capacity(segments.len());
+    let mut dropped = 0;
+    for segment in segments.drain(..) {
+        if let Some(prev) = kept.last_mut()
+            && is_settled_repeat(prev, &segment)
+        {
+            let old_end_ms = prev.end_ms;
+            prev.end_ms = prev.end_ms.max(segment.end_ms);
+            for word in &mut prev.words {
+                if word.end_ms.map(u64::from) == Some(old_end_ms) {
+                    word.end_ms = word_ms(prev.end_ms);
+                }
+            }
+            settle_raw(prev);
+            dropped += 1;
+            continue;
+        }
+        kept.push(segment);
+    }
+    *segments = kept;
+    dropped
+}
+
+/// Whether `segment` is a plain repeat of `prev`'s last line that a reader
+/// would collapse as a rolling caption.
+fn is_settled_repeat(prev: &Segment, segment: &Segment) -> bool {
+    let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
+    !prev_last.is_empty()
+        && segment.text == prev_last
+        && prev.speaker.is_none()
+        && segment.speaker.is_none()
+        && segment.words.is_empty()
+        && !segment.extra.as_ref().is_some_and(|e| e.joins_previous)
+        && segment.start_ms >= prev.start_ms
+        && (segment.start_ms < prev.end_ms
+            || segment.end_ms.saturating_sub(segment.start_ms) <= ROLLING_REPEAT_MAX_MS)
 }
 
 /// Drops a segment's raw markup once its times changed under it (collapsing)
@@ -993,11 +1042,17 @@ fn write_span<'s>(
         return;
     }
     if !write_timed_words(out, segment, timing) {
-        let from = out.len();
-        write_lines(out, &segment.text);
-        if name.is_empty() && label.is_none() {
-            guard_zoom_label(out, from);
-        }
+        write_text(out, segment);
+    }
+}
+
+/// Writes the segment's display text as cue text: escaped, blank lines
+/// dropped, and a speakerless `Name: ` start guarded (see [`guard_zoom_label`]).
+fn write_text(out: &mut String, segment: &Segment) {
+    let from = out.len();
+    write_lines(out, &segment.text);
+    if segment.speaker.is_none() {
+        guard_zoom_label(out, from);
     }
 }
 
@@ -1031,11 +1086,8 @@ fn is_canonical(raw: &str, segment: &Segment, clock: WordClock<'_>, buffer: &mut
     if !segment.words.is_empty() && write_timed_words(buffer, segment, clock) {
         return raw == buffer.as_str();
     }
-    if needs_tidying(&segment.text) {
-        write_lines(buffer, &segment.text);
-        return raw == buffer.as_str();
-    }
-    raw == escape_entities(&segment.text)
+    write_text(buffer, segment);
+    raw == buffer.as_str()
 }
 
 /// Text lines escaped, blank ones dropped (they would end the cue).
