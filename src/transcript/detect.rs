@@ -17,13 +17,14 @@ pub fn detect(text: &str) -> Option<Format> {
     if trimmed.starts_with("WEBVTT") {
         return Some(Format::Vtt);
     }
-    if looks_like_srt(trimmed) {
+    // Line-based formats see the lines as written: indentation matters to them.
+    if looks_like_srt(text) {
         return Some(Format::Srt);
     }
-    if range::looks_like(trimmed) {
+    if range::looks_like(text) {
         return Some(Format::Range);
     }
-    plain::looks_like(trimmed).then_some(Format::Text)
+    plain::looks_like(text).then_some(Format::Text)
 }
 
 /// `[` that opens a JSON array rather than a bracketed time like `[00:01]`.
@@ -94,5 +95,11 @@ mod tests {
             Some(Format::Range)
         );
         assert_eq!(detect("nothing timed here\n"), None);
+        assert_eq!(
+            detect(
+                "\n  00:00:01.000 - 00:00:02.000, A: one\n    10:30\n  00:00:03.000 - 00:00:04.000, B: two\n"
+            ),
+            Some(Format::Range)
+        );
     }
 }

@@ -160,18 +160,22 @@ fn is_speaker_like(name: &str) -> bool {
 }
 
 /// Whether `text` reads as range lines: among the first lines that start like a
-/// time, at least half parse and at least one does.
+/// time, at least half parse and at least one does. Lines indented deeper than
+/// the first record are continuations, as the parser reads them.
 pub(super) fn looks_like(text: &str) -> bool {
     let mut timed = 0;
     let mut time_like = 0;
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .take(200)
-    {
-        match parse_line(line) {
-            Ok(_) => timed += 1,
+    let mut base_indent = None;
+    for raw_line in text.lines().filter(|l| !l.trim().is_empty()).take(200) {
+        let indent = raw_line.len() - raw_line.trim_start().len();
+        if base_indent.is_some_and(|base| indent > base) {
+            continue;
+        }
+        match parse_line(raw_line.trim()) {
+            Ok(_) => {
+                timed += 1;
+                base_indent.get_or_insert(indent);
+            }
             Err(LineError::Broken(_)) => time_like += 1,
             Err(LineError::NotTimed) => {}
         }
