@@ -684,9 +684,7 @@ impl<'a> Parser<'a> {
                 segment.extra_mut().speaker_label = Some(label);
             }
         }
-        if self.collapse.rolling > 0 {
-            self.collapse.rolling += drop_settled_repeats(&mut transcript.segments);
-        }
+        self.collapse.rolling += drop_settled_repeats(&mut transcript.segments);
         let collapse = &self.collapse;
         if collapse.rolling > 0 {
             transcript.warn(
@@ -714,18 +712,36 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Once rolling captions were collapsed, trimming can leave a segment that
-/// now repeats the previous one's last line in a cue a reader would collapse
-/// (overlapping, or at most [`ROLLING_REPEAT_MAX_MS`] long). Such segments
-/// are merged into the previous one here, so that writing the transcript
-/// back and reading it again gives the same segments. Returns how many.
+/// Once rolling captions were collapsed, trimming can leave a segment whose
+/// first lines now repeat the previous one's last line in a cue a reader
+/// would collapse (overlapping, or at most [`ROLLING_REPEAT_MAX_MS`] long).
+/// Those lines are dropped here as a reader would drop them (the whole
+/// segment, merged into the previous one, when nothing else is left), so that
+/// writing the transcript back and reading it again gives the same segments.
+/// Returns how many segments changed.
 fn drop_settled_repeats(segments: &mut Vec<Segment>) -> usize {
     let mut kept: Vec<Segment> = Vec::with_capacity(segments.len());
-    let mut dropped = 0;
-    for segment in segments.drain(..) {
-        if let Some(prev) = kept.last_mut()
-            && is_settled_repeat(prev, &segment)
-        {
+    let mut changed = 0;
+    for mut segment in segments.drain(..) {
+        let Some(prev) = kept
+            .last_mut()
+            .filter(|prev| is_rolling_repeat_of(prev, &segment))
+        else {
+            kept.push(segment);
+            continue;
+        };
+        changed += 1;
+        let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
+        let mut repeated_lines = 0;
+        let mut repeated_words = 0;
+        for line in segment.text.split('\n') {
+            if line.trim() != prev_last {
+                break;
+            }
+            repeated_lines += 1;
+            repeated_words += line.split_whitespace().count();
+        }
+        if repeated_lines == segment.text.split('\n').count() {
             let old_end_ms = prev.end_ms;
             prev.end_ms = prev.end_ms.max(segment.end_ms);
             for word in &mut prev.words {
@@ -734,24 +750,27 @@ fn drop_settled_repeats(segments: &mut Vec<Segment>) -> usize {
                 }
             }
             settle_raw(prev);
-            dropped += 1;
             continue;
         }
+        let rest: Vec<&str> = segment.text.split('\n').skip(repeated_lines).collect();
+        segment.text = rest.join("\n");
+        let repeated_words = repeated_words.min(segment.words.len());
+        segment.words.drain(..repeated_words);
+        settle_raw(&mut segment);
         kept.push(segment);
     }
     *segments = kept;
-    dropped
+    changed
 }
 
-/// Whether `segment` is a plain repeat of `prev`'s last line that a reader
+/// Whether `segment` starts with `prev`'s last line in a cue that a reader
 /// would collapse as a rolling caption.
-fn is_settled_repeat(prev: &Segment, segment: &Segment) -> bool {
+fn is_rolling_repeat_of(prev: &Segment, segment: &Segment) -> bool {
     let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
     !prev_last.is_empty()
-        && segment.text == prev_last
+        && segment.text.split('\n').next().map(str::trim) == Some(prev_last)
         && prev.speaker.is_none()
         && segment.speaker.is_none()
-        && segment.words.is_empty()
         && !segment.extra.as_ref().is_some_and(|e| e.joins_previous)
         && segment.start_ms >= prev.start_ms
         && (segment.start_ms < prev.end_ms
