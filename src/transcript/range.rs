@@ -16,7 +16,7 @@
 use super::error::ParseFailure;
 use super::format::Format;
 use super::model::{Segment, Transcript};
-use super::time::{Timestamp, parse_timestamp, write_timestamp};
+use super::time::{Timestamp, count_blanks, parse_timestamp, write_timestamp};
 
 /// Separators accepted between the two times, longest first so `-->` wins over `-`.
 const SEPARATORS: [&str; 6] = ["-->", "\u{2192}", "\u{2013}", "\u{2014}", "-", "to"];
@@ -59,7 +59,7 @@ fn parse_line(line: &str) -> Result<RangeLine<'_>, LineError> {
     })?;
     at += start.len;
     let sep_from = at;
-    at += count_spaces(&bytes[at..]);
+    at += count_blanks(&bytes[at..]);
     let sep = SEPARATORS
         .iter()
         .find(|sep| line[at..].starts_with(*sep))
@@ -67,7 +67,7 @@ fn parse_line(line: &str) -> Result<RangeLine<'_>, LineError> {
             "expected \" - \" or \" --> \" after the start time",
         ))?;
     at += sep.len();
-    at += count_spaces(&bytes[at..]);
+    at += count_blanks(&bytes[at..]);
     let sep_to = at;
     let end = parse_timestamp(&bytes[at..]).ok_or(LineError::Broken(
         "expected an end time like 00:00:03.725 after the separator",
@@ -103,13 +103,6 @@ fn parse_line(line: &str) -> Result<RangeLine<'_>, LineError> {
         speaker,
         text,
     })
-}
-
-fn count_spaces(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .count()
 }
 
 /// A line that begins with `[`digit, or digit(s) then `:`: meant as a timed line.

@@ -59,7 +59,7 @@ use super::format::Format;
 use super::markup::{escape_entities, strip_tags};
 use super::model::{Segment, SpeakerId, Transcript};
 use super::speaker::{LabelKind, is_generic_name, speaker_prefix};
-use super::time::{TimeStyle, Timestamp, parse_timestamp, write_timestamp};
+use super::time::{TimeStyle, Timestamp, count_blanks, parse_timestamp, write_timestamp};
 
 /// The message of the failure when a file has no cue at all.
 const EXPECTED_TIMING: &str = "expected a timing line like 00:00:01,000 --> 00:00:02,000";
@@ -91,7 +91,7 @@ fn parse_timing(line: &str) -> Result<Timing<'_>, Option<&'static str>> {
     let Some(start) = parse_timestamp(bytes) else {
         return broken("expected a start time like 00:00:01,000 before \"-->\"");
     };
-    let mut at = start.len + count_spaces(&bytes[start.len..]);
+    let mut at = start.len + count_blanks(&bytes[start.len..]);
     let arrow_len = if line[at..].starts_with("-->") {
         3
     } else if line[at..].starts_with("-- >") {
@@ -100,7 +100,7 @@ fn parse_timing(line: &str) -> Result<Timing<'_>, Option<&'static str>> {
         return broken("expected \"-->\" after the start time");
     };
     at += arrow_len;
-    at += count_spaces(&bytes[at..]);
+    at += count_blanks(&bytes[at..]);
     let Some(end) = parse_timestamp(&bytes[at..]) else {
         return broken("expected an end time like 00:00:02,000 after \"-->\"");
     };
@@ -114,13 +114,6 @@ fn parse_timing(line: &str) -> Result<Timing<'_>, Option<&'static str>> {
         end,
         settings: settings.trim_end(),
     })
-}
-
-fn count_spaces(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .count()
 }
 
 /// `7`, `-3`, `1.0`: what real files put on the index line.
@@ -149,7 +142,7 @@ fn dash_len(line: &str) -> Option<usize> {
     if rest.starts_with('-') {
         return None;
     }
-    Some(1 + count_spaces(rest.as_bytes()))
+    Some(1 + count_blanks(rest.as_bytes()))
 }
 
 /// Lines of the text, trimmed, with their 1-based numbers; can look ahead.

@@ -148,6 +148,15 @@ pub fn parse_timestamp(s: &[u8]) -> Option<Timestamp> {
     })
 }
 
+/// How many spaces and tabs start `bytes`: the blanks between the parts of a
+/// timing line.
+pub fn count_blanks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
+}
+
 /// Appends `ms` to `out` in the given style.
 pub fn write_timestamp(out: &mut String, ms: u64, style: TimeStyle) {
     let hours = ms / 3_600_000;

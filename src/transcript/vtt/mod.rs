@@ -53,7 +53,7 @@ use super::error::ParseFailure;
 use super::format::Format;
 use super::markup::escape_entities;
 use super::model::{Segment, Transcript, Word, word_ms};
-use super::time::{Hours, TimeStyle, parse_timestamp, write_timestamp};
+use super::time::{Hours, TimeStyle, count_blanks, parse_timestamp, write_timestamp};
 use cue_text::{Span, first_line, parse_cue_text, push_tidy_lines};
 
 /// A cue repeating the previous line that lasts at most this long is a
@@ -149,13 +149,6 @@ fn parse_timing(line: &str) -> Option<Timing<'_>> {
         end,
         settings: rest.trim(),
     })
-}
-
-fn count_blanks(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .take_while(|b| **b == b' ' || **b == b'\t')
-        .count()
 }
 
 /// `NOTE` alone or followed by a space, tab or line break.
