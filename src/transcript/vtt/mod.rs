@@ -1042,7 +1042,15 @@ fn write_span<'s>(
     } else if !name.is_empty() {
         out.push_str("<v ");
         // A line break in a name could leave a blank line in the cue.
-        out.push_str(&escape_entities(&name.replace('\n', " ")));
+        let escaped = escape_entities(&name.replace('\n', " ")).into_owned();
+        match escaped.strip_suffix('-').filter(|rest| rest.ends_with('-')) {
+            // `--` before the tag's `>` would read as a timing arrow.
+            Some(rest) => {
+                out.push_str(rest);
+                out.push_str("&#45;");
+            }
+            None => out.push_str(&escaped),
+        }
         out.push('>');
     }
     if own
