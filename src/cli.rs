@@ -20,6 +20,7 @@ use crate::transcript::{self, Format, TextOptions, Transcript};
 )]
 pub struct Args {
     #[command(subcommand)]
+    /// The headless command; none starts the player.
     pub command: Option<Command>,
 }
 

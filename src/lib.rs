@@ -5,6 +5,8 @@
 //! commands. Only `ui` (later) may import egui; `transcript` and `timeline`
 //! never import GUI or audio crates.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod timeline;
 pub mod transcript;

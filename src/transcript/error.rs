@@ -10,37 +10,51 @@ pub enum TranscriptError {
     /// The content is not the format it was read as; `line` is 1-based (0: the whole file).
     #[error("{expected} at line {line} of {path}", path = .path.display())]
     Syntax {
+        /// What the parser expected to find.
         expected: String,
+        /// The 1-based line where it did not.
         line: usize,
+        /// The file being read.
         path: PathBuf,
     },
     /// The file is bigger than a transcript can reasonably be.
     #[error("{path} is {size_mb} MB; Earmark opens transcripts of up to {limit_mb} MB", path = .path.display())]
     TooLarge {
+        /// The file's size.
         size_mb: u64,
+        /// The largest file Earmark opens.
         limit_mb: u64,
+        /// The file.
         path: PathBuf,
     },
     /// The file could not be read or written.
     #[error("{action} {path} failed", path = .path.display())]
     Io {
+        /// What was being done ("opening", "writing", ...).
         action: &'static str,
+        /// The file.
         path: PathBuf,
         #[source]
+        /// Why it failed.
         source: std::io::Error,
     },
     /// Earmark reads this format but cannot write it.
     #[error(
         "cannot write {format} files; choose one of range, srt, vtt, podcast-json, text, markdown"
     )]
-    NotWritable { format: super::Format },
+    NotWritable {
+        /// The read-only format that was asked for.
+        format: super::Format,
+    },
 }
 
 /// What a format parser reports; the caller adds the file name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{expected} at line {line}")]
 pub struct ParseFailure {
+    /// What the parser expected to find.
     pub expected: String,
+    /// The 1-based line where it did not.
     pub line: usize,
 }
 

@@ -18,9 +18,13 @@ pub struct SpeakerId(pub u32);
 /// [`word_ms`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Word {
+    /// The word as written, without surrounding spaces.
     pub text: Box<str>,
+    /// When the word starts, if known.
     pub start_ms: Option<u32>,
+    /// When the word ends, if known.
     pub end_ms: Option<u32>,
+    /// The recogniser's confidence, 0 to 1, if given.
     pub confidence: Option<f32>,
 }
 
@@ -53,10 +57,13 @@ pub struct SegmentExtra {
 /// One timed record of the transcript: a caption cue, an utterance or a speaker turn.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Segment {
+    /// When the segment starts.
     pub start_ms: u64,
+    /// When it ends (a file may give an end before the start: kept, and warned about).
     pub end_ms: u64,
     /// The end time was not in the file; it was taken from the next start (or the start).
     pub end_derived: bool,
+    /// Who speaks, if the file says.
     pub speaker: Option<SpeakerId>,
     /// Display text: markup stripped, entities decoded, lines joined with `\n`.
     pub text: String,
@@ -64,6 +71,7 @@ pub struct Segment {
     /// A writer uses it only while stripping it still gives `text`, so an edit
     /// drops stale markup instead of resurrecting old words.
     pub raw: Option<String>,
+    /// Word times, when the file has them (otherwise empty).
     pub words: Vec<Word>,
     /// Format-specific details for an exact write-back; `None` for most segments.
     pub extra: Option<Box<SegmentExtra>>,
@@ -85,7 +93,9 @@ impl Segment {
 /// (0 when the problem has no line, such as an encoding fallback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
+    /// The 1-based line, or 0 for the whole file.
     pub line: usize,
+    /// What was wrong and what was done about it.
     pub message: String,
 }
 
@@ -130,13 +140,17 @@ pub struct Header {
 pub struct Transcript {
     /// The format the file was read as (the default for a new transcript is range lines).
     pub format: Format,
+    /// The records in file order (which may not be time order).
     pub segments: Vec<Segment>,
     /// Speaker names, in order of first appearance; [`SpeakerId`] indexes this.
     pub speakers: Vec<String>,
+    /// What the parse noticed but did not stop for.
     pub warnings: Vec<Warning>,
     /// Precision and shape of the times in the source.
     pub time_style: TimeStyle,
+    /// BOM, line endings and trailing newlines of the source.
     pub layout: Layout,
+    /// Per-format details of the whole file.
     pub header: Header,
 }
 

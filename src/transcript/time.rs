@@ -20,6 +20,7 @@ pub enum Hours {
 /// The shape of timestamps in a file, kept so a write-back looks like the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeStyle {
+    /// Whether and how hours are written.
     pub hours: Hours,
     /// Minimum digits of the minutes field when there are no hours (1 gives `0:03`).
     pub minute_digits: u8,
@@ -43,14 +44,17 @@ impl Default for TimeStyle {
 /// A timestamp read from text: its value and the shape it was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
+    /// The time in milliseconds.
     pub ms: u64,
     /// Bytes the timestamp took in the input.
     pub len: usize,
     /// Digits in the hours field, or 0 when there was none.
     pub hour_digits: u8,
+    /// Digits in the minutes field.
     pub minute_digits: u8,
     /// `.` or `,`, or 0 when there was no fraction.
     pub frac_sep: u8,
+    /// Digits after the separator, as written (may exceed 3).
     pub frac_digits: u8,
 }
 
