@@ -450,7 +450,12 @@ impl<'a> Parser<'a> {
             );
             // A lone span without a voice tag is the whole payload: it reads
             // the same on its own, so only other spans need the check.
-            if !canonical && (single || raw_still_matches(span.raw, &segment, &mut self.scratch)) {
+            let rewritable = if single {
+                !has_unterminated_tag(span.raw)
+            } else {
+                raw_still_matches(span.raw, &segment, &mut self.scratch)
+            };
+            if !canonical && rewritable {
                 segment.raw = Some(span.raw.to_owned());
                 after_raw(&segment, &mut chunk_start_ms, &mut mark_first);
             } else {
@@ -1087,7 +1092,7 @@ fn guard_zoom_label(out: &mut String, from: usize) {
 
 /// Whether `raw` still reads as the segment's text and words.
 fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'s>>) -> bool {
-    if raw.contains("\n\n") || raw.contains("-->") {
+    if raw.contains("\n\n") || raw.contains("-->") || has_unterminated_tag(raw) {
         return false;
     }
     parse_cue_text(raw, segment.start_ms, segment.end_ms, spans);
@@ -1097,6 +1102,15 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
         && spans[0].words == segment.words;
     spans.clear();
     matches
+}
+
+/// Whether `raw` ends inside a tag (`</en` with no `>`): written before another
+/// voice span, that tag would swallow the span's voice tag.
+fn has_unterminated_tag(raw: &str) -> bool {
+    raw.rfind('<').is_some_and(|lt| {
+        let rest = &raw[lt + 1..];
+        rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/') && !rest.contains('>')
+    })
 }
 
 /// Whether `raw` is exactly what the canonical writer puts after the voice
