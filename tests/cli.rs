@@ -356,3 +356,23 @@ fn convert_to_text_and_markdown_with_and_without_times() {
     );
     assert!(!read("d.md", &["--no-timestamps"]).contains("[00:"));
 }
+
+#[test]
+fn a_nul_in_json_text_does_not_make_the_converted_file_binary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("nul.json");
+    std::fs::write(
+        &json,
+        r#"{"version": "1.0.0", "segments": [{"startTime": 1, "endTime": 2, "body": "a\u0000b"}]}"#,
+    )
+    .expect("write");
+    let srt = dir.path().join("nul.srt");
+    let out = earmark(&["convert".as_ref(), json.as_os_str(), srt.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = inspect(&srt);
+    assert_eq!(back["segments"][0]["text"], "a\u{fffd}b");
+}

@@ -29,7 +29,9 @@ pub fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
                     .or_else(|| name.strip_prefix("#X"))
                     .and_then(|hex| u32::from_str_radix(hex, 16).ok())
                     .or_else(|| name.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                    .and_then(char::from_u32),
+                    .and_then(char::from_u32)
+                    // As HTML does: a NUL would make the text read as binary.
+                    .map(|ch| if ch == '\0' { '\u{fffd}' } else { ch }),
             }?;
             Some((ch, end + 1))
         });
@@ -156,6 +158,7 @@ mod tests {
         );
         assert_eq!(decode_entities("AT&T &bogus; &"), "AT&T &bogus; &");
         assert_eq!(decode_entities("&nbsp;"), "\u{a0}");
+        assert_eq!(decode_entities("a&#0;b&#x0;"), "a\u{fffd}b\u{fffd}");
     }
 
     #[test]

@@ -89,6 +89,25 @@ impl Segment {
     }
 }
 
+/// NUL characters (from JSON's `\u0000` or a `&#0;`) become U+FFFD, as HTML
+/// does: written into a text format they would make the file read as binary.
+fn replace_nul(segment: &mut Segment) {
+    let fix = |text: &mut String| {
+        if memchr::memchr(0, text.as_bytes()).is_some() {
+            *text = text.replace('\0', "\u{fffd}");
+        }
+    };
+    fix(&mut segment.text);
+    if let Some(raw) = segment.raw.as_mut() {
+        fix(raw);
+    }
+    for word in &mut segment.words {
+        if word.text.contains('\0') {
+            word.text = word.text.replace('\0', "\u{fffd}").into();
+        }
+    }
+}
+
 /// A problem in the input that did not stop the parse, located by 1-based line
 /// (0 when the problem has no line, such as an encoding fallback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,7 +215,8 @@ impl Transcript {
 
     /// Appends a segment read at a 1-based line, warning (never refusing) when
     /// it starts before the previous record, overlaps it, or ends before it starts.
-    pub fn push(&mut self, segment: Segment, line: usize) {
+    pub fn push(&mut self, mut segment: Segment, line: usize) {
+        replace_nul(&mut segment);
         let joins = segment.extra.as_ref().is_some_and(|e| e.joins_previous);
         if let Some(prev) = self.segments.last().filter(|_| !joins) {
             if segment.start_ms < prev.start_ms {
