@@ -652,7 +652,10 @@ impl<'a> Parser<'a> {
                 let Some(text) = transcript.segments.get(index).map(|s| s.text.as_str()) else {
                     continue;
                 };
-                let label_len = name_len + 2 + count_blanks(&text.as_bytes()[name_len + 2..]);
+                // All white space after the colon belongs to the label, so
+                // the text starts where a writer's trimmed line would.
+                let after = &text[name_len + 2..];
+                let label_len = name_len + 2 + after.len() - after.trim_start().len();
                 let label = text[..label_len].to_owned();
                 let raw = transcript.segments[index].raw.as_deref();
                 if raw.is_some_and(|raw| !raw.starts_with(label.as_str())) {
