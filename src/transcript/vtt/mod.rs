@@ -1110,9 +1110,9 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
 /// Whether `raw` ends inside a tag (`</en` with no `>`): written before another
 /// voice span, that tag would swallow the span's voice tag.
 fn has_unterminated_tag(raw: &str) -> bool {
-    raw.rfind('<').is_some_and(|lt| {
-        let rest = &raw[lt + 1..];
-        rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/') && !rest.contains('>')
+    let after_last_close = raw.rfind('>').map_or(raw, |gt| &raw[gt + 1..]);
+    after_last_close.match_indices('<').any(|(lt, _)| {
+        after_last_close[lt + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/')
     })
 }
 
