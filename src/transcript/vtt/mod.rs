@@ -59,6 +59,8 @@ use cue_text::{Span, first_line, parse_cue_text, push_tidy_lines};
 /// A cue repeating the previous line that lasts at most this long is a
 /// rolling auto-caption transition (YouTube writes 10 ms ones), not speech.
 const ROLLING_REPEAT_MAX_MS: u64 = 50;
+/// At most this many write-and-read passes settle a file whose cues collapsed.
+const SETTLE_PASSES: usize = 3;
 
 /// The longest text before `: ` taken as a Zoom speaker's name.
 const MAX_SPEAKER_CHARS: usize = 48;
@@ -207,6 +209,28 @@ struct Parser<'a> {
 
 /// Parses WebVTT. Fails only when there is neither a `WEBVTT` header nor a cue.
 pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
+    let (mut transcript, collapsed) = parse_once(text)?;
+    if collapsed {
+        // Collapsing judges each cue by its neighbours, and what it leaves can
+        // look collapsible in turn. Settle it as a save and reopen would, so
+        // that writing the transcript back reads back the same segments.
+        for _ in 0..SETTLE_PASSES {
+            let Ok((again, _)) = parse_once(&write(&transcript)) else {
+                break;
+            };
+            if again.segments == transcript.segments {
+                break;
+            }
+            transcript.segments = again.segments;
+            transcript.speakers = again.speakers;
+        }
+    }
+    Ok(transcript)
+}
+
+/// Reads the file once; the flag says whether rolling or highlighted-word
+/// cues were collapsed.
+fn parse_once(text: &str) -> Result<(Transcript, bool), ParseFailure> {
     let arrow = memmem::Finder::new(b"-->");
     let has_arrow = |line: &str| arrow.find(line.as_bytes()).is_some();
     let mut parser = Parser {
@@ -353,6 +377,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             full_payload: payload,
         });
     }
+    let collapsed = parser.collapse.rolling > 0 || parser.collapse.highlights > 0;
     let mut transcript = parser.finish();
     if transcript.segments.is_empty() {
         if !has_header {
@@ -363,7 +388,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         }
         transcript.warn(1, "no cues");
     }
-    Ok(transcript)
+    Ok((transcript, collapsed))
 }
 
 impl<'a> Parser<'a> {
@@ -685,7 +710,6 @@ impl<'a> Parser<'a> {
                 segment.extra_mut().speaker_label = Some(label);
             }
         }
-        self.collapse.rolling += drop_settled_repeats(&mut transcript.segments);
         let collapse = &self.collapse;
         if collapse.rolling > 0 {
             transcript.warn(
@@ -711,71 +735,6 @@ impl<'a> Parser<'a> {
         transcript.header.vtt_trailing_notes = std::mem::take(&mut self.notes);
         self.transcript
     }
-}
-
-/// Once rolling captions were collapsed, trimming can leave a segment whose
-/// first lines now repeat the previous one's last line in a cue a reader
-/// would collapse (overlapping, or at most [`ROLLING_REPEAT_MAX_MS`] long).
-/// Those lines are dropped here as a reader would drop them (the whole
-/// segment, merged into the previous one, when nothing else is left), so that
-/// writing the transcript back and reading it again gives the same segments.
-/// Returns how many segments changed.
-fn drop_settled_repeats(segments: &mut Vec<Segment>) -> usize {
-    let mut kept: Vec<Segment> = Vec::with_capacity(segments.len());
-    let mut changed = 0;
-    for mut segment in segments.drain(..) {
-        let Some(prev) = kept
-            .last_mut()
-            .filter(|prev| is_rolling_repeat_of(prev, &segment))
-        else {
-            kept.push(segment);
-            continue;
-        };
-        changed += 1;
-        let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
-        let mut repeated_lines = 0;
-        let mut repeated_words = 0;
-        for line in segment.text.split('\n') {
-            if line.trim() != prev_last {
-                break;
-            }
-            repeated_lines += 1;
-            repeated_words += line.split_whitespace().count();
-        }
-        if repeated_lines == segment.text.split('\n').count() {
-            let old_end_ms = prev.end_ms;
-            prev.end_ms = prev.end_ms.max(segment.end_ms);
-            for word in &mut prev.words {
-                if word.end_ms.map(u64::from) == Some(old_end_ms) {
-                    word.end_ms = word_ms(prev.end_ms);
-                }
-            }
-            settle_raw(prev);
-            continue;
-        }
-        let rest: Vec<&str> = segment.text.split('\n').skip(repeated_lines).collect();
-        segment.text = rest.join("\n");
-        let repeated_words = repeated_words.min(segment.words.len());
-        segment.words.drain(..repeated_words);
-        settle_raw(&mut segment);
-        kept.push(segment);
-    }
-    *segments = kept;
-    changed
-}
-
-/// Whether `segment` starts with `prev`'s last line in a cue that a reader
-/// would collapse as a rolling caption.
-fn is_rolling_repeat_of(prev: &Segment, segment: &Segment) -> bool {
-    let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
-    !prev_last.is_empty()
-        && segment.text.split('\n').next().map(str::trim) == Some(prev_last)
-        && prev.speaker.is_none()
-        && segment.speaker.is_none()
-        && !segment.extra.as_ref().is_some_and(|e| e.joins_previous)
-        && segment.start_ms >= prev.start_ms
-        && (segment.start_ms < prev.end_ms
-            || segment.end_ms.saturating_sub(segment.start_ms) <= ROLLING_REPEAT_MAX_MS)
 }
 
 /// Drops a segment's raw markup once its times changed under it (collapsing)
