@@ -210,7 +210,12 @@ struct Parser<'a> {
 /// Parses WebVTT. Fails only when there is neither a `WEBVTT` header nor a cue.
 pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     let (mut transcript, collapsed) = parse_once(text)?;
-    if collapsed {
+    if collapsed
+        || transcript
+            .segments
+            .windows(2)
+            .any(|w| may_collapse(&w[0], &w[1]))
+    {
         // Collapsing judges each cue by its neighbours, and what it leaves can
         // look collapsible in turn. Settle it as a save and reopen would, so
         // that writing the transcript back reads back the same segments.
@@ -226,6 +231,22 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
         }
     }
     Ok(transcript)
+}
+
+/// Whether `segment`, written after `prev`, could be collapsed into it on
+/// reading: it repeats `prev`'s last line in an overlapping or very short cue
+/// (a rolling caption), or repeats its whole text right after it (a
+/// highlighted-word cue).
+fn may_collapse(prev: &Segment, segment: &Segment) -> bool {
+    if prev.speaker.is_some() || segment.speaker.is_some() {
+        return false;
+    }
+    let prev_last = prev.text.rsplit('\n').next().unwrap_or("");
+    let rolling = !prev_last.is_empty()
+        && segment.text.split('\n').next().map(str::trim) == Some(prev_last)
+        && (segment.start_ms < prev.end_ms
+            || segment.end_ms.saturating_sub(segment.start_ms) <= ROLLING_REPEAT_MAX_MS);
+    rolling || (prev.end_ms == segment.start_ms && prev.text == segment.text)
 }
 
 /// Reads the file once; the flag says whether rolling or highlighted-word
