@@ -131,7 +131,7 @@ fn markup_len(s: &[u8]) -> Option<(usize, bool)> {
 
 /// Escapes text for caption formats whose readers decode entities (`&`, `<`, `>`).
 pub fn escape_entities(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(['&', '<', '>']) {
+    if memchr::memchr3(b'&', b'<', b'>', text.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

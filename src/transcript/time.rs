@@ -4,8 +4,6 @@
 //! A fraction is decimal: `,5` is 500 ms and `.05` is 50 ms; digits past the
 //! third are dropped (truncated, not rounded), so `.1239` is 123 ms.
 
-use std::fmt::Write as _;
-
 /// How many hour digits a written timestamp carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hours {
@@ -167,36 +165,47 @@ pub fn write_timestamp(out: &mut String, ms: u64, style: TimeStyle) {
     let minutes = ms / 60_000 % 60;
     let secs = ms / 1000 % 60;
     let frac = ms % 1000;
-    // Writing to a String cannot fail.
-    let _ = match style.hours {
-        Hours::Always(width) => write!(
-            out,
-            "{hours:0width$}:{minutes:02}:{secs:02}",
-            width = usize::from(width)
-        ),
-        Hours::WhenNonZero if hours > 0 => write!(out, "{hours}:{minutes:02}:{secs:02}"),
-        Hours::Never => write!(
-            out,
-            "{:0width$}:{secs:02}",
-            ms / 60_000,
-            width = usize::from(style.minute_digits)
-        ),
-        Hours::WhenNonZero => write!(
-            out,
-            "{minutes:0width$}:{secs:02}",
-            width = usize::from(style.minute_digits)
-        ),
-    };
+    // Writers and the VTT reader's canonical check call this per word:
+    // digits are pushed by hand rather than through `fmt`.
+    match style.hours {
+        Hours::Always(width) => {
+            push_digits(out, hours, usize::from(width));
+            out.push(':');
+            push_digits(out, minutes, 2);
+        }
+        Hours::WhenNonZero if hours > 0 => {
+            push_digits(out, hours, 1);
+            out.push(':');
+            push_digits(out, minutes, 2);
+        }
+        Hours::WhenNonZero => push_digits(out, minutes, usize::from(style.minute_digits)),
+        Hours::Never => push_digits(out, ms / 60_000, usize::from(style.minute_digits)),
+    }
+    out.push(':');
+    push_digits(out, secs, 2);
     if style.frac_digits > 0 {
         out.push(char::from(style.frac_sep));
-        let digits = usize::from(style.frac_digits.min(3));
-        let _ = write!(
-            out,
-            "{:0width$}",
-            frac / 10u64.pow(3 - digits as u32),
-            width = digits
-        );
+        let digits = u32::from(style.frac_digits.min(3));
+        push_digits(out, frac / 10u64.pow(3 - digits), digits as usize);
     }
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut value: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for _ in buf.len() - at..width {
+        out.push('0');
+    }
+    out.extend(buf[at..].iter().map(|&digit| char::from(digit)));
 }
 
 /// `ms` as a string in the given style.

@@ -40,7 +40,7 @@ pub(super) fn parse_cue_text<'a>(
     spans: &mut Vec<Span<'a>>,
 ) {
     spans.clear();
-    if !payload.contains(['<', '&']) {
+    if memchr::memchr2(b'<', b'&', payload.as_bytes()).is_none() {
         let mut text = String::with_capacity(payload.len());
         push_tidy_lines(&mut text, payload);
         spans.push(Span {
@@ -193,7 +193,7 @@ fn close_chunk(spans: &mut [Span<'_>], current: &mut Span<'_>, chunk: &Chunk, en
 }
 
 /// Whether some line has surrounding whitespace or is blank.
-fn needs_tidying(text: &str) -> bool {
+pub(super) fn needs_tidying(text: &str) -> bool {
     text.is_empty()
         || text.split('\n').any(|line| {
             line.is_empty()

@@ -54,7 +54,7 @@ use super::format::Format;
 use super::markup::escape_entities;
 use super::model::{Segment, Transcript, Word, word_ms};
 use super::time::{Hours, TimeStyle, count_blanks, parse_timestamp, write_timestamp};
-use cue_text::{Span, first_line, parse_cue_text, push_tidy_lines};
+use cue_text::{Span, first_line, needs_tidying, parse_cue_text, push_tidy_lines};
 
 /// A cue repeating the previous line that lasts at most this long is a
 /// rolling auto-caption transition (YouTube writes 10 ms ones), not speech.
@@ -496,12 +496,14 @@ impl<'a> Parser<'a> {
             );
             // A lone span without a voice tag is the whole payload: it reads
             // the same on its own, so only other spans need the check.
-            let rewritable = if single {
-                !has_unterminated_tag(span.raw)
-            } else {
-                raw_still_matches(span.raw, &segment, &mut self.scratch)
+            let rewritable = |scratch: &mut Vec<Span<'a>>| {
+                if single {
+                    !has_unterminated_tag(span.raw)
+                } else {
+                    raw_still_matches(span.raw, &segment, scratch)
+                }
             };
-            if !canonical && rewritable {
+            if !canonical && rewritable(&mut self.scratch) {
                 segment.raw = Some(span.raw.to_owned());
                 after_raw(&segment, &mut chunk_start_ms, &mut mark_first);
             } else {
@@ -1090,6 +1092,9 @@ fn raw_still_matches<'s>(raw: &'s str, segment: &Segment, spans: &mut Vec<Span<'
 /// Whether `raw` ends inside a tag (`</en` with no `>`): written before another
 /// voice span, that tag would swallow the span's voice tag.
 fn has_unterminated_tag(raw: &str) -> bool {
+    if memchr::memchr(b'<', raw.as_bytes()).is_none() {
+        return false;
+    }
     let after_last_close = raw.rfind('>').map_or(raw, |gt| &raw[gt + 1..]);
     after_last_close.match_indices('<').any(|(lt, _)| {
         after_last_close[lt + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/')
@@ -1103,8 +1108,13 @@ fn is_canonical(raw: &str, segment: &Segment, clock: WordClock<'_>, buffer: &mut
     if !segment.words.is_empty() && write_timed_words(buffer, segment, clock) {
         return raw == buffer.as_str();
     }
-    write_text(buffer, segment);
-    raw == buffer.as_str()
+    let guarded = segment.speaker.is_none() && zoom_name_len(&segment.text).is_some();
+    if guarded || needs_tidying(&segment.text) {
+        write_text(buffer, segment);
+        return raw == buffer.as_str();
+    }
+    // The common case, compared without copying.
+    raw == escape_entities(&segment.text)
 }
 
 /// Text lines escaped, blank ones dropped (they would end the cue).
