@@ -59,7 +59,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
     match command {
         Command::Inspect { file, format } => {
             let transcript = transcript::read_file(&file, format)?;
-            serde_json::to_writer(&mut *out, &InspectView::new(&transcript))
+            serde_json::to_writer_pretty(&mut *out, &InspectView::new(&transcript))
                 .context("writing the JSON")?;
             writeln!(out)?;
             Ok(())
