@@ -3,6 +3,10 @@
 
 use earmark::transcript::{Format, Transcript, parse_bytes, write_string};
 
+#[path = "support/summary.rs"]
+mod summary;
+use summary::segments;
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/json/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -10,21 +14,6 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn read(name: &str) -> Transcript {
     parse_bytes(fixture(name), None).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// (start ms, end ms, speaker, text) of every segment.
-fn segments(t: &Transcript) -> Vec<(u64, u64, &str, &str)> {
-    t.segments
-        .iter()
-        .map(|s| {
-            (
-                s.start_ms,
-                s.end_ms,
-                t.speaker_name(s.speaker),
-                s.text.as_str(),
-            )
-        })
-        .collect()
 }
 
 /// (text, start ms, end ms, confidence) of a word.

@@ -2,6 +2,10 @@
 
 use earmark::transcript::{Format, Segment, Transcript, Word, parse_bytes, write_string};
 
+#[path = "support/summary.rs"]
+mod summary;
+use summary::segments;
+
 /// What writing a fixture back as WebVTT must give.
 enum WriteBack {
     /// The exact bytes of the fixture.
@@ -221,20 +225,6 @@ fn read(case: &Case) -> Transcript {
     parse_bytes(fixture(case.file), case.forced).unwrap_or_else(|e| panic!("{}: {e}", case.file))
 }
 
-fn summary(t: &Transcript) -> Vec<(u64, u64, &str, &str)> {
-    t.segments
-        .iter()
-        .map(|s| {
-            (
-                s.start_ms,
-                s.end_ms,
-                t.speaker_name(s.speaker),
-                s.text.as_str(),
-            )
-        })
-        .collect()
-}
-
 fn words(segment: &Segment) -> Vec<(&str, Option<u64>, Option<u64>)> {
     segment
         .words
@@ -248,7 +238,7 @@ fn fixtures_parse_to_the_expected_segments_and_warnings() {
     for case in CASES {
         let t = read(case);
         assert_eq!(t.format, Format::Vtt, "{}", case.file);
-        assert_eq!(summary(&t), case.segments, "{}", case.file);
+        assert_eq!(segments(&t), case.segments, "{}", case.file);
         let lines: Vec<usize> = t.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, case.warning_lines, "{}: {:?}", case.file, t.warnings);
     }
