@@ -11,6 +11,9 @@ use serde::Serialize;
 
 use crate::transcript::{self, Format, TextOptions, Transcript};
 
+#[cfg(feature = "audio")]
+pub mod audio;
+
 /// Command-line arguments of the `earmark` binary.
 #[derive(Debug, Parser)]
 #[command(
@@ -52,6 +55,27 @@ pub enum Command {
         #[arg(long = "no-timestamps")]
         no_timestamps: bool,
     },
+    /// Print what an audio file holds as JSON: codec, container, rate, channels, exact length.
+    #[cfg(feature = "audio")]
+    Probe {
+        /// The audio file.
+        file: PathBuf,
+    },
+    /// Write the exact samples between two times to a WAV file (32-bit float).
+    #[cfg(feature = "audio")]
+    Clip {
+        /// The audio file.
+        file: PathBuf,
+        /// Start: seconds (83.25) or HH:MM:SS.mmm.
+        #[arg(long = "from", value_name = "T")]
+        from: audio::ClipTime,
+        /// End (not included): seconds or HH:MM:SS.mmm.
+        #[arg(long = "to", value_name = "T")]
+        to: audio::ClipTime,
+        /// The WAV file to write; replaced atomically.
+        #[arg(short = 'o', long = "output", value_name = "OUT.wav")]
+        output: PathBuf,
+    },
 }
 
 /// Runs a headless command, writing its output to `out`.
@@ -76,6 +100,15 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             convert(&input, &output, to, format, &text_options)
         }
+        #[cfg(feature = "audio")]
+        Command::Probe { file } => audio::probe(&file, out),
+        #[cfg(feature = "audio")]
+        Command::Clip {
+            file,
+            from,
+            to,
+            output,
+        } => audio::clip(&file, from, to, &output),
     }
 }
 

@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "audio")]
+pub mod audio;
 pub mod cli;
 pub mod timeline;
 pub mod transcript;

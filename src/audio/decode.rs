@@ -1,0 +1,528 @@
+//! Opens an audio file, tells what it holds, and decodes it from any frame.
+//!
+//! symphonia identifies the container and decodes. MP3 goes through our own
+//! frame index (`mp3`) for an exact length and flat seeks; every other
+//! format uses symphonia's accurate seek and decodes forward to the exact
+//! frame. Damaged input gives an [`AudioError`], or plays up to the damage;
+//! it never panics.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
+use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::{TimeBase, Timestamp};
+
+use super::mp3::{IndexError, Mp3Index, Mp3Stream};
+use super::{AudioError, FrameSource};
+
+/// Most channels a file may declare.
+const MAX_CHANNELS: usize = 32;
+/// Highest sample rate a file may declare.
+const MAX_SAMPLE_RATE: u32 = 768_000;
+/// Packets that fail to decode in a row before the file is called damaged.
+const MAX_BAD_PACKETS: u32 = 64;
+
+/// What an audio file holds, as `earmark probe` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AudioInfo {
+    /// The codec's short name (`mp3`, `aac`, `flac`, `vorbis`, `pcm_s16le`, ...).
+    pub codec: String,
+    /// The container's short name (`mp3`, `isomp4`, `flac`, `wave`, `ogg`, `matroska`, ...).
+    pub container: String,
+    /// Frames per second.
+    pub sample_rate: u32,
+    /// Samples per frame.
+    pub channels: u16,
+    /// The exact length in milliseconds (rounded down).
+    pub duration_ms: u64,
+    /// The exact length in frames, delay and padding removed.
+    pub frames: u64,
+}
+
+/// A file being decoded: a [`FrameSource`] with exact seeking.
+pub struct Decoder {
+    path: PathBuf,
+    info: AudioInfo,
+    stream: Stream,
+    /// The decoded chunk being handed out, interleaved.
+    chunk: Vec<f32>,
+    /// Samples of `chunk` already handed out (or skipped).
+    chunk_used: usize,
+    /// The frame the next `read` returns.
+    pos_frames: u64,
+    /// True once the stream has no more chunks.
+    ended: bool,
+}
+
+/// Where the chunks come from.
+enum Stream {
+    Mp3(Box<Mp3Stream>),
+    Symphonia(Box<SymphoniaStream>),
+}
+
+impl Decoder {
+    /// Opens `path`: identifies the format, checks that it can be decoded and
+    /// measures its exact length.
+    pub fn open(path: &Path) -> Result<Decoder, AudioError> {
+        let io_error = |source| AudioError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(io_error)?;
+        let file_len = file.metadata().map_err(io_error)?.len();
+        if file_len == 0 {
+            return Err(AudioError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let probed = SymphoniaStream::probe(path, file)?;
+        let (stream, info) = if probed.container == "mp3" {
+            drop(probed);
+            open_mp3(path)?
+        } else {
+            let info = probed.info()?;
+            (Stream::Symphonia(Box::new(probed)), info)
+        };
+        Ok(Decoder {
+            path: path.to_path_buf(),
+            info,
+            stream,
+            chunk: Vec::with_capacity(8192),
+            chunk_used: 0,
+            pos_frames: 0,
+            ended: false,
+        })
+    }
+
+    /// What the file holds.
+    pub fn info(&self) -> &AudioInfo {
+        &self.info
+    }
+
+    /// The file being decoded.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn decode_error(&self, err: SymphoniaError) -> AudioError {
+        match err {
+            SymphoniaError::IoError(source)
+                if source.kind() != std::io::ErrorKind::UnexpectedEof =>
+            {
+                AudioError::Io {
+                    path: self.path.clone(),
+                    source,
+                }
+            }
+            other => AudioError::Decode {
+                path: self.path.clone(),
+                at_ms: ms_from_frames(self.pos_frames, self.info.sample_rate),
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// Decodes the next chunk, dropping what lies before `pos_frames` (after
+    /// a seek) and past the end. Returns false at the end.
+    fn refill(&mut self) -> Result<bool, AudioError> {
+        let channels = usize::from(self.info.channels);
+        loop {
+            if self.ended {
+                return Ok(false);
+            }
+            let start = match &mut self.stream {
+                Stream::Mp3(stream) => stream.next_chunk(&mut self.chunk),
+                Stream::Symphonia(stream) => stream.next_chunk(&mut self.chunk),
+            };
+            let start = match start {
+                Ok(Some(start)) => start,
+                Ok(None) => {
+                    self.ended = true;
+                    return Ok(false);
+                }
+                // A file cut short plays up to the cut.
+                Err(SymphoniaError::IoError(err))
+                    if err.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    self.ended = true;
+                    return Ok(false);
+                }
+                Err(err) => return Err(self.decode_error(err)),
+            };
+            let frames = (self.chunk.len() / channels) as i64;
+            let end = start + frames;
+            let want = self.pos_frames as i64;
+            if end <= want {
+                continue;
+            }
+            // A chunk that starts after the wanted frame (a gap in the
+            // stream) moves the position forward rather than inventing audio.
+            let skip = (want - start).max(0);
+            self.pos_frames = self.pos_frames.max(start.max(0) as u64);
+            let total = self.info.frames as i64;
+            let keep_end = end.min(total);
+            if keep_end <= start + skip {
+                self.ended = true;
+                return Ok(false);
+            }
+            self.chunk
+                .truncate(((keep_end - start) as usize) * channels);
+            self.chunk_used = skip as usize * channels;
+            return Ok(true);
+        }
+    }
+}
+
+impl FrameSource for Decoder {
+    fn sample_rate(&self) -> u32 {
+        self.info.sample_rate
+    }
+
+    fn channels(&self) -> u16 {
+        self.info.channels
+    }
+
+    fn total_frames(&self) -> u64 {
+        self.info.frames
+    }
+
+    fn pos_frames(&self) -> u64 {
+        self.pos_frames
+    }
+
+    fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
+        let channels = usize::from(self.info.channels);
+        let want = out.len() / channels * channels;
+        let mut written = 0;
+        while written < want {
+            if self.chunk_used >= self.chunk.len() && !self.refill()? {
+                break;
+            }
+            let take = (want - written).min(self.chunk.len() - self.chunk_used);
+            out[written..written + take]
+                .copy_from_slice(&self.chunk[self.chunk_used..self.chunk_used + take]);
+            self.chunk_used += take;
+            written += take;
+            self.pos_frames += (take / channels) as u64;
+        }
+        Ok(written / channels)
+    }
+
+    fn seek(&mut self, pos_frames: u64) -> Result<(), AudioError> {
+        let target = pos_frames.min(self.info.frames);
+        let channels = usize::from(self.info.channels);
+        // Inside the chunk in hand and ahead of us: just skip forward.
+        let chunk_start = self.pos_frames as i64 - ((self.chunk_used / channels) as i64);
+        let chunk_end = chunk_start + (self.chunk.len() / channels) as i64;
+        if !self.ended && (target as i64) >= self.pos_frames as i64 && (target as i64) < chunk_end {
+            self.chunk_used = (target as i64 - chunk_start) as usize * channels;
+            self.pos_frames = target;
+            return Ok(());
+        }
+        let result = match &mut self.stream {
+            Stream::Mp3(stream) => {
+                stream.seek_before(target);
+                Ok(())
+            }
+            Stream::Symphonia(stream) => stream.seek_before(target),
+        };
+        self.chunk.clear();
+        self.chunk_used = 0;
+        self.pos_frames = target;
+        self.ended = false;
+        result.map_err(|err| AudioError::Seek {
+            path: self.path.clone(),
+            to_ms: ms_from_frames(target, self.info.sample_rate),
+            reason: err.to_string(),
+        })
+    }
+}
+
+/// Opens an MP3 through its frame index.
+fn open_mp3(path: &Path) -> Result<(Stream, AudioInfo), AudioError> {
+    let io_error = |source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let index = match Mp3Index::scan(&mut file) {
+        Ok(index) => index,
+        Err(IndexError::Io(source)) => return Err(io_error(source)),
+        Err(IndexError::NoFrames) => {
+            return Err(AudioError::Unsupported {
+                path: path.to_path_buf(),
+                reason: "no MPEG audio frames found".into(),
+            });
+        }
+    };
+    let header = index.header;
+    let info = AudioInfo {
+        codec: header.codec_name().into(),
+        container: "mp3".into(),
+        sample_rate: header.sample_rate,
+        channels: header.channels,
+        duration_ms: ms_from_frames(index.total_frames(), header.sample_rate),
+        frames: index.total_frames(),
+    };
+    let stream = Mp3Stream::new(index, file).map_err(|err| AudioError::Unsupported {
+        path: path.to_path_buf(),
+        reason: err.to_string(),
+    })?;
+    Ok((Stream::Mp3(Box::new(stream)), info))
+}
+
+/// Any format symphonia reads, decoded with its accurate seek.
+struct SymphoniaStream {
+    path: PathBuf,
+    container: &'static str,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    params: AudioCodecParameters,
+    track_id: u32,
+    time_base: Option<TimeBase>,
+    /// The heard frame the next chunk starts at; `None` until a packet's
+    /// timestamp tells it (at the start and after a seek or a bad packet).
+    next_start: Option<i64>,
+    /// Track frames declared by the container, if any.
+    declared_frames: Option<u64>,
+    bad_packets_in_a_row: u32,
+}
+
+impl SymphoniaStream {
+    /// Identifies the container and makes a decoder for its audio track.
+    fn probe(path: &Path, file: File) -> Result<SymphoniaStream, AudioError> {
+        let unsupported = |reason: String| AudioError::Unsupported {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mss = MediaSourceStream::new(Box::new(file), Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+            hint.with_extension(ext);
+        }
+        let format = symphonia::default::get_probe()
+            .probe(
+                &hint,
+                mss,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+            .map_err(|err| match err {
+                SymphoniaError::IoError(source)
+                    if source.kind() != std::io::ErrorKind::UnexpectedEof =>
+                {
+                    AudioError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                }
+                SymphoniaError::Unsupported(_) | SymphoniaError::IoError(_) => {
+                    unsupported("no known audio container".into())
+                }
+                other => AudioError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: other.to_string(),
+                },
+            })?;
+        let container = format.format_info().short_name;
+        let track = format
+            .default_track(TrackType::Audio)
+            .ok_or_else(|| unsupported(format!("{container} file without an audio track")))?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| unsupported(format!("{container} file without an audio track")))?
+            .clone();
+        if params.codec == CODEC_ID_OPUS {
+            return Err(unsupported("Opus is not supported yet".into()));
+        }
+        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        if channels == 0 || channels > MAX_CHANNELS {
+            return Err(AudioError::Corrupt {
+                path: path.to_path_buf(),
+                reason: format!("{channels} channels"),
+            });
+        }
+        match params.sample_rate {
+            Some(rate) if (1..=MAX_SAMPLE_RATE).contains(&rate) => {}
+            other => {
+                return Err(AudioError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: format!("sample rate {}", other.unwrap_or(0)),
+                });
+            }
+        }
+        let track_id = track.id;
+        let time_base = track.time_base;
+        let declared_frames = track.num_frames;
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+            .map_err(|err| unsupported(err.to_string()))?;
+        Ok(SymphoniaStream {
+            path: path.to_path_buf(),
+            container,
+            format,
+            decoder,
+            params,
+            track_id,
+            time_base,
+            next_start: None,
+            declared_frames,
+            bad_packets_in_a_row: 0,
+        })
+    }
+
+    fn sample_rate(&self) -> u32 {
+        self.params.sample_rate.unwrap_or(1)
+    }
+
+    /// Converts a track timestamp to frames.
+    fn frames_from_ts(&self, ts: i64) -> i64 {
+        match self.time_base {
+            Some(tb) => {
+                let numer = i128::from(tb.numer.get());
+                let denom = i128::from(tb.denom.get());
+                let rate = i128::from(self.sample_rate());
+                let value = i128::from(ts) * numer * rate / denom;
+                value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+            }
+            None => ts,
+        }
+    }
+
+    /// Converts frames to a track timestamp, rounding down.
+    fn ts_from_frames(&self, frames: u64) -> i64 {
+        match self.time_base {
+            Some(tb) => {
+                let numer = u128::from(tb.numer.get());
+                let denom = u128::from(tb.denom.get());
+                let rate = u128::from(self.sample_rate());
+                (u128::from(frames) * denom / (numer * rate)).min(i64::MAX as u128) as i64
+            }
+            None => frames.min(i64::MAX as u64) as i64,
+        }
+    }
+
+    /// What the file holds. When the container does not say how many frames
+    /// the track has, the packets are counted (no decoding).
+    fn info(&self) -> Result<AudioInfo, AudioError> {
+        let frames = match self.declared_frames {
+            Some(frames) => frames,
+            None => self.count_frames()?,
+        };
+        let codec = symphonia::default::get_codecs()
+            .get_audio_decoder(self.params.codec)
+            .map_or("unknown", |d| d.codec.info.short_name)
+            .to_string();
+        Ok(AudioInfo {
+            codec,
+            container: self.container.to_string(),
+            sample_rate: self.sample_rate(),
+            channels: self.params.channels.as_ref().map_or(0, |c| c.count()) as u16,
+            duration_ms: ms_from_frames(frames, self.sample_rate()),
+            frames,
+        })
+    }
+
+    /// Counts the track's frames by reading every packet's duration.
+    fn count_frames(&self) -> Result<u64, AudioError> {
+        let file = File::open(&self.path).map_err(|source| AudioError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        let probed = SymphoniaStream::probe(&self.path, file)?;
+        let mut format = probed.format;
+        let mut total: u64 = 0;
+        loop {
+            match format.next_packet() {
+                Ok(Some(packet)) if packet.track_id == self.track_id => {
+                    total = total.saturating_add(packet.dur.get());
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
+            }
+        }
+        Ok(self
+            .frames_from_ts(total.min(i64::MAX as u64) as i64)
+            .max(0) as u64)
+    }
+
+    fn seek_before(&mut self, pos_frames: u64) -> Result<(), SymphoniaError> {
+        let ts = Timestamp::new(self.ts_from_frames(pos_frames));
+        let seeked = self.format.seek(
+            SeekMode::Accurate,
+            SeekTo::Timestamp {
+                ts,
+                track_id: self.track_id,
+            },
+        );
+        self.decoder.reset();
+        self.next_start = None;
+        match seeked {
+            Ok(_) => Ok(()),
+            // Past the last packet: the next read ends the stream.
+            Err(SymphoniaError::SeekError(_)) if pos_frames > 0 => {
+                self.next_start = Some(i64::MAX / 2);
+                Ok(())
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    fn next_chunk(&mut self, out: &mut Vec<f32>) -> Result<Option<i64>, SymphoniaError> {
+        if self.next_start == Some(i64::MAX / 2) {
+            return Ok(None);
+        }
+        loop {
+            let Some(packet) = self.format.next_packet()? else {
+                return Ok(None);
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let start = match self.next_start {
+                Some(start) => start,
+                None => self.frames_from_ts(packet.pts.get() + packet.trim_start.get() as i64),
+            };
+            match self.decoder.decode(&packet) {
+                Ok(buffer) => {
+                    self.bad_packets_in_a_row = 0;
+                    if buffer.frames() == 0 {
+                        continue;
+                    }
+                    buffer.copy_to_vec_interleaved(out);
+                    self.next_start = Some(start + buffer.frames() as i64);
+                    return Ok(Some(start));
+                }
+                Err(SymphoniaError::DecodeError(_)) => {
+                    self.bad_packets_in_a_row += 1;
+                    self.next_start = None;
+                    if self.bad_packets_in_a_row > MAX_BAD_PACKETS {
+                        return Err(SymphoniaError::DecodeError(
+                            "too many damaged packets in a row",
+                        ));
+                    }
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+/// Milliseconds in `frames` at `sample_rate`, rounded down.
+pub fn ms_from_frames(frames: u64, sample_rate: u32) -> u64 {
+    (u128::from(frames) * 1000 / u128::from(sample_rate.max(1))) as u64
+}
+
+/// The frame at `ms` at `sample_rate`, rounded to the nearest frame.
+pub fn frames_from_ms(ms: u64, sample_rate: u32) -> u64 {
+    ((u128::from(ms) * u128::from(sample_rate) + 500) / 1000) as u64
+}

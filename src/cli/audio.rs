@@ -1,0 +1,93 @@
+//! The audio headless commands: `probe` and `clip`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use crate::audio::wav::WavWriter;
+use crate::audio::{Decoder, FrameSource};
+use crate::transcript::time::parse_timestamp;
+
+/// A position given on the command line: seconds (`83.25`) or a timestamp
+/// (`00:01:23.250`), kept as seconds so a frame is found at any rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClipTime {
+    /// Seconds from the start.
+    pub secs: f64,
+}
+
+impl std::str::FromStr for ClipTime {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if let Ok(secs) = text.parse::<f64>() {
+            if secs.is_finite() && secs >= 0.0 {
+                return Ok(ClipTime { secs });
+            }
+        } else if let Some(stamp) = parse_timestamp(text.as_bytes()).filter(|t| t.len == text.len())
+        {
+            return Ok(ClipTime {
+                secs: stamp.ms as f64 / 1000.0,
+            });
+        }
+        Err(format!(
+            "expected seconds (83.25) or HH:MM:SS.mmm, found {text:?}"
+        ))
+    }
+}
+
+impl ClipTime {
+    /// The frame at this time at `sample_rate`, rounded to the nearest.
+    pub fn frames_at(self, sample_rate: u32) -> u64 {
+        (self.secs * f64::from(sample_rate)).round() as u64
+    }
+}
+
+/// `earmark probe`: the file's codec, container, rate, channels and exact length.
+pub fn probe(file: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let decoder = Decoder::open(file)?;
+    serde_json::to_writer_pretty(&mut *out, decoder.info()).context("writing the JSON")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// `earmark clip`: the samples from `from` to `to` as a 32-bit float WAV,
+/// read through the player's seek path.
+pub fn clip(file: &Path, from: ClipTime, to: ClipTime, output: &Path) -> anyhow::Result<()> {
+    let mut decoder = Decoder::open(file)?;
+    let rate = decoder.sample_rate();
+    let total = decoder.total_frames();
+    let from_frames = from.frames_at(rate);
+    let to_frames = to.frames_at(rate).min(total);
+    if from_frames >= to_frames {
+        bail!(
+            "the clip is empty: --from {} s is not before --to {} s (the file lasts {} ms)",
+            from.secs,
+            to.secs,
+            decoder.info().duration_ms
+        );
+    }
+    let channels = usize::from(decoder.channels());
+    let mut writer = WavWriter::create(output, rate, decoder.channels())
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    decoder.seek(from_frames)?;
+    let mut buffer = vec![0f32; 4096 * channels];
+    let mut left = to_frames - from_frames;
+    while left > 0 {
+        let want = (left as usize).min(4096);
+        let got = decoder.read(&mut buffer[..want * channels])?;
+        if got == 0 {
+            break;
+        }
+        writer
+            .write(&buffer[..got * channels])
+            .with_context(|| format!("cannot write {}", output.display()))?;
+        left -= got as u64;
+    }
+    writer
+        .finish(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    Ok(())
+}
