@@ -20,12 +20,16 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::{TimeBase, Timestamp};
 
 use super::mp3::{IndexError, Mp3Index, Mp3Stream};
+use super::mp4_edit::read_edit;
 use super::{AudioError, FrameSource};
 
 /// Most channels a file may declare.
 const MAX_CHANNELS: usize = 32;
 /// Highest sample rate a file may declare.
 const MAX_SAMPLE_RATE: u32 = 768_000;
+/// Frames decoded and dropped before a seek target, for the decoder's state
+/// to settle (two AAC packets).
+const PREROLL_FRAMES: u64 = 4096;
 /// Packets that fail to decode in a row before the file is called damaged.
 const MAX_BAD_PACKETS: u32 = 64;
 
@@ -71,6 +75,10 @@ impl Decoder {
     /// Opens `path`: identifies the format, checks that it can be decoded and
     /// measures its exact length.
     pub fn open(path: &Path) -> Result<Decoder, AudioError> {
+        guard(path, || Decoder::open_unguarded(path))?
+    }
+
+    fn open_unguarded(path: &Path) -> Result<Decoder, AudioError> {
         let io_error = |source| AudioError::Io {
             path: path.to_path_buf(),
             source,
@@ -137,10 +145,12 @@ impl Decoder {
             if self.ended {
                 return Ok(false);
             }
-            let start = match &mut self.stream {
-                Stream::Mp3(stream) => stream.next_chunk(&mut self.chunk),
-                Stream::Symphonia(stream) => stream.next_chunk(&mut self.chunk),
-            };
+            let (stream, chunk) = (&mut self.stream, &mut self.chunk);
+            let start = guard(&self.path, || match stream {
+                Stream::Mp3(stream) => stream.next_chunk(chunk),
+                Stream::Symphonia(stream) => stream.next_chunk(chunk),
+            })
+            .inspect_err(|_| self.ended = true)?;
             let start = match start {
                 Ok(Some(start)) => start,
                 Ok(None) => {
@@ -163,20 +173,32 @@ impl Decoder {
                 continue;
             }
             // A chunk that starts after the wanted frame (a gap in the
-            // stream) moves the position forward rather than inventing audio.
-            let skip = (want - start).max(0);
-            self.pos_frames = self.pos_frames.max(start.max(0) as u64);
-            let total = self.info.frames as i64;
-            let keep_end = end.min(total);
-            if keep_end <= start + skip {
-                self.ended = true;
-                return Ok(false);
+            // stream's timestamps) is preceded by silence up to a second, so
+            // positions stay true; a longer gap moves the position forward.
+            let gap = start - want;
+            if gap > 0 && gap <= i64::from(self.info.sample_rate) {
+                let silence = gap as usize * channels;
+                self.chunk.splice(0..0, std::iter::repeat_n(0.0, silence));
+                return self.keep_chunk(want, end);
             }
-            self.chunk
-                .truncate(((keep_end - start) as usize) * channels);
-            self.chunk_used = skip as usize * channels;
-            return Ok(true);
+            self.pos_frames = self.pos_frames.max(start.max(0) as u64);
+            return self.keep_chunk(start, end);
         }
+    }
+
+    /// Trims the chunk in hand (frames `start..end`) to what lies at or after
+    /// `pos_frames` and before the end. Returns false when nothing is left.
+    fn keep_chunk(&mut self, start: i64, end: i64) -> Result<bool, AudioError> {
+        let channels = usize::from(self.info.channels);
+        let skip = (self.pos_frames as i64 - start).max(0);
+        let keep_end = end.min(self.info.frames as i64);
+        if keep_end <= start + skip {
+            self.ended = true;
+            return Ok(false);
+        }
+        self.chunk.truncate((keep_end - start) as usize * channels);
+        self.chunk_used = skip as usize * channels;
+        Ok(true)
     }
 }
 
@@ -226,17 +248,47 @@ impl FrameSource for Decoder {
             self.pos_frames = target;
             return Ok(());
         }
-        let result = match &mut self.stream {
+        self.chunk.clear();
+        self.chunk_used = 0;
+        self.pos_frames = target;
+        if target == self.info.frames {
+            self.ended = true;
+            return Ok(());
+        }
+        self.ended = false;
+        let (stream, path) = (&mut self.stream, &self.path);
+        let result = guard(path, || match stream {
             Stream::Mp3(stream) => {
                 stream.seek_before(target);
                 Ok(())
             }
-            Stream::Symphonia(stream) => stream.seek_before(target),
-        };
-        self.chunk.clear();
-        self.chunk_used = 0;
-        self.pos_frames = target;
-        self.ended = false;
+            // Some readers cannot seek once they have hit the end (MP4: "no
+            // atom pending read"): a fresh reader can.
+            Stream::Symphonia(stream) => {
+                let reopen = |stream: &mut SymphoniaStream| -> Result<(), SymphoniaError> {
+                    let file = File::open(path).map_err(SymphoniaError::IoError)?;
+                    *stream = SymphoniaStream::probe(path, file)
+                        .map_err(|_| SymphoniaError::DecodeError("cannot reopen the file"))?;
+                    Ok(())
+                };
+                if stream.reached_end || target == 0 {
+                    // A fresh reader starts exactly at the first frame, and
+                    // can seek where one that hit the end cannot (MP4: "no
+                    // atom pending read").
+                    reopen(stream).and_then(|()| {
+                        if target == 0 {
+                            Ok(())
+                        } else {
+                            stream.seek_before(target)
+                        }
+                    })
+                } else {
+                    stream
+                        .seek_before(target)
+                        .or_else(|_| reopen(stream).and_then(|()| stream.seek_before(target)))
+                }
+            }
+        })?;
         result.map_err(|err| AudioError::Seek {
             path: self.path.clone(),
             to_ms: ms_from_frames(target, self.info.sample_rate),
@@ -288,10 +340,16 @@ struct SymphoniaStream {
     track_id: u32,
     time_base: Option<TimeBase>,
     /// The heard frame the next chunk starts at; `None` until a packet's
-    /// timestamp tells it (at the start and after a seek or a bad packet).
+    /// timestamp tells it (after a seek or a bad packet).
     next_start: Option<i64>,
+    /// True once the reader has returned its last packet.
+    reached_end: bool,
     /// Track frames declared by the container, if any.
     declared_frames: Option<u64>,
+    /// Decoded frames before the first one heard (MP4 encoder priming).
+    delay_frames: u64,
+    /// Frames heard, when an MP4 edit list says so.
+    edit_frames: Option<u64>,
     bad_packets_in_a_row: u32,
 }
 
@@ -366,6 +424,13 @@ impl SymphoniaStream {
         let decoder = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
             .map_err(|err| unsupported(err.to_string()))?;
+        let edit = if container == "isomp4" {
+            File::open(path)
+                .ok()
+                .and_then(|mut file| read_edit(&mut file, params.sample_rate.unwrap_or(1)))
+        } else {
+            None
+        };
         Ok(SymphoniaStream {
             path: path.to_path_buf(),
             container,
@@ -374,8 +439,18 @@ impl SymphoniaStream {
             params,
             track_id,
             time_base,
-            next_start: None,
+            // Matroska's timestamps place a Vorbis stream's first output a
+            // few ms in: follow them from the start, as after a seek, so both
+            // agree. Elsewhere the first output is the first frame.
+            next_start: if container == "matroska" {
+                None
+            } else {
+                Some(-(edit.map_or(0, |e| e.delay_frames) as i64))
+            },
+            reached_end: false,
             declared_frames,
+            delay_frames: edit.map_or(0, |e| e.delay_frames),
+            edit_frames: edit.map(|e| e.play_frames).filter(|&f| f > 0),
             bad_packets_in_a_row: 0,
         })
     }
@@ -414,9 +489,10 @@ impl SymphoniaStream {
     /// What the file holds. When the container does not say how many frames
     /// the track has, the packets are counted (no decoding).
     fn info(&self) -> Result<AudioInfo, AudioError> {
-        let frames = match self.declared_frames {
-            Some(frames) => frames,
-            None => self.count_frames()?,
+        let frames = match (self.edit_frames, self.declared_frames) {
+            (Some(frames), _) => frames,
+            (None, Some(frames)) => frames.saturating_sub(self.delay_frames),
+            (None, None) => self.count_frames()?,
         };
         let codec = symphonia::default::get_codecs()
             .get_audio_decoder(self.params.codec)
@@ -432,31 +508,67 @@ impl SymphoniaStream {
         })
     }
 
-    /// Counts the track's frames by reading every packet's duration.
+    /// Measures the track when the container does not say how long it is
+    /// (Matroska): decodes its last seconds from a fresh reader and counts.
+    /// Where the container gives no length either, the packets are read
+    /// (not decoded) to find the last one.
     fn count_frames(&self) -> Result<u64, AudioError> {
-        let file = File::open(&self.path).map_err(|source| AudioError::Io {
-            path: self.path.clone(),
-            source,
-        })?;
-        let probed = SymphoniaStream::probe(&self.path, file)?;
-        let mut format = probed.format;
-        let mut total: u64 = 0;
-        loop {
-            match format.next_packet() {
-                Ok(Some(packet)) if packet.track_id == self.track_id => {
-                    total = total.saturating_add(packet.dur.get());
-                }
-                Ok(Some(_)) => {}
-                Ok(None) | Err(_) => break,
+        let reopen = || -> Result<SymphoniaStream, AudioError> {
+            let file = File::open(&self.path).map_err(|source| AudioError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            SymphoniaStream::probe(&self.path, file)
+        };
+        let mut tail = reopen()?;
+        let end_ts = match tail.format.media_info().duration {
+            Some(duration) => {
+                // The container's length is in its own time base.
+                let media_tb = tail.format.media_info().time_base;
+                let frames = match media_tb {
+                    Some(tb) => {
+                        u128::from(duration.get())
+                            * u128::from(tb.numer.get())
+                            * u128::from(self.sample_rate())
+                            / u128::from(tb.denom.get())
+                    }
+                    None => u128::from(duration.get()),
+                };
+                self.ts_from_frames(frames.min(u128::from(u64::MAX)) as u64)
             }
+            None => {
+                let mut scan = reopen()?;
+                let mut last = 0i64;
+                while let Ok(Some(packet)) = scan.format.next_packet() {
+                    if packet.track_id == self.track_id {
+                        last = last.max(packet.pts.get());
+                    }
+                }
+                last
+            }
+        };
+        let end_frames = self.frames_from_ts(end_ts).max(0) as u64;
+        let from_frames = end_frames.saturating_sub(u64::from(self.sample_rate()) * 3);
+        if from_frames > 0 && tail.seek_before(from_frames).is_err() {
+            tail = reopen()?;
         }
-        Ok(self
-            .frames_from_ts(total.min(i64::MAX as u64) as i64)
-            .max(0) as u64)
+        let mut chunk = Vec::new();
+        let mut end = 0i64;
+        while let Ok(Some(start)) = tail.next_chunk(&mut chunk) {
+            end = start + (chunk.len() / usize::from(self.channel_count())) as i64;
+        }
+        Ok(end.max(0) as u64)
     }
 
+    fn channel_count(&self) -> u16 {
+        self.params.channels.as_ref().map_or(1, |c| c.count()) as u16
+    }
+
+    /// Seeks the reader a little before `pos_frames`: transform codecs (AAC,
+    /// Vorbis) need a packet of history before their output is right.
     fn seek_before(&mut self, pos_frames: u64) -> Result<(), SymphoniaError> {
-        let ts = Timestamp::new(self.ts_from_frames(pos_frames));
+        let from_frames = (pos_frames + self.delay_frames).saturating_sub(PREROLL_FRAMES);
+        let ts = Timestamp::new(self.ts_from_frames(from_frames));
         let seeked = self.format.seek(
             SeekMode::Accurate,
             SeekTo::Timestamp {
@@ -482,15 +594,21 @@ impl SymphoniaStream {
             return Ok(None);
         }
         loop {
-            let Some(packet) = self.format.next_packet()? else {
+            let Some(packet) = self
+                .format
+                .next_packet()
+                .inspect_err(|_| self.reached_end = true)?
+            else {
+                self.reached_end = true;
                 return Ok(None);
             };
             if packet.track_id != self.track_id {
                 continue;
             }
+            let packet_ts = packet.pts.get() + packet.trim_start.get() as i64;
             let start = match self.next_start {
                 Some(start) => start,
-                None => self.frames_from_ts(packet.pts.get() + packet.trim_start.get() as i64),
+                None => self.frames_from_ts(packet_ts) - self.delay_frames as i64,
             };
             match self.decoder.decode(&packet) {
                 Ok(buffer) => {
@@ -515,6 +633,16 @@ impl SymphoniaStream {
             }
         }
     }
+}
+
+/// Runs decoder code that hostile input might make panic (symphonia has
+/// arithmetic that overflows on absurd headers): a panic becomes an error
+/// naming the file.
+fn guard<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, AudioError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| AudioError::Corrupt {
+        path: path.to_path_buf(),
+        reason: "the decoder failed on damaged data".into(),
+    })
 }
 
 /// Milliseconds in `frames` at `sample_rate`, rounded down.

@@ -8,6 +8,7 @@
 pub mod decode;
 pub mod error;
 mod mp3;
+mod mp4_edit;
 pub mod source;
 pub mod wav;
 

@@ -1,0 +1,132 @@
+//! The signals the audio fixtures hold (see tests/fixtures/audio/make.py,
+//! which computes them the same way), and how to find where a piece of
+//! decoded audio sits in them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use earmark::audio::{Decoder, FrameSource};
+
+/// The folder holding the audio fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/audio")
+        .join(name)
+}
+
+/// Sample `frame` of channel `channel` of the lossless "counter" signal, as
+/// a decoder gives it (a 16-bit value over 32768).
+pub fn counter(frame: u64, channel: u64) -> f32 {
+    let v = ((frame.wrapping_mul(2_654_435_761) + channel * 40_503) % (1 << 32)) >> 16;
+    let v = if v >= 32_768 {
+        v as i64 - 65_536
+    } else {
+        v as i64
+    };
+    v as f32 / 32_768.0
+}
+
+/// The lossy files' master: a 300 Hz → 3 kHz sweep plus smoothed noise,
+/// interleaved.
+pub fn chirp_master(rate: u32, frames: u64, channels: u16) -> Vec<f32> {
+    let channels = usize::from(channels);
+    let mut seeds: Vec<u64> = (0..channels as u64).map(|c| 12_345 + 777 * c).collect();
+    let mut smooth = vec![0f64; channels];
+    let duration = frames as f64 / f64::from(rate);
+    let mut out = Vec::with_capacity(frames as usize * channels);
+    for i in 0..frames {
+        let t = i as f64 / f64::from(rate);
+        let phase = 2.0 * std::f64::consts::PI * (300.0 * t + 2700.0 * t * t / (2.0 * duration));
+        for c in 0..channels {
+            seeds[c] = (seeds[c] * 1_103_515_245 + 12_345) % (1 << 31);
+            let u = seeds[c] as f64 / (1u64 << 31) as f64 - 0.5;
+            smooth[c] += 0.3 * (u - smooth[c]);
+            let gain = if c == 0 { 0.35 } else { 0.2 };
+            out.push((gain * phase.sin() + 0.6 * smooth[c]) as f32);
+        }
+    }
+    out
+}
+
+/// Every frame of a file, decoded from the start, interleaved.
+pub fn decode_all(path: &Path) -> (Decoder, Vec<f32>) {
+    let mut decoder = Decoder::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let channels = usize::from(decoder.channels());
+    let mut all = Vec::new();
+    let mut buffer = vec![0f32; 1000 * channels];
+    loop {
+        let frames = decoder.read(&mut buffer).unwrap_or_else(|e| panic!("{e}"));
+        if frames == 0 {
+            break;
+        }
+        all.extend_from_slice(&buffer[..frames * channels]);
+    }
+    (decoder, all)
+}
+
+/// Reads up to `frames` frames from where the decoder is.
+pub fn read_frames(decoder: &mut Decoder, frames: usize) -> Vec<f32> {
+    let channels = usize::from(decoder.channels());
+    let mut out = vec![0f32; frames * channels];
+    let mut filled = 0;
+    while filled < frames {
+        let got = decoder
+            .read(&mut out[filled * channels..])
+            .unwrap_or_else(|e| panic!("{e}"));
+        if got == 0 {
+            break;
+        }
+        filled += got;
+    }
+    out.truncate(filled * channels);
+    out
+}
+
+/// Channel 0 of interleaved samples.
+pub fn first_channel(samples: &[f32], channels: u16) -> Vec<f32> {
+    samples
+        .iter()
+        .step_by(usize::from(channels))
+        .copied()
+        .collect()
+}
+
+/// The lag (in frames) at which `piece` best matches `reference` around
+/// `at`: `piece[k]` ≈ `reference[at + lag + k]`, searched over ±`max_lag`,
+/// with the normalised correlation there.
+pub fn best_lag(reference: &[f32], at: usize, piece: &[f32], max_lag: usize) -> (i64, f64) {
+    let mut best = (0i64, f64::MIN);
+    for lag in -(max_lag as i64)..=max_lag as i64 {
+        let start = at as i64 + lag;
+        if start < 0 || start as usize + piece.len() > reference.len() {
+            continue;
+        }
+        let window = &reference[start as usize..start as usize + piece.len()];
+        let (mut dot, mut a, mut b) = (0f64, 0f64, 0f64);
+        for (x, y) in window.iter().zip(piece) {
+            dot += f64::from(*x) * f64::from(*y);
+            a += f64::from(*x) * f64::from(*x);
+            b += f64::from(*y) * f64::from(*y);
+        }
+        let score = dot / (a.sqrt() * b.sqrt()).max(1e-12);
+        if score > best.1 {
+            best = (lag, score);
+        }
+    }
+    best
+}
+
+/// Deterministic positions spread over `0..limit` (a small LCG, so a
+/// failure names the same positions every run).
+pub fn positions(limit: u64, count: usize, seed: u64) -> Vec<u64> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % limit.max(1)
+        })
+        .collect()
+}
