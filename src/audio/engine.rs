@@ -12,7 +12,7 @@
 //! - **The engine thread** applies commands, decodes, converts the source's
 //!   frames to the output's rate, channels and speed ([`Converter`]), and
 //!   writes them in blocks of [`BLOCK_FRAMES`] into a lock-free SPSC ring
-//!   (about 200 ms). Before each block it writes a marker: the block's
+//!   (400 ms, kept half full so a seek can write the new data at once). Before each block it writes a marker: the block's
 //!   generation, its place in the ring and the media range it covers. Every
 //!   seek or load starts a new generation; loops are written as a block that
 //!   ends at the loop's end followed by one that starts at its start, so the
@@ -222,6 +222,7 @@ impl Engine {
             speed: 1.0,
             loop_frames: None,
             gen_id: 0,
+            written_media_frames: 0.0,
             source_ended: true,
             at_end: false,
             block: Vec::new(),
@@ -352,6 +353,8 @@ struct Worker {
     loop_frames: Option<Range<u64>>,
     /// The generation being written.
     gen_id: u64,
+    /// The media position just after the last frame written to the ring.
+    written_media_frames: f64,
     /// True once the end marker is written (or there is nothing to write).
     source_ended: bool,
     /// True once the end was heard: the next Play starts over.
@@ -464,11 +467,18 @@ impl Worker {
                     .store(volume.to_bits(), Ordering::Relaxed);
             }
             Command::SetSpeed(speed) => {
+                let old_speed = self.speed;
                 if let Some(converter) = &mut self.converter {
                     converter.set_speed(speed);
                     self.speed = converter.speed();
                 } else {
                     self.speed = speed;
+                }
+                // What is already converted is at the old speed: convert
+                // again from the next frame the output takes.
+                if self.speed != old_speed {
+                    let next_frames = self.next_frames();
+                    self.seek_to(next_frames);
                 }
             }
             Command::SetLoop { region_frames } => self.set_loop(region_frames),
@@ -537,6 +547,18 @@ impl Worker {
         }
     }
 
+    /// The media frame the output takes next (ahead of the heard one by the
+    /// latency).
+    fn next_frames(&self) -> u64 {
+        let wanted_gen = self.shared.flush_gen.load(Ordering::Acquire);
+        if self.shared.heard_gen.load(Ordering::Acquire) >= wanted_gen {
+            let next = f64::from_bits(self.shared.next_media_bits.load(Ordering::Acquire));
+            next.max(0.0).round() as u64
+        } else {
+            self.shared.target_frames.load(Ordering::Acquire)
+        }
+    }
+
     /// Starts a new generation at `pos_frames`: the output drops what it
     /// holds of the old one after a fade.
     fn seek_to(&mut self, pos_frames: u64) {
@@ -551,6 +573,7 @@ impl Worker {
         self.shared.flush_gen.store(self.gen_id, Ordering::Release);
         self.at_end = false;
         self.source_ended = false;
+        self.written_media_frames = pos_frames as f64;
         if let Err(err) = source.seek(pos_frames) {
             self.source_ended = true;
             self.shared.playing.store(false, Ordering::Release);
@@ -570,12 +593,11 @@ impl Worker {
             .map(|r| r.start.min(total_frames)..r.end.min(total_frames))
             .filter(|r| r.start < r.end);
         // Frames past the new end may already be written: write again from
-        // what is heard so the loop applies on this pass.
+        // the output's next frame so the loop applies on this pass.
         if let Some(region) = &self.loop_frames {
-            let written_frames = source.pos_frames();
-            let heard_frames = self.heard_frames();
-            if written_frames > region.end && heard_frames < region.end {
-                self.seek_to(heard_frames);
+            let next_frames = self.next_frames();
+            if self.written_media_frames > region.end as f64 && next_frames < region.end {
+                self.seek_to(next_frames);
             }
         }
     }
@@ -605,13 +627,16 @@ impl Worker {
         else {
             return false;
         };
-        if self.source_ended || !output.writer.has_room(BLOCK_FRAMES) {
+        if self.source_ended || !output.writer.has_room(BLOCK_FRAMES, self.gen_id) {
             return false;
         }
+        // The converter reads ahead of what it has written: whether the loop
+        // applies depends on the media written so far.
+        let written_frames = self.written_media_frames;
         let looping = self
             .loop_frames
             .clone()
-            .filter(|r| source.pos_frames() < r.end);
+            .filter(|r| written_frames < r.end as f64);
         let end_frames = looping.as_ref().map_or(source.total_frames(), |r| r.end);
         let mut region = Region {
             inner: source.as_mut(),
@@ -627,6 +652,7 @@ impl Worker {
             }
         };
         let channels = usize::from(output.channels.max(1));
+        self.written_media_frames = block.media_end;
         if block.frames > 0 {
             output.writer.push_block(
                 self.gen_id,
@@ -644,6 +670,7 @@ impl Worker {
                     return false;
                 }
                 converter.reset();
+                self.written_media_frames = region.start as f64;
             } else {
                 output
                     .writer

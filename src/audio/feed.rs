@@ -47,6 +47,8 @@ pub(crate) struct Shared {
     pub heard_media_bits: AtomicU64,
     /// The generation of the frame being heard.
     pub heard_gen: AtomicU64,
+    /// The media position of the next frame the output will take, `f64` bits.
+    pub next_media_bits: AtomicU64,
     /// The last generation whose end of file has been heard.
     pub ended_gen: AtomicU64,
     /// Set by the device when it is gone.
@@ -66,6 +68,7 @@ impl Shared {
             target_frames: AtomicU64::new(0),
             heard_media_bits: AtomicU64::new(0f64.to_bits()),
             heard_gen: AtomicU64::new(0),
+            next_media_bits: AtomicU64::new(0f64.to_bits()),
             ended_gen: AtomicU64::new(0),
             device_lost: AtomicBool::new(false),
             media_rate: AtomicU32::new(0),
@@ -98,12 +101,31 @@ pub(crate) struct RingWriter {
     /// Frames written so far (the next block's `ring_start_frames`).
     pub written_frames: u64,
     pub channels: u16,
+    /// Frames the ring holds.
+    capacity_frames: usize,
+    /// The generation written last, and how many frames of it.
+    gen_id: u64,
+    gen_written_frames: usize,
 }
 
 impl RingWriter {
-    /// True when a block of `frames` and an end marker fit.
-    pub fn has_room(&self, frames: usize) -> bool {
-        self.samples.slots() >= frames * usize::from(self.channels) && self.markers.slots() >= 2
+    /// True when a block of `frames` of generation `gen_id` and an end marker
+    /// should be written now. The ring is kept half full, so that after a
+    /// seek half of it is free for the new generation at once, even while
+    /// the output has not yet dropped the old data.
+    pub fn has_room(&self, frames: usize, gen_id: u64) -> bool {
+        let channels = usize::from(self.channels);
+        let free_frames = self.samples.slots() / channels;
+        let held_frames = self.capacity_frames - free_frames;
+        let half_frames = self.capacity_frames / 2;
+        let gen_written_frames = if gen_id == self.gen_id {
+            self.gen_written_frames
+        } else {
+            0
+        };
+        free_frames >= frames
+            && self.markers.slots() >= 2
+            && (held_frames + frames <= half_frames || gen_written_frames + frames <= half_frames)
     }
 
     /// Writes a block: its marker first, so the feed never sees frames
@@ -120,6 +142,11 @@ impl RingWriter {
         };
         if self.markers.push(marker).is_ok() && self.samples.push_entire_slice(samples).is_ok() {
             self.written_frames += frames;
+            if gen_id != self.gen_id {
+                self.gen_id = gen_id;
+                self.gen_written_frames = 0;
+            }
+            self.gen_written_frames += frames as usize;
         }
     }
 
@@ -192,6 +219,9 @@ pub(crate) fn ring(
         markers: markers_tx,
         written_frames: 0,
         channels,
+        capacity_frames,
+        gen_id: 0,
+        gen_written_frames: 0,
     };
     let fade_frames = (sample_rate * FADE_MS / 1000).max(1);
     let volume = f32::from_bits(shared.volume_bits.load(Ordering::Relaxed));
@@ -383,6 +413,9 @@ impl Feed {
 
     /// Publishes the media position of the frame being heard.
     fn publish(&mut self, latency_frames: u64) {
+        self.shared
+            .next_media_bits
+            .store(self.last_media.to_bits(), Ordering::Release);
         let Some(heard_frames) = self.device_frames.checked_sub(latency_frames) else {
             return;
         };

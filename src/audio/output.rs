@@ -62,9 +62,10 @@ enum Device {
     Virtual,
 }
 
-/// Ring length in frames for an output at `sample_rate`: 200 ms ahead.
+/// Ring length in frames for an output at `sample_rate`: 400 ms, kept
+/// half full.
 fn ring_frames(sample_rate: u32) -> usize {
-    (sample_rate as usize / 5).max(4096)
+    (sample_rate as usize * 2 / 5).max(8192)
 }
 
 /// Opens the output `kind` and says what opened.
