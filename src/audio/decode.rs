@@ -142,7 +142,10 @@ impl Decoder {
     fn refill(&mut self) -> Result<bool, AudioError> {
         let channels = usize::from(self.info.channels);
         loop {
-            if self.ended {
+            if self.ended || self.pos_frames >= self.info.frames {
+                self.ended = true;
+                self.chunk.clear();
+                self.chunk_used = 0;
                 return Ok(false);
             }
             let (stream, chunk) = (&mut self.stream, &mut self.chunk);
@@ -194,6 +197,8 @@ impl Decoder {
         let keep_end = end.min(self.info.frames as i64);
         if keep_end <= start + skip {
             self.ended = true;
+            self.chunk.clear();
+            self.chunk_used = 0;
             return Ok(false);
         }
         self.chunk.truncate((keep_end - start) as usize * channels);
