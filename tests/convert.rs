@@ -447,3 +447,25 @@ fn the_end_of_the_source_is_flushed_then_reported() {
     end_is_flushed(48_000, 44_100, 2.0);
     end_is_flushed(22_050, 48_000, 0.5);
 }
+
+#[test]
+fn after_the_end_a_seek_back_plays_again_from_the_new_position() {
+    let mut source = MemorySource::sine(44_100, 2, 20_000, 440.0, 0.5);
+    let mut converter = Converter::new(44_100, 2, 48_000, 2);
+    converter.set_speed(2.0);
+    let played = run(&mut converter, &mut source, 2, 1000, 1000, |_, _| {});
+    assert_eq!(played.blocks.last().map(|b| b.frames), Some(0));
+
+    source.seek(5_000).expect("memory");
+    converter.reset();
+    let mut buf = vec![0.0; 2 * 1000];
+    let block = converter.process(&mut source, &mut buf).expect("memory");
+
+    assert_eq!(block.frames, 1000);
+    assert!((block.media_start - 5_000.0).abs() <= 2.0, "{block:?}");
+    let expected_media = 1000.0 * 2.0 * 44_100.0 / 48_000.0;
+    assert!(
+        (block.media_end - block.media_start - expected_media).abs() < 5.0,
+        "{block:?}"
+    );
+}
