@@ -4,8 +4,10 @@
 # itself (as root, or through sudo); elsewhere it prints what to install.
 set -euo pipefail
 
-# Build: ALSA headers for cpal. Tests: fonts/X/sound tools come with later issues.
-DEBIAN_PACKAGES=(pkg-config libasound2-dev)
+# Build: ALSA headers for cpal; a C++ compiler and libclang for the
+# time-stretcher (signalsmith-stretch compiles C++ and runs bindgen).
+# Tests: fonts/X/sound tools come with later issues.
+DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -24,8 +26,9 @@ fi
 
 cat <<'TXT'
 setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
-  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel
-  Arch:    sudo pacman -S --needed pkgconf alsa-lib
-  macOS:   xcode-select --install        (CoreAudio needs nothing else)
-  Windows: Visual Studio Build Tools with "Desktop development with C++"
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang
+  macOS:   xcode-select --install        (CoreAudio and libclang come with it)
+  Windows: Visual Studio Build Tools with "Desktop development with C++",
+           and LLVM (winget install LLVM.LLVM) for libclang
 TXT

@@ -18,6 +18,7 @@ pub mod output;
 pub mod source;
 pub mod wav;
 
+pub use convert::{Block, Converter};
 pub use decode::{AudioInfo, Decoder};
 pub use engine::{Clock, Command, Engine, EngineError, Event};
 pub use error::AudioError;
