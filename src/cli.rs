@@ -76,6 +76,21 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT.wav")]
         output: PathBuf,
     },
+    /// Play an audio file on the default output, printing the position heard.
+    #[cfg(feature = "audio")]
+    Play {
+        /// The audio file.
+        file: PathBuf,
+        /// Where to start: seconds or HH:MM:SS.mmm.
+        #[arg(long = "from", value_name = "T")]
+        from: Option<audio::ClipTime>,
+        /// Stop after this many seconds (default: play to the end).
+        #[arg(long = "for", value_name = "SECS")]
+        seconds: Option<f64>,
+        /// Playback speed, 0.5 to 3, pitch kept.
+        #[arg(long = "speed", default_value_t = 1.0)]
+        speed: f64,
+    },
 }
 
 /// Runs a headless command, writing its output to `out`.
@@ -109,6 +124,13 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             to,
             output,
         } => audio::clip(&file, from, to, &output),
+        #[cfg(feature = "audio")]
+        Command::Play {
+            file,
+            from,
+            seconds,
+            speed,
+        } => audio::play(&file, from, seconds, speed, out),
     }
 }
 

@@ -151,3 +151,47 @@ fn probe_of_a_file_that_is_not_audio_says_so_in_one_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn play_runs_to_the_end_of_the_file_and_says_where_it_stopped() {
+    let path = fixture("chirp-cbr.mp3");
+    let out = earmark(&[
+        "play".as_ref(),
+        path.as_os_str(),
+        "--from".as_ref(),
+        "3.5".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().last(), Some("ended at 4000 ms"), "{stdout}");
+}
+
+#[test]
+fn play_for_a_while_stops_past_where_it_started() {
+    let path = fixture("chirp-cbr.mp3");
+    let out = earmark(&[
+        "play".as_ref(),
+        path.as_os_str(),
+        "--from".as_ref(),
+        "1".as_ref(),
+        "--for".as_ref(),
+        "0.3".as_ref(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let last = stdout.lines().last().unwrap_or_default();
+    let stopped_ms: u64 = last
+        .strip_prefix("stopped at ")
+        .and_then(|rest| rest.strip_suffix(" ms"))
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!((1000..4000).contains(&stopped_ms), "{stdout}");
+}

@@ -91,3 +91,71 @@ pub fn clip(file: &Path, from: ClipTime, to: ClipTime, output: &Path) -> anyhow:
         .with_context(|| format!("cannot write {}", output.display()))?;
     Ok(())
 }
+
+/// `earmark play`: plays a file (or part of it) on the default output, or the
+/// null output when there is none, printing the position heard once a second.
+pub fn play(
+    file: &Path,
+    from: Option<ClipTime>,
+    seconds: Option<f64>,
+    speed: f64,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use std::time::{Duration, Instant};
+
+    use crate::audio::{Command, Engine, Event, OutputChoice};
+
+    let engine = Engine::start(OutputChoice::DefaultDevice, None)?;
+    engine.send(Command::Load(file.to_path_buf()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let info = loop {
+        match engine.try_recv() {
+            Some(Event::Loaded(info)) => break info,
+            Some(Event::LoadFailed { message, .. }) => bail!("{message}"),
+            Some(Event::NoDevice { reason }) => {
+                writeln!(out, "no audio device ({reason}): playing silently")?;
+            }
+            Some(Event::DeviceOpened { name, .. }) => writeln!(out, "playing on {name}")?,
+            Some(_) => {}
+            None if Instant::now() > deadline => bail!("the audio engine did not answer"),
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    };
+    if let Some(from) = from {
+        engine.send(Command::SeekFrames {
+            pos_frames: from.frames_at(info.sample_rate),
+        });
+    }
+    engine.send(Command::SetSpeed(speed));
+    engine.send(Command::Play);
+    engine.settle();
+    let started = Instant::now();
+    let limit = seconds.map(Duration::from_secs_f64);
+    let mut next_report = Duration::ZERO;
+    loop {
+        while let Some(event) = engine.try_recv() {
+            match event {
+                Event::Ended => {
+                    writeln!(out, "ended at {} ms", engine.clock().pos_ms)?;
+                    return Ok(());
+                }
+                Event::Error(message) => bail!("{message}"),
+                Event::DeviceLost => bail!("the audio device was lost"),
+                _ => {}
+            }
+        }
+        let elapsed = started.elapsed();
+        if limit.is_some_and(|limit| elapsed >= limit) {
+            engine.send(Command::Pause);
+            engine.settle();
+            writeln!(out, "stopped at {} ms", engine.clock().pos_ms)?;
+            return Ok(());
+        }
+        if elapsed >= next_report {
+            writeln!(out, "{} ms", engine.clock().pos_ms)?;
+            out.flush()?;
+            next_report += Duration::from_secs(1);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
