@@ -39,9 +39,10 @@ median() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# Peak resident set of one command, in MB.
-peak_rss_mb() {
-    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ { printf "%.1f", $2 / 1024 }'
+# Peak resident set (MB) and CPU time (user + system, s) of one command.
+rss_and_cpu() {
+    /usr/bin/time -f 'TIME %M %U %S' "$@" 2>&1 >/dev/null |
+        awk '/^TIME/ { printf "%.1f MB peak RSS, %.2f s CPU", $2 / 1024, $3 + $4 }'
 }
 
 ours=() ffmpeg_runs=()
@@ -63,7 +64,6 @@ printf 'file:                      %s\n' "$file"
 printf 'ffmpeg -threads 1 decode:  %.3f s median of %d (%s)\n' "$ffmpeg_median" "$runs" "${ffmpeg_runs[*]}"
 printf 'earmark peaks --no-cache:  %.3f s median of %d (%s)\n' "$ours_median" "$runs" "${ours[*]}"
 printf 'reopen from the cache:     %.3f s median of %d\n' "$cached_median" "$runs"
-printf 'peak RSS: earmark %s MB, ffmpeg %s MB\n' \
-    "$(peak_rss_mb "$earmark" peaks --no-cache "$file")" \
-    "$(peak_rss_mb ffmpeg -nostdin -threads 1 -i "$file" -f null -)"
+printf 'earmark: %s\n' "$(rss_and_cpu "$earmark" peaks --no-cache "$file")"
+printf 'ffmpeg:  %s\n' "$(rss_and_cpu ffmpeg -nostdin -threads 1 -i "$file" -f null -)"
 printf 'ratio (earmark / ffmpeg):  %.3f (target <= 1.0)\n' "$(echo "$ours_median / $ffmpeg_median" | bc -l)"

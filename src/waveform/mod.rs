@@ -312,15 +312,14 @@ pub(crate) fn min_max(samples: &[f32]) -> (f32, f32) {
     let mut hi = [f32::NEG_INFINITY; LANES];
     let mut chunks = samples.chunks_exact(LANES);
     for chunk in &mut chunks {
-        for lane in 0..LANES {
-            let x = chunk[lane];
-            lo[lane] = if x < lo[lane] { x } else { lo[lane] };
-            hi[lane] = if x > hi[lane] { x } else { hi[lane] };
+        for ((lo, hi), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(chunk) {
+            *lo = lo.min(x);
+            *hi = hi.max(x);
         }
     }
     for &x in chunks.remainder() {
-        lo[0] = if x < lo[0] { x } else { lo[0] };
-        hi[0] = if x > hi[0] { x } else { hi[0] };
+        lo[0] = lo[0].min(x);
+        hi[0] = hi[0].max(x);
     }
     let lo = lo.iter().fold(f32::INFINITY, |a, &b| a.min(b));
     let hi = hi.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
