@@ -149,10 +149,15 @@ fn progress_reaches_one_and_the_ui_is_woken() {
             ..options(2, None)
         },
     );
+    // What a UI does each frame: draw whatever pyramid there is.
     let shared_peaks = loop {
         if let Some(peaks) = job.peaks() {
             break peaks;
         }
+        assert!(
+            !job.is_finished() || job.peaks().is_some(),
+            "ended without a pyramid"
+        );
         std::thread::sleep(Duration::from_millis(1));
     };
     let outcome = job_wait_keeping_progress(job);

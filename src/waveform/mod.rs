@@ -55,10 +55,10 @@ impl Level {
         self.min.len()
     }
 
-    /// The raw (min, max) of bin `index`; `None` while unknown.
+    /// The raw (min, max) of bin `index`; `None` while unknown or past the end.
     fn get(&self, index: usize) -> Option<(i16, i16)> {
-        let min = self.min[index].load(Ordering::Relaxed);
-        let max = self.max[index].load(Ordering::Relaxed);
+        let min = self.min.get(index)?.load(Ordering::Relaxed);
+        let max = self.max.get(index)?.load(Ordering::Relaxed);
         (min <= max).then_some((min, max))
     }
 }
@@ -141,18 +141,21 @@ impl Peaks {
     }
 
     /// Frames per bin at `level` (`BIN_FRAMES * LEVEL_FACTOR^level`).
+    /// Panics if `level >= level_count()`.
     pub fn bin_frames(&self, level: usize) -> u64 {
         self.levels[level].bin_frames
     }
 
-    /// Bins at `level`.
+    /// Bins at `level`. Panics if `level >= level_count()`.
     pub fn bins(&self, level: usize) -> usize {
         self.levels[level].bins()
     }
 
-    /// The (min, max) of one bin as full-scale `f32`; `None` while unknown.
+    /// The (min, max) of one bin as full-scale `f32`; `None` while unknown
+    /// (or when there is no such bin).
     pub fn bin(&self, level: usize, index: usize) -> Option<(f32, f32)> {
-        self.levels[level]
+        self.levels
+            .get(level)?
             .get(index)
             .map(|(min, max)| (value_from_i16(min), value_from_i16(max)))
     }
@@ -460,6 +463,8 @@ mod tests {
             vec![None, None]
         );
         assert_eq!(peaks.range(0, BIN_FRAMES, 0), vec![]);
+        assert_eq!(peaks.bin(0, 8), None);
+        assert_eq!(peaks.bin(99, 0), None);
     }
 
     #[test]
