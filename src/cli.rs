@@ -1,6 +1,6 @@
-//! The headless commands (`inspect`, `convert`): useful on their own, and how
-//! the core is checked from outside. Errors come back as `anyhow` for `main`
-//! to print as one line.
+//! The headless commands (`inspect`, `convert`; with audio, `probe`, `clip`
+//! and `peaks`): useful on their own, and how the core is checked from
+//! outside. Errors come back as `anyhow` for `main` to print as one line.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,6 +91,25 @@ pub enum Command {
         #[arg(long = "speed", default_value_t = 1.0)]
         speed: f64,
     },
+    /// Build an audio file's waveform (or load it from the cache) and say how long it took.
+    #[cfg(feature = "audio")]
+    Peaks {
+        /// The audio file.
+        file: PathBuf,
+        /// Min/max pairs to write with -o, spread evenly over the whole file.
+        #[arg(long = "bins", value_name = "N", default_value_t = 1000,
+              value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        bins: u32,
+        /// Write the bins as JSON to this file; replaced atomically.
+        #[arg(short = 'o', long = "output", value_name = "OUT.json")]
+        output: Option<PathBuf>,
+        /// Decode even when the cache has the waveform, and save nothing (for timing).
+        #[arg(long = "no-cache")]
+        no_cache: bool,
+        /// Decoding threads (default: one per core).
+        #[arg(long = "threads", value_name = "N", default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 /// Runs a headless command, writing its output to `out`.
@@ -131,6 +150,23 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             seconds,
             speed,
         } => audio::play(&file, from, seconds, speed, out),
+        #[cfg(feature = "audio")]
+        Command::Peaks {
+            file,
+            bins,
+            output,
+            no_cache,
+            threads,
+        } => audio::peaks(
+            &file,
+            &audio::PeaksArgs {
+                bins: bins as usize,
+                output,
+                use_cache: !no_cache,
+                threads,
+            },
+            out,
+        ),
     }
 }
 

@@ -12,3 +12,5 @@ pub mod audio;
 pub mod cli;
 pub mod timeline;
 pub mod transcript;
+#[cfg(feature = "audio")]
+pub mod waveform;

@@ -376,3 +376,67 @@ fn a_nul_in_json_text_does_not_make_the_converted_file_binary() {
     let back = inspect(&srt);
     assert_eq!(back["segments"][0]["text"], "a\u{fffd}b");
 }
+
+/// `earmark peaks -o`: the bins as JSON, the loud second where it is, and a
+/// second run served from the cache named by `EARMARK_CACHE_DIR`.
+#[cfg(feature = "audio")]
+#[test]
+fn peaks_writes_the_bins_and_reopens_from_the_cache() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wav = dir.path().join("tone.wav");
+    // Four seconds at 8192 Hz (so each of 4 bins is 16 pyramid bins), mono:
+    // quiet, except the third second at 0.75.
+    let rate = 8192;
+    let samples: Vec<f32> = (0..4 * rate)
+        .map(|i| {
+            if (2 * rate..3 * rate).contains(&i) {
+                0.75
+            } else {
+                0.01
+            }
+        })
+        .collect();
+    let mut writer = earmark::audio::wav::WavWriter::create(&wav, rate, 1).expect("create");
+    writer.write(&samples).expect("write");
+    writer.finish(&wav).expect("finish");
+    let cache = dir.path().join("cache");
+    let json_path = dir.path().join("peaks.json");
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
+            .args(["peaks".as_ref(), wav.as_os_str(), "--bins".as_ref()])
+            .arg("4")
+            .arg("-o")
+            .arg(&json_path)
+            .env("EARMARK_CACHE_DIR", &cache)
+            .output()
+            .expect("the earmark binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let first = run();
+    assert!(first.starts_with("built the waveform of 4.0 s"), "{first}");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&json_path).expect("the JSON")).expect("JSON");
+    assert_eq!(json["sample_rate"], 8192);
+    assert_eq!(json["frames"], 4 * 8192);
+    let maxima: Vec<f64> = json["bins"]
+        .as_array()
+        .expect("bins")
+        .iter()
+        .map(|bin| bin[1].as_f64().expect("max"))
+        .collect();
+    assert_eq!(maxima.len(), 4);
+    assert!(maxima[2] >= 0.75, "{maxima:?}");
+    assert!(maxima[0] < 0.1 && maxima[3] < 0.1, "{maxima:?}");
+
+    let second = run();
+    assert!(second.starts_with("loaded the waveform"), "{second}");
+    assert!(
+        cache.join("peaks").is_dir(),
+        "the cache lives where it was told"
+    );
+}

@@ -1,13 +1,16 @@
-//! The audio headless commands: `probe` and `clip`.
+//! The audio headless commands: `probe`, `clip` and `peaks`.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
+use serde::Serialize;
 
 use crate::audio::wav::WavWriter;
 use crate::audio::{Decoder, FrameSource};
 use crate::transcript::time::parse_timestamp;
+use crate::waveform::{JobOptions, WaveformJob, cache};
 
 /// A position given on the command line: seconds (`83.25`) or a timestamp
 /// (`00:01:23.250`), kept as seconds so a frame is found at any rate.
@@ -158,4 +161,95 @@ pub fn play(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// What `earmark peaks` was asked for.
+#[derive(Debug, Clone)]
+pub struct PeaksArgs {
+    /// Min/max pairs to write with `output`.
+    pub bins: usize,
+    /// Where to write the bins as JSON, if anywhere.
+    pub output: Option<PathBuf>,
+    /// Read and write the user's cache (`--no-cache` turns it off).
+    pub use_cache: bool,
+    /// Decoding threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// The JSON `earmark peaks -o` writes.
+#[derive(Serialize)]
+struct PeaksView {
+    sample_rate: u32,
+    channels: u16,
+    frames: u64,
+    /// `[min, max]` per bin, full scale ±1; `null` for a bin with no audio.
+    bins: Vec<Option<[f32; 2]>>,
+}
+
+/// `earmark peaks`: builds the waveform (or loads it from the cache), prints
+/// one line saying how and how long it took, and with `-o` writes the bins.
+pub fn peaks(file: &Path, args: &PeaksArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let options = JobOptions {
+        cache_dir: if args.use_cache {
+            cache::default_dir()
+        } else {
+            None
+        },
+        threads: args.threads,
+        wake: None,
+    };
+    let started = Instant::now();
+    let built = WaveformJob::start_with(file, options).wait()?;
+    let elapsed_secs = started.elapsed().as_secs_f64();
+    let peaks = &built.peaks;
+    let audio_secs = peaks.total_frames() as f64 / f64::from(peaks.sample_rate().max(1));
+    if built.from_cache {
+        writeln!(
+            out,
+            "loaded the waveform of {audio_secs:.1} s of audio from the cache in {elapsed_secs:.3} s"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "built the waveform of {audio_secs:.1} s of audio in {elapsed_secs:.3} s ({} thread{}, {:.0}x real time)",
+            built.threads,
+            if built.threads == 1 { "" } else { "s" },
+            audio_secs / elapsed_secs.max(1e-9),
+        )?;
+    }
+    if let Some(err) = &built.cache_error {
+        eprintln!("earmark: warning: {err}");
+    }
+    if let Some(output) = &args.output {
+        let view = PeaksView {
+            sample_rate: peaks.sample_rate(),
+            channels: peaks.channels(),
+            frames: peaks.total_frames(),
+            bins: peaks
+                .range(0, peaks.total_frames(), args.bins)
+                .into_iter()
+                .map(|bin| bin.map(|(min, max)| [min, max]))
+                .collect(),
+        };
+        let json = serde_json::to_vec(&view).context("writing the JSON")?;
+        write_atomically(output, &json)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `bytes` through a temporary file in the same folder.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".earmark-")
+        .suffix(".json.tmp")
+        .tempfile_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
