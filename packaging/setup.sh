@@ -5,9 +5,10 @@
 set -euo pipefail
 
 # Build: ALSA headers for cpal; a C++ compiler and libclang for the
-# time-stretcher (signalsmith-stretch compiles C++ and runs bindgen).
+# time-stretcher (signalsmith-stretch compiles C++ and runs bindgen); cmake
+# for libopus, which symphonia-adapter-libopus builds from source.
 # Tests: fonts/X/sound tools come with later issues.
-DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev)
+DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -26,9 +27,9 @@ fi
 
 cat <<'TXT'
 setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
-  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel
-  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang
-  macOS:   xcode-select --install        (CoreAudio and libclang come with it)
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel cmake
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang cmake
+  macOS:   xcode-select --install && brew install cmake   (CoreAudio and libclang come with Xcode)
   Windows: Visual Studio Build Tools with "Desktop development with C++",
-           and LLVM (winget install LLVM.LLVM) for libclang
+           LLVM (winget install LLVM.LLVM) for libclang, and CMake (winget install Kitware.CMake)
 TXT

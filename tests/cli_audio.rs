@@ -47,6 +47,15 @@ fn probe_prints_codec_container_rate_channels_and_exact_length() {
         ),
         (Some("flac"), Some(66_150), Some(3_000))
     );
+    let info = probe("chirp.opus");
+    assert_eq!(
+        (
+            info["codec"].as_str(),
+            info["sample_rate"].as_u64(),
+            info["frames"].as_u64()
+        ),
+        (Some("opus"), Some(48_000), Some(192_000))
+    );
     let info = probe("chirp-moov-at-end.m4a");
     assert_eq!(
         (info["codec"].as_str(), info["container"].as_str()),
@@ -141,13 +150,13 @@ fn clip_refuses_an_empty_range_and_a_bad_time_and_writes_nothing() {
 
 #[test]
 fn probe_of_a_file_that_is_not_audio_says_so_in_one_line() {
-    let path = fixture("chirp.opus");
+    let path = fixture("make.py");
     let out = earmark(&["probe".as_ref(), path.as_os_str()]);
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("Opus is not supported yet") && stderr.contains("chirp.opus"),
+        stderr.contains("not a supported audio file") && stderr.contains("make.py"),
         "{stderr}"
     );
 }

@@ -8,19 +8,22 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::{TimeBase, Timestamp};
+use symphonia_adapter_libopus::OpusDecoder;
 
 use super::mp3::{IndexError, Mp3Index, Mp3Stream};
-use super::mp4_edit::read_edit;
+use super::mp4_edit::{Edit, read_edit};
 use super::{AudioError, FrameSource};
 
 /// Most channels a file may declare.
@@ -30,6 +33,10 @@ const MAX_SAMPLE_RATE: u32 = 768_000;
 /// Frames decoded and dropped before a seek target, for the decoder's state
 /// to settle (two AAC packets).
 const PREROLL_FRAMES: u64 = 4096;
+/// Opus's pre-roll: its decoder converges more slowly after a reset (the
+/// format recommends at least 80 ms; 250 ms gives a decode equal to a
+/// straight one).
+const OPUS_PREROLL_FRAMES: u64 = 12_000;
 /// Packets that fail to decode in a row before the file is called damaged.
 const MAX_BAD_PACKETS: u32 = 64;
 
@@ -404,9 +411,6 @@ impl SymphoniaStream {
             .and_then(|p| p.audio())
             .ok_or_else(|| unsupported(format!("{container} file without an audio track")))?
             .clone();
-        if params.codec == CODEC_ID_OPUS {
-            return Err(unsupported("Opus is not supported yet".into()));
-        }
         let channels = params.channels.as_ref().map_or(0, |c| c.count());
         if channels == 0 || channels > MAX_CHANNELS {
             return Err(AudioError::Corrupt {
@@ -426,8 +430,9 @@ impl SymphoniaStream {
         let track_id = track.id;
         let time_base = track.time_base;
         let declared_frames = track.num_frames;
-        let decoder = symphonia::default::get_codecs()
-            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        let (decoder_params, opus_pre_skip) = without_opus_pre_skip(&params);
+        let decoder = codecs()
+            .make_audio_decoder(&decoder_params, &AudioDecoderOptions::default())
             .map_err(|err| unsupported(err.to_string()))?;
         let edit = if container == "isomp4" {
             File::open(path)
@@ -436,6 +441,14 @@ impl SymphoniaStream {
         } else {
             None
         };
+        // Opus's pre-skip works like an MP4 edit's priming: the decoder's
+        // first output frames are dropped and positions start after them.
+        let edit = edit.or_else(|| {
+            opus_pre_skip.map(|delay_frames| Edit {
+                delay_frames,
+                play_frames: declared_frames.map_or(0, |f| f.saturating_sub(delay_frames)),
+            })
+        });
         Ok(SymphoniaStream {
             path: path.to_path_buf(),
             container,
@@ -499,7 +512,7 @@ impl SymphoniaStream {
             (None, Some(frames)) => frames.saturating_sub(self.delay_frames),
             (None, None) => self.count_frames()?,
         };
-        let codec = symphonia::default::get_codecs()
+        let codec = codecs()
             .get_audio_decoder(self.params.codec)
             .map_or("unknown", |d| d.codec.info.short_name)
             .to_string();
@@ -572,7 +585,12 @@ impl SymphoniaStream {
     /// Seeks the reader a little before `pos_frames`: transform codecs (AAC,
     /// Vorbis) need a packet of history before their output is right.
     fn seek_before(&mut self, pos_frames: u64) -> Result<(), SymphoniaError> {
-        let from_frames = (pos_frames + self.delay_frames).saturating_sub(PREROLL_FRAMES);
+        let preroll = if self.params.codec == CODEC_ID_OPUS {
+            OPUS_PREROLL_FRAMES
+        } else {
+            PREROLL_FRAMES
+        };
+        let from_frames = (pos_frames + self.delay_frames).saturating_sub(preroll);
         let ts = Timestamp::new(self.ts_from_frames(from_frames));
         let seeked = self.format.seek(
             SeekMode::Accurate,
@@ -638,6 +656,36 @@ impl SymphoniaStream {
             }
         }
     }
+}
+
+/// For an Opus track: the parameters with the OpusHead pre-skip set to 0
+/// (the libopus adapter would drop it from the first packet it decodes,
+/// even after a seek) and the pre-skip in frames, which we drop ourselves.
+fn without_opus_pre_skip(params: &AudioCodecParameters) -> (AudioCodecParameters, Option<u64>) {
+    let mut stripped = params.clone();
+    let pre_skip = match stripped.extra_data.as_deref_mut() {
+        Some(head)
+            if params.codec == CODEC_ID_OPUS && head.len() >= 12 && &head[..8] == b"OpusHead" =>
+        {
+            let pre_skip = u16::from_le_bytes([head[10], head[11]]);
+            head[10] = 0;
+            head[11] = 0;
+            Some(u64::from(pre_skip))
+        }
+        _ => None,
+    };
+    (stripped, pre_skip)
+}
+
+/// symphonia's decoders plus Opus (libopus through its symphonia adapter).
+fn codecs() -> &'static CodecRegistry {
+    static CODECS: OnceLock<CodecRegistry> = OnceLock::new();
+    CODECS.get_or_init(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        registry.register_audio_decoder::<OpusDecoder>();
+        registry
+    })
 }
 
 /// Runs decoder code that hostile input might make panic (symphonia has
