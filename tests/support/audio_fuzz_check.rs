@@ -4,7 +4,9 @@
 use earmark::audio::{Decoder, FrameSource};
 
 /// The names the bytes are tried under (the extension is a hint to the prober).
-const NAMES: &[&str] = &["in.mp3", "in.m4a", "in.flac", "in.wav", "in.ogg", "in.mkv", "in"];
+const NAMES: &[&str] = &[
+    "in.mp3", "in.m4a", "in.flac", "in.wav", "in.ogg", "in.mkv", "in",
+];
 
 /// Frames read at most, so a file claiming days of audio stays quick.
 const MAX_FRAMES: u64 = 2_000_000;
