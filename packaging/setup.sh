@@ -4,8 +4,12 @@
 # itself (as root, or through sudo); elsewhere it prints what to install.
 set -euo pipefail
 
-# Build: ALSA headers for cpal. Tests: fonts/X/sound tools come with later issues.
-DEBIAN_PACKAGES=(pkg-config libasound2-dev)
+# Build: ALSA headers for cpal. Tests: tests/e2e_pulse.rs plays through a
+# PulseAudio null sink it starts itself (pulseaudio), records it (parec from
+# pulseaudio-utils), and reaches it from ALSA's default device through the
+# pulse plugin (libasound2-plugins; alsa-utils to look at ALSA by hand).
+# Fonts/X come with later issues.
+DEBIAN_PACKAGES=(pkg-config libasound2-dev pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -24,8 +28,8 @@ fi
 
 cat <<'TXT'
 setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
-  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel
-  Arch:    sudo pacman -S --needed pkgconf alsa-lib
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel pulseaudio pulseaudio-utils alsa-plugins-pulseaudio alsa-utils
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib pulseaudio alsa-plugins alsa-utils
   macOS:   xcode-select --install        (CoreAudio needs nothing else)
   Windows: Visual Studio Build Tools with "Desktop development with C++"
 TXT
