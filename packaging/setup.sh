@@ -7,8 +7,12 @@ set -euo pipefail
 # Build: ALSA headers for cpal; a C++ compiler and libclang for the
 # time-stretcher (signalsmith-stretch compiles C++ and runs bindgen); cmake
 # for libopus, which symphonia-adapter-libopus builds from source.
-# Tests: fonts/X/sound tools come with later issues.
-DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake)
+# Tests: tests/e2e_pulse.rs plays through a PulseAudio null sink it starts
+# itself (pulseaudio), records it (parec from pulseaudio-utils), and reaches
+# it from ALSA's default device through the pulse plugin (libasound2-plugins;
+# alsa-utils to look at ALSA by hand). Fonts/X come with later issues.
+DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
+  pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -27,8 +31,8 @@ fi
 
 cat <<'TXT'
 setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
-  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel cmake
-  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang cmake
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel cmake pulseaudio pulseaudio-utils alsa-plugins-pulseaudio alsa-utils
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang cmake pulseaudio alsa-plugins alsa-utils
   macOS:   xcode-select --install && brew install cmake   (CoreAudio and libclang come with Xcode)
   Windows: Visual Studio Build Tools with "Desktop development with C++",
            LLVM (winget install LLVM.LLVM) for libclang, and CMake (winget install Kitware.CMake)
