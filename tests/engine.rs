@@ -432,6 +432,29 @@ fn a_lost_device_pauses_with_an_event_and_playback_goes_on_after_reopening() {
 }
 
 #[test]
+fn a_device_error_counts_as_lost_only_if_the_device_then_stops_asking() {
+    let (engine, mut output) = engine_with(TestSource::counter(60 * u64::from(RATE)));
+    events(&engine);
+    engine.send(Command::Play);
+    pull(&mut output, 4800);
+    // An error, and the device goes on: nothing to report.
+    output.report_trouble();
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        pull(&mut output, 480);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(events(&engine), vec![]);
+    assert!(engine.clock().playing);
+    // An error, then no callbacks: the device is gone.
+    output.report_trouble();
+    std::thread::sleep(Duration::from_millis(1500));
+    engine.settle();
+    assert_eq!(events(&engine), vec![Event::DeviceLost]);
+    assert!(!engine.clock().playing);
+}
+
+#[test]
 fn without_a_device_the_null_output_runs_the_clock_in_real_time() {
     let engine = Engine::start(OutputChoice::Null, None).unwrap();
     engine.send(Command::LoadSource(TestSource::counter(

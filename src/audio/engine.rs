@@ -49,7 +49,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::convert::Converter;
 use super::decode::{frames_from_ms, ms_from_frames};
@@ -60,6 +60,10 @@ use super::{AudioError, AudioInfo, Decoder, FrameSource, OutputChoice, VirtualOu
 
 /// Output frames converted and written to the ring at a time.
 pub const BLOCK_FRAMES: usize = 512;
+
+/// How long a device that reported an error may go without asking for audio
+/// before it counts as lost.
+const DEVICE_STALL: Duration = Duration::from_secs(1);
 
 /// How often the engine thread looks at the ring when it has nothing to do.
 const IDLE_POLL: Duration = Duration::from_millis(5);
@@ -226,6 +230,7 @@ impl Engine {
             source_ended: true,
             at_end: false,
             block: Vec::new(),
+            trouble_since: None,
         };
         let thread = std::thread::Builder::new()
             .name("earmark-engine".to_string())
@@ -360,6 +365,9 @@ struct Worker {
     /// True once the end was heard: the next Play starts over.
     at_end: bool,
     block: Vec<f32>,
+    /// When the device last reported an error that may pass, and how many
+    /// callbacks it had made then.
+    trouble_since: Option<(Instant, u64)>,
 }
 
 impl Worker {
@@ -604,6 +612,20 @@ impl Worker {
 
     /// Reports what the output did: its end heard, the device lost.
     fn watch_output(&mut self) {
+        let callbacks = self.shared.callbacks.load(Ordering::Relaxed);
+        if self.shared.device_trouble.swap(false, Ordering::AcqRel) && self.trouble_since.is_none()
+        {
+            self.trouble_since = Some((Instant::now(), callbacks));
+        }
+        if let Some((since, callbacks_then)) = self.trouble_since {
+            if callbacks != callbacks_then {
+                self.trouble_since = None;
+            } else if since.elapsed() >= DEVICE_STALL {
+                // An error, then silence from the device: it is gone.
+                self.trouble_since = None;
+                self.shared.device_lost.store(true, Ordering::Release);
+            }
+        }
         if self.output.is_some() && self.shared.device_lost.swap(false, Ordering::AcqRel) {
             self.shared.playing.store(false, Ordering::Release);
             self.output = None;

@@ -53,6 +53,12 @@ pub(crate) struct Shared {
     pub ended_gen: AtomicU64,
     /// Set by the device when it is gone.
     pub device_lost: AtomicBool,
+    /// Set by the device on an error that may pass (ALSA's pulse plugin
+    /// reports EIO now and then and goes on playing); the engine calls the
+    /// device lost only if the callbacks then stop.
+    pub device_trouble: AtomicBool,
+    /// Output callbacks so far: the engine's sign that the device lives.
+    pub callbacks: AtomicU64,
     /// The media's frames per second (0 before a load).
     pub media_rate: AtomicU32,
     /// The user's clock offset in milliseconds.
@@ -71,6 +77,8 @@ impl Shared {
             next_media_bits: AtomicU64::new(0f64.to_bits()),
             ended_gen: AtomicU64::new(0),
             device_lost: AtomicBool::new(false),
+            device_trouble: AtomicBool::new(false),
+            callbacks: AtomicU64::new(0),
             media_rate: AtomicU32::new(0),
             offset_ms: AtomicI64::new(0),
         }
@@ -250,6 +258,7 @@ impl Feed {
     /// position. `latency_frames` is how many frames lie between the end of
     /// `out` and the listener's ear.
     pub fn fill(&mut self, out: &mut [f32], latency_frames: u64) {
+        self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
         let playing = self.shared.playing.load(Ordering::Acquire);
         let wanted_gen = self.shared.flush_gen.load(Ordering::Acquire);
         let volume_target = f32::from_bits(self.shared.volume_bits.load(Ordering::Relaxed));

@@ -151,9 +151,14 @@ fn open_cpal(shared: &Arc<Shared>) -> Result<(Output, Event), String> {
     );
     let lost = shared.clone();
     let on_error = move |err: cpal::Error| {
-        use cpal::ErrorKind::{DeviceChanged, RealtimeDenied, Xrun};
-        if !matches!(err.kind(), DeviceChanged | RealtimeDenied | Xrun) {
-            lost.device_lost.store(true, Ordering::Release);
+        use cpal::ErrorKind::{
+            DeviceNotAvailable, HostUnavailable, PermissionDenied, StreamInvalidated,
+        };
+        match err.kind() {
+            DeviceNotAvailable | HostUnavailable | PermissionDenied | StreamInvalidated => {
+                lost.device_lost.store(true, Ordering::Release);
+            }
+            _ => lost.device_trouble.store(true, Ordering::Release),
         }
     };
     let stream = match supported.sample_format() {
@@ -324,5 +329,11 @@ impl VirtualOutput {
     /// Acts as if the device disappeared: the engine pauses and reports it.
     pub fn lose_device(&mut self) {
         self.shared.device_lost.store(true, Ordering::Release);
+    }
+
+    /// Acts as if the device reported an error that may pass (as ALSA's
+    /// pulse plugin does): lost only if no callback follows within a second.
+    pub fn report_trouble(&mut self) {
+        self.shared.device_trouble.store(true, Ordering::Release);
     }
 }
