@@ -246,6 +246,8 @@ fn absurd_channel_counts_and_rates_are_refused() {
         (0u16, 44_100u32),
         (65_535, 44_100),
         (2, 0),
+        (2, 3),
+        (2, 999),
         (2, 4_000_000_000),
     ] {
         let name = format!("absurd-{channels}-{rate}.wav");

@@ -28,6 +28,9 @@ use super::{AudioError, FrameSource};
 
 /// Most channels a file may declare.
 const MAX_CHANNELS: usize = 32;
+/// Lowest sample rate a file may declare: below it the header is damaged
+/// (and the time-stretcher divides by zero at 3 Hz).
+const MIN_SAMPLE_RATE: u32 = 1_000;
 /// Highest sample rate a file may declare.
 const MAX_SAMPLE_RATE: u32 = 768_000;
 /// Frames decoded and dropped before a seek target, for the decoder's state
@@ -419,7 +422,7 @@ impl SymphoniaStream {
             });
         }
         match params.sample_rate {
-            Some(rate) if (1..=MAX_SAMPLE_RATE).contains(&rate) => {}
+            Some(rate) if (MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&rate) => {}
             other => {
                 return Err(AudioError::Corrupt {
                     path: path.to_path_buf(),
