@@ -34,8 +34,16 @@ fn every_line_of_the_demo_is_spoken_from_its_start_time() {
     assert_eq!(transcript.segments.len(), 6);
     for segment in &transcript.segments {
         let at = frames_from_ms(segment.start_ms, rate);
-        let before = rms(&samples, at - frames_from_ms(150, rate), at - frames_from_ms(20, rate));
-        let after = rms(&samples, at + frames_from_ms(20, rate), at + frames_from_ms(400, rate));
+        let before = rms(
+            &samples,
+            at - frames_from_ms(150, rate),
+            at - frames_from_ms(20, rate),
+        );
+        let after = rms(
+            &samples,
+            at + frames_from_ms(20, rate),
+            at + frames_from_ms(400, rate),
+        );
         assert!(
             before < 0.005 && after > 0.02,
             "line at {} ms: level {before:.4} before, {after:.4} after",
