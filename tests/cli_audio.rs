@@ -17,6 +17,20 @@ fn earmark(args: &[&OsStr]) -> Output {
         .expect("the earmark binary runs")
 }
 
+/// Runs `earmark clip FIXTURE --from FROM --to TO -o OUT`.
+fn clip(name: &str, from: &str, to: &str, out_path: &std::path::Path) -> Output {
+    earmark(&[
+        "clip".as_ref(),
+        fixture(name).as_os_str(),
+        "--from".as_ref(),
+        from.as_ref(),
+        "--to".as_ref(),
+        to.as_ref(),
+        "-o".as_ref(),
+        out_path.as_os_str(),
+    ])
+}
+
 fn probe(name: &str) -> Value {
     let path = fixture(name);
     let out = earmark(&["probe".as_ref(), path.as_os_str()]);
@@ -68,16 +82,7 @@ fn clip_writes_exactly_the_samples_of_the_range() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("quote.wav");
     // 0.5 s .. 00:00:01.250 at 22 050 Hz: frames 11 025 .. 27 562.5 → 27 563.
-    let out = earmark(&[
-        "clip".as_ref(),
-        fixture("counter-22k-mono-s16.wav").as_os_str(),
-        "--from".as_ref(),
-        "0.5".as_ref(),
-        "--to".as_ref(),
-        "00:00:01.250".as_ref(),
-        "-o".as_ref(),
-        out_path.as_os_str(),
-    ]);
+    let out = clip("counter-22k-mono-s16.wav", "0.5", "00:00:01.250", &out_path);
     assert!(
         out.status.success(),
         "{}",
@@ -96,16 +101,7 @@ fn clip_writes_exactly_the_samples_of_the_range() {
 fn clip_of_a_lossy_file_equals_the_players_decode_of_that_range() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("quote.wav");
-    let out = earmark(&[
-        "clip".as_ref(),
-        fixture("chirp-vbr.mp3").as_os_str(),
-        "--from".as_ref(),
-        "1.75".as_ref(),
-        "--to".as_ref(),
-        "2.5".as_ref(),
-        "-o".as_ref(),
-        out_path.as_os_str(),
-    ]);
+    let out = clip("chirp-vbr.mp3", "1.75", "2.5", &out_path);
     assert!(
         out.status.success(),
         "{}",
@@ -131,16 +127,7 @@ fn clip_refuses_an_empty_range_and_a_bad_time_and_writes_nothing() {
         ("2", "1", "the clip is empty"),
         ("1:2:3", "2", "expected seconds"),
     ] {
-        let out = earmark(&[
-            "clip".as_ref(),
-            fixture("chirp-cbr.mp3").as_os_str(),
-            "--from".as_ref(),
-            from.as_ref(),
-            "--to".as_ref(),
-            to.as_ref(),
-            "-o".as_ref(),
-            out_path.as_os_str(),
-        ]);
+        let out = clip("chirp-cbr.mp3", from, to, &out_path);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expect), "{stderr}");
