@@ -212,6 +212,22 @@ impl Timeline {
             .map(|k| self.word_index[from + k] as usize)
     }
 
+    /// The first time after `ms` at which [`Timeline::segment_at`] may answer
+    /// differently: when to look again while playing.
+    pub fn next_change_ms(&self, ms: u64) -> Option<u64> {
+        let after = self.spans.partition_point(|span| span.start_ms <= ms);
+        self.spans.get(after).map(|span| span.start_ms)
+    }
+
+    /// The start of the first timed word of `segment` that starts after `ms`:
+    /// when [`Timeline::word_at`] next changes.
+    pub fn next_word_start_ms(&self, segment: usize, ms: u64) -> Option<u64> {
+        let from = *self.word_offsets.get(segment)? as usize;
+        let to = *self.word_offsets.get(segment + 1)? as usize;
+        let starts = self.word_start_ms.get(from..to)?;
+        starts.iter().copied().find(|&start_ms| start_ms > ms)
+    }
+
     /// How many segments start at or before `ms`.
     fn count_starting_at_or_before(&self, ms: u64) -> usize {
         self.sorted_start_ms
@@ -511,6 +527,18 @@ mod tests {
                 "segment {segment} at {ms} ms"
             );
         }
+    }
+
+    #[test]
+    fn next_word_start_is_where_word_at_next_changes() {
+        let mut t = transcript(&[(0, 1000, None), (1000, 2000, None)]);
+        t.segments[0].words = vec![word(Some(100)), word(None), word(Some(400))];
+        let tl = Timeline::new(&t);
+        assert_eq!(tl.next_word_start_ms(0, 0), Some(100));
+        assert_eq!(tl.next_word_start_ms(0, 100), Some(400));
+        assert_eq!(tl.next_word_start_ms(0, 400), None);
+        assert_eq!(tl.next_word_start_ms(1, 0), None);
+        assert_eq!(tl.next_word_start_ms(9, 0), None);
     }
 
     #[test]

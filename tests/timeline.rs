@@ -55,6 +55,24 @@ fn playback_highlights_follow_nesting_and_keep_the_line_in_pauses() {
 }
 
 #[test]
+fn next_change_is_where_the_highlight_next_moves() {
+    let timeline = Timeline::new(&episode());
+    let mut ms = 0;
+    let mut changes = Vec::new();
+    while let Some(next_ms) = timeline.next_change_ms(ms) {
+        assert!(next_ms > ms, "{next_ms} after {ms}");
+        changes.push(next_ms);
+        ms = next_ms;
+    }
+    assert_eq!(changes, [1000, 2000, 3000, 3001, 4000, 5000, 5500, 6000, 7000]);
+    assert_eq!(timeline.next_change_ms(7000), None);
+    // Between two changes the answer of segment_at holds still.
+    for pair in changes.windows(2) {
+        assert_eq!(timeline.segment_at(pair[0]), timeline.segment_at(pair[1] - 1));
+    }
+}
+
+#[test]
 fn navigation_moves_by_start_time_not_file_order() {
     let timeline = Timeline::new(&episode());
     assert_eq!(timeline.next_segment(3500), Some(4));
