@@ -21,10 +21,19 @@ pub mod audio;
     version,
     about = "Play a recording next to its transcript, in sync."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     #[command(subcommand)]
     /// The headless command; none starts the player.
     pub command: Option<Command>,
+    /// The player: an audio file and/or its transcript (a lone file brings
+    /// its partner from the same folder). None: the last episode, or the demo.
+    #[arg(value_name = "FILE", num_args = 0..=2)]
+    pub files: Vec<PathBuf>,
+    /// The player: start playing from here (seconds or HH:MM:SS.mmm).
+    #[cfg(feature = "audio")]
+    #[arg(long = "start", value_name = "T")]
+    pub start: Option<audio::ClipTime>,
 }
 
 /// A headless command.

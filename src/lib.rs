@@ -2,7 +2,7 @@
 //!
 //! The library holds everything that is not drawing: the transcript model and
 //! formats, the timeline that maps a time to a segment, and the headless
-//! commands. Only `ui` (later) may import egui; `transcript` and `timeline`
+//! commands; `ui` is the player window and the only module that imports egui; `transcript` and `timeline`
 //! never import GUI or audio crates.
 
 #![warn(missing_docs)]
@@ -12,5 +12,7 @@ pub mod audio;
 pub mod cli;
 pub mod timeline;
 pub mod transcript;
+#[cfg(feature = "app")]
+pub mod ui;
 #[cfg(feature = "audio")]
 pub mod waveform;

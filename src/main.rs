@@ -1,4 +1,4 @@
-//! The `earmark` binary: parses arguments and runs a headless command.
+//! The `earmark` binary: opens the player window, or runs a headless command.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -9,14 +9,31 @@ use earmark::cli::{self, Args};
 fn main() -> ExitCode {
     let args = Args::parse();
     let Some(command) = args.command else {
-        eprintln!(
-            "earmark: the player window is not built yet; try `earmark inspect FILE` or `earmark --help`"
-        );
-        return ExitCode::from(2);
+        return player(args);
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = cli::run(command, &mut out).and_then(|()| Ok(out.flush()?));
+    exit_code(result)
+}
+
+#[cfg(feature = "app")]
+fn player(args: Args) -> ExitCode {
+    let launch = earmark::ui::Launch {
+        restore: args.files.is_empty(),
+        files: args.files,
+        start_ms: args.start.map(|t| (t.secs * 1000.0).round() as u64),
+    };
+    exit_code(earmark::ui::run(launch))
+}
+
+#[cfg(not(feature = "app"))]
+fn player(_args: Args) -> ExitCode {
+    eprintln!("earmark: built without the player window; try `earmark --help`");
+    ExitCode::from(2)
+}
+
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

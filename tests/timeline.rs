@@ -64,11 +64,17 @@ fn next_change_is_where_the_highlight_next_moves() {
         changes.push(next_ms);
         ms = next_ms;
     }
-    assert_eq!(changes, [1000, 2000, 3000, 3001, 4000, 5000, 5500, 6000, 7000]);
+    assert_eq!(
+        changes,
+        [1000, 2000, 3000, 3001, 4000, 5000, 5500, 6000, 7000]
+    );
     assert_eq!(timeline.next_change_ms(7000), None);
     // Between two changes the answer of segment_at holds still.
     for pair in changes.windows(2) {
-        assert_eq!(timeline.segment_at(pair[0]), timeline.segment_at(pair[1] - 1));
+        assert_eq!(
+            timeline.segment_at(pair[0]),
+            timeline.segment_at(pair[1] - 1)
+        );
     }
 }
 

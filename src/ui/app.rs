@@ -1,0 +1,1044 @@
+//! The player window: owns the episode, the player and the panels' view
+//! state, draws the panels, and applies what they ask for in one place
+//! ([`EarmarkApp::apply`]). Repaints only when something changes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use eframe::egui::{self, Key, Role, WidgetInfo};
+
+use super::demo;
+use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
+use super::player::{Player, PlayerNews};
+use super::search::Search;
+use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
+use super::shortcuts::{self, Action};
+use super::style::speaker_color;
+use super::transcript_view::{
+    Current, TranscriptView, ViewAction, ViewInput, WordMark, estimated_word, word_ranges,
+};
+use super::transport::{TransportAction, TransportInput, device_ui, transport_ui};
+use crate::audio::Engine;
+use crate::transcript::SpeakerId;
+
+/// While playing, the playhead is redrawn at least this often.
+const PLAYHEAD_REPAINT: Duration = Duration::from_millis(50);
+/// Never sooner than this after the last frame while waiting for the clock.
+const MIN_REPAINT: Duration = Duration::from_millis(4);
+/// Lines at least this long show an estimated word position when the
+/// transcript has no word times.
+const ESTIMATE_MIN_MS: u64 = 3000;
+/// A remembered position this close to the end starts the episode over.
+const RESUME_END_MARGIN_MS: u64 = 5000;
+/// Error messages kept on screen.
+const MAX_ERRORS: usize = 3;
+
+/// What to open when the window starts.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Files named on the command line (audio and/or transcript).
+    pub files: Vec<PathBuf>,
+    /// Where to start playing from.
+    pub start_ms: Option<u64>,
+    /// With no files: reopen the last episode, or the demo on first launch.
+    pub restore: bool,
+}
+
+/// The episode on screen.
+#[derive(Default)]
+struct Episode {
+    audio: Option<PathBuf>,
+    transcript: Option<LoadedTranscript>,
+    /// Speaker names as the file has them (renames apply on top).
+    original_speakers: Vec<String>,
+}
+
+impl Episode {
+    fn recent(&self) -> RecentEpisode {
+        RecentEpisode {
+            audio: self.audio.clone(),
+            transcript: self.transcript.as_ref().map(|t| t.path.clone()),
+        }
+    }
+}
+
+/// The byte ranges of one segment's timed words: (generation, segment, ranges).
+type WordCache = (u64, usize, Vec<Option<std::ops::Range<usize>>>);
+
+/// A question the window is asking.
+enum Dialog {
+    /// Several partner files matched: which one goes with `opened`?
+    ChoosePartner {
+        opened: PathBuf,
+        candidates: Vec<PathBuf>,
+    },
+    /// Renaming a speaker.
+    Rename { speaker: SpeakerId, name: String },
+}
+
+/// The app: state, panels, and the engine behind them.
+pub struct EarmarkApp {
+    settings: Settings,
+    player: Player,
+    opener: Opener,
+    episode: Episode,
+    /// Bumped whenever the transcript is replaced.
+    generation: u64,
+    view: TranscriptView,
+    search: Search,
+    dialog: Option<Dialog>,
+    shortcuts_open: bool,
+    settings_open: bool,
+    errors: Vec<String>,
+    /// Applied once the audio has loaded.
+    pending_seek_ms: Option<u64>,
+    /// Applied when the next episode finishes opening.
+    pending_start_ms: Option<u64>,
+    focus_search: bool,
+    /// Byte ranges of the timed words of one segment, found once.
+    word_cache: Option<WordCache>,
+    applied_theme: Option<ThemeChoice>,
+}
+
+impl EarmarkApp {
+    /// Builds the app around a started engine, with the settings saved in
+    /// `cc`'s storage (defaults when there is none), and opens `launch`.
+    pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch, engine: Engine) -> EarmarkApp {
+        let settings = cc
+            .storage
+            .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY))
+            .unwrap_or_default()
+            .sanitized();
+        let ctx = cc.egui_ctx.clone();
+        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
+        let mut player = Player::new(engine);
+        player.set_speed(settings.speed);
+        player.set_volume(settings.volume);
+        cc.egui_ctx.set_zoom_factor(settings.text_scale);
+        let mut app = EarmarkApp {
+            settings,
+            player,
+            opener: Opener::new(wake),
+            episode: Episode::default(),
+            generation: 0,
+            view: TranscriptView::default(),
+            search: Search::default(),
+            dialog: None,
+            shortcuts_open: false,
+            settings_open: false,
+            errors: Vec::new(),
+            pending_seek_ms: None,
+            pending_start_ms: None,
+            focus_search: false,
+            word_cache: None,
+            applied_theme: None,
+        };
+        app.launch(launch);
+        app
+    }
+
+    fn launch(&mut self, launch: Launch) {
+        if !launch.files.is_empty() {
+            self.open_paths(launch.files, launch.start_ms);
+            return;
+        }
+        if !launch.restore {
+            return;
+        }
+        let last = self.settings.recent.first().cloned().filter(|recent| {
+            recent
+                .audio
+                .iter()
+                .chain(&recent.transcript)
+                .all(|path| path.is_file())
+        });
+        match last {
+            Some(recent) if self.settings.demo_shown => {
+                self.pending_start_ms = launch.start_ms;
+                self.opener.open_episode(recent.audio, recent.transcript);
+            }
+            _ => match demo::demo_files() {
+                Ok((audio, transcript)) => {
+                    self.settings.demo_shown = true;
+                    self.pending_start_ms = launch.start_ms;
+                    self.opener.open_episode(Some(audio), Some(transcript));
+                }
+                Err(message) => self.report(message),
+            },
+        }
+    }
+
+    /// The player (for tests: its engine, clock and device state).
+    pub fn player(&self) -> &Player {
+        &self.player
+    }
+
+    /// The transcript list's view state (for tests).
+    pub fn view(&self) -> &TranscriptView {
+        &self.view
+    }
+
+    /// The remembered settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The open transcript's speaker names, after renames.
+    pub fn speaker_names(&self) -> &[String] {
+        self.episode
+            .transcript
+            .as_ref()
+            .map_or(&[], |t| &t.transcript.speakers)
+    }
+
+    /// Messages shown in the error bar.
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// Files are being opened or the audio is loading.
+    pub fn is_busy(&self) -> bool {
+        self.opener.is_busy() || self.player.loading().is_some()
+    }
+
+    /// The audio and transcript open now.
+    pub fn open_files(&self) -> RecentEpisode {
+        self.episode.recent()
+    }
+
+    /// Opens files: an audio file and/or a transcript; a lone file brings its
+    /// partner from the same folder (asking when several match).
+    pub fn open_paths(&mut self, paths: Vec<PathBuf>, start_ms: Option<u64>) {
+        let audio = paths
+            .iter()
+            .find(|p| open::file_kind(p) == FileKind::Audio)
+            .cloned();
+        let transcript = paths
+            .iter()
+            .find(|p| open::file_kind(p) == FileKind::Transcript)
+            .cloned();
+        self.pending_start_ms = start_ms;
+        match (audio, transcript) {
+            (None, None) => {}
+            (Some(audio), Some(transcript)) => {
+                self.opener.open_episode(Some(audio), Some(transcript))
+            }
+            (Some(single), None) | (None, Some(single)) => {
+                let mut candidates = open::find_partners(&single);
+                match candidates.len() {
+                    0 => self.open_alone(single),
+                    1 => {
+                        let partner = candidates.remove(0);
+                        self.open_pair(single, Some(partner));
+                    }
+                    _ => {
+                        self.dialog = Some(Dialog::ChoosePartner {
+                            opened: single,
+                            candidates,
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    /// A file without a partner joins the open episode if that lacks its
+    /// kind (a transcript dropped on audio), else opens on its own.
+    fn open_alone(&mut self, single: PathBuf) {
+        let kind = open::file_kind(&single);
+        match kind {
+            FileKind::Audio if self.episode.audio.is_none() => {
+                let transcript = self.episode.transcript.as_ref().map(|t| t.path.clone());
+                self.opener.open_episode(Some(single), transcript);
+            }
+            FileKind::Transcript if self.episode.transcript.is_none() => {
+                self.opener
+                    .open_episode(self.episode.audio.clone(), Some(single));
+            }
+            _ => self.open_pair(single, None),
+        }
+    }
+
+    fn open_pair(&mut self, single: PathBuf, partner: Option<PathBuf>) {
+        let (mut audio, mut transcript) = (None, None);
+        for path in std::iter::once(single).chain(partner) {
+            match open::file_kind(&path) {
+                FileKind::Audio => audio = Some(path),
+                FileKind::Transcript => transcript = Some(path),
+            }
+        }
+        self.opener.open_episode(audio, transcript);
+    }
+
+    fn report(&mut self, message: String) {
+        self.errors.push(message);
+        if self.errors.len() > MAX_ERRORS {
+            self.errors.remove(0);
+        }
+    }
+
+    fn episode_key(&self) -> Option<String> {
+        self.episode.recent().key()
+    }
+
+    /// Remembers where the open episode is, to resume there next time.
+    fn remember_position(&mut self) {
+        if self.player.audio().is_none() {
+            return;
+        }
+        let pos_ms = self.player.clock().pos_ms;
+        if let Some(key) = self.episode_key() {
+            self.settings.episode_mut(&key).pos_ms = pos_ms;
+        }
+    }
+
+    /// Swaps in an episode whose files all opened.
+    fn install(&mut self, opened: OpenedEpisode) {
+        self.remember_position();
+        let OpenedEpisode { audio, transcript } = opened;
+        self.episode = Episode {
+            audio: audio.as_ref().map(|(path, _)| path.clone()),
+            original_speakers: transcript
+                .as_ref()
+                .map(|t| t.transcript.speakers.clone())
+                .unwrap_or_default(),
+            transcript,
+        };
+        self.generation += 1;
+        self.search.reset();
+        self.word_cache = None;
+        let recent = self.episode.recent();
+        let key = recent.key();
+        self.settings.note_opened(recent);
+        let remembered = key
+            .as_deref()
+            .and_then(|key| self.settings.episode(key))
+            .cloned();
+        if let (Some(state), Some(loaded)) = (&remembered, self.episode.transcript.as_mut()) {
+            for (index, original) in self.episode.original_speakers.iter().enumerate() {
+                if let Some(name) = state.speaker_names.get(original) {
+                    loaded.transcript.speakers[index] = name.clone();
+                }
+            }
+        }
+        match audio {
+            Some((path, info)) => {
+                let start_ms = self.pending_start_ms.take().or_else(|| {
+                    remembered
+                        .map(|state| state.pos_ms)
+                        .filter(|&ms| ms > 0 && ms + RESUME_END_MARGIN_MS < info.duration_ms)
+                });
+                self.pending_seek_ms = start_ms;
+                self.player.load(path);
+            }
+            None => {
+                self.pending_start_ms = None;
+                self.player.unload();
+            }
+        }
+    }
+
+    /// Collects finished background work and engine events.
+    fn poll(&mut self) {
+        while let Some(result) = self.opener.try_recv() {
+            match result {
+                OpenResult::Episode(Ok(opened)) => self.install(*opened),
+                OpenResult::Episode(Err(message)) => self.report(message),
+                OpenResult::Picked(paths) => {
+                    if !paths.is_empty() {
+                        self.open_paths(paths, None);
+                    }
+                }
+            }
+        }
+        for news in self.player.poll() {
+            match news {
+                PlayerNews::Loaded => {
+                    if let Some(pos_ms) = self.pending_seek_ms.take() {
+                        self.player.seek(pos_ms);
+                    }
+                }
+                PlayerNews::LoadFailed(message) | PlayerNews::Failed(message) => {
+                    self.report(message)
+                }
+                PlayerNews::Ended => {}
+            }
+        }
+    }
+
+    /// What is being heard, as the list shows it.
+    fn current(&mut self, pos_ms: u64) -> Option<Current> {
+        let loaded = self.episode.transcript.as_ref()?;
+        self.player.audio()?;
+        let timeline = &loaded.timeline;
+        let (segment, speaking) = match timeline.segment_at(pos_ms) {
+            Some(segment) => (segment, true),
+            None => (timeline.segment_before(pos_ms)?, false),
+        };
+        let data = &loaded.transcript.segments[segment];
+        let mut word = None;
+        if speaking {
+            if data.words.iter().any(|w| w.start_ms.is_some()) {
+                if let Some(index) = timeline.word_at(segment, pos_ms) {
+                    let stale = !matches!(&self.word_cache, Some((g, s, _)) if *g == self.generation && *s == segment);
+                    if stale {
+                        let ranges = word_ranges(&data.text, data.words.iter().map(|w| &*w.text));
+                        self.word_cache = Some((self.generation, segment, ranges));
+                    }
+                    word = self
+                        .word_cache
+                        .as_ref()
+                        .and_then(|(_, _, ranges)| ranges.get(index).cloned().flatten())
+                        .map(|bytes| WordMark {
+                            bytes,
+                            estimated: false,
+                        });
+                }
+            } else if data.duration_ms() >= ESTIMATE_MIN_MS {
+                let fraction = (pos_ms - data.start_ms) as f64 / data.duration_ms() as f64;
+                word = estimated_word(&data.text, fraction).map(|bytes| WordMark {
+                    bytes,
+                    estimated: true,
+                });
+            }
+        }
+        Some(Current {
+            segment,
+            speaking,
+            word,
+        })
+    }
+
+    /// Does what a key, button or click asked for.
+    fn apply(&mut self, action: Action) {
+        let clock = self.player.clock();
+        let pos_ms = clock.pos_ms;
+        let skip_ms = (self.settings.skip_secs * 1000.0) as u64;
+        let timeline = self.episode.transcript.as_ref().map(|t| &t.timeline);
+        let segment_start = |segment: Option<usize>| {
+            let loaded = self.episode.transcript.as_ref()?;
+            Some(loaded.transcript.segments[segment?].start_ms)
+        };
+        match action {
+            Action::PlayPause => {
+                if clock.playing {
+                    self.player.pause();
+                } else {
+                    let rewind_ms = (self.settings.rewind_on_resume_secs * 1000.0) as u64;
+                    self.player.play(rewind_ms);
+                    self.view.follow_again();
+                }
+            }
+            Action::SkipBack => self.player.seek(pos_ms.saturating_sub(skip_ms)),
+            Action::SkipForward => self.player.seek(pos_ms + skip_ms),
+            Action::PreviousSegment => {
+                let target = timeline.and_then(|t| t.previous_segment(pos_ms.saturating_sub(1000)));
+                if let Some(start_ms) = segment_start(target) {
+                    self.player.seek(start_ms);
+                    self.view.follow_again();
+                }
+            }
+            Action::NextSegment => {
+                if let Some(start_ms) = segment_start(timeline.and_then(|t| t.next_segment(pos_ms)))
+                {
+                    self.player.seek(start_ms);
+                    self.view.follow_again();
+                }
+            }
+            Action::NextSpeaker => {
+                let target = timeline.and_then(|t| t.next_speaker_change(pos_ms));
+                if let Some(start_ms) = segment_start(target) {
+                    self.player.seek(start_ms);
+                    self.view.follow_again();
+                }
+            }
+            Action::SpeedUp | Action::SpeedDown => {
+                let speed = Settings::step_speed(self.player.speed(), action == Action::SpeedUp);
+                self.set_speed(speed);
+            }
+            Action::ToStart => self.player.seek(0),
+            Action::ToEnd => {
+                if let Some(duration_ms) = self.player.duration_ms() {
+                    self.player.seek(duration_ms);
+                }
+            }
+            Action::Find => {
+                self.search.open = true;
+                self.focus_search = true;
+            }
+            Action::FindNext | Action::FindPrevious => {
+                self.search.open = true;
+                let found = if action == Action::FindNext {
+                    self.search.go_next()
+                } else {
+                    self.search.go_previous()
+                };
+                if let Some(segment) = found.map(|m| m.segment) {
+                    self.view.reveal(segment);
+                }
+            }
+            Action::Open => {
+                let folder = self
+                    .episode
+                    .recent()
+                    .key()
+                    .and_then(|key| PathBuf::from(key).parent().map(PathBuf::from));
+                self.opener.pick_files(folder);
+            }
+            Action::ShowShortcuts => self.shortcuts_open = !self.shortcuts_open,
+            Action::Close => {
+                if self.shortcuts_open {
+                    self.shortcuts_open = false;
+                } else if self.dialog.is_some() {
+                    self.dialog = None;
+                } else {
+                    self.search.open = false;
+                }
+            }
+        }
+    }
+
+    fn set_speed(&mut self, speed: f64) {
+        self.player.set_speed(speed);
+        self.settings.speed = self.player.speed();
+    }
+
+    fn seek_segment(&mut self, segment: usize) {
+        let Some(start_ms) = self
+            .episode
+            .transcript
+            .as_ref()
+            .and_then(|t| t.transcript.segments.get(segment))
+            .map(|s| s.start_ms)
+        else {
+            return;
+        };
+        self.player.seek(start_ms);
+        if self.settings.click_plays && !self.player.is_playing() {
+            self.player.play(0);
+        }
+        self.view.follow_again();
+    }
+
+    fn apply_transport(&mut self, action: TransportAction) {
+        match action {
+            TransportAction::Do(action) => self.apply(action),
+            TransportAction::Seek(pos_ms) => self.player.seek(pos_ms),
+            TransportAction::SetSpeed(speed) => self.set_speed(speed),
+            TransportAction::SetVolume(volume) => {
+                self.player.set_volume(volume);
+                self.settings.volume = self.player.volume();
+            }
+        }
+    }
+
+    fn apply_theme(&mut self, ctx: &egui::Context) {
+        if self.applied_theme == Some(self.settings.theme) {
+            return;
+        }
+        ctx.set_theme(match self.settings.theme {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        });
+        self.applied_theme = Some(self.settings.theme);
+    }
+
+    /// Asks for the next frame only when something will change: the next
+    /// line or word boundary, the next second on the clock, or the playhead.
+    fn schedule_repaint(&self, ctx: &egui::Context, pos_ms: u64, current: Option<&Current>) {
+        if !self.player.is_playing() {
+            return;
+        }
+        let mut next_ms = (pos_ms / 1000 + 1) * 1000;
+        if let Some(loaded) = &self.episode.transcript {
+            if let Some(change_ms) = loaded.timeline.next_change_ms(pos_ms) {
+                next_ms = next_ms.min(change_ms);
+            }
+            if let Some(word_ms) =
+                current.and_then(|c| loaded.timeline.next_word_start_ms(c.segment, pos_ms))
+            {
+                next_ms = next_ms.min(word_ms);
+            }
+        }
+        let wait =
+            Duration::from_secs_f64((next_ms - pos_ms) as f64 / 1000.0 / self.player.speed());
+        ctx.request_repaint_after(wait.clamp(MIN_REPAINT, PLAYHEAD_REPAINT));
+    }
+
+    fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui
+                    .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
+                    .clicked()
+                {
+                    self.apply(Action::Open);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.weak("Nothing yet");
+                    }
+                    let mut chosen = None;
+                    for recent in &self.settings.recent {
+                        if ui.button(recent.title()).clicked() {
+                            chosen = Some(recent.clone());
+                        }
+                    }
+                    if let Some(recent) = chosen {
+                        self.opener.open_episode(recent.audio, recent.transcript);
+                    }
+                });
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui
+                    .add(egui::Button::new("Search").shortcut_text("Ctrl+F"))
+                    .clicked()
+                {
+                    self.apply(Action::Find);
+                }
+                ui.separator();
+                ui.label("Theme");
+                ui.radio_value(
+                    &mut self.settings.theme,
+                    ThemeChoice::System,
+                    "Follow the system",
+                );
+                ui.radio_value(&mut self.settings.theme, ThemeChoice::Light, "Light");
+                ui.radio_value(&mut self.settings.theme, ThemeChoice::Dark, "Dark");
+                ui.separator();
+                egui::gui_zoom::zoom_menu_buttons(ui);
+                ui.separator();
+                if ui.button("Settings…").clicked() {
+                    self.settings_open = true;
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui
+                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+                    .clicked()
+                {
+                    self.shortcuts_open = true;
+                }
+            });
+            if self.opener.is_busy() || self.player.loading().is_some() {
+                ui.spinner();
+                ui.weak("Opening…");
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if device_ui(ui, self.player.device()) {
+                    self.player.reopen_device();
+                }
+            });
+        });
+    }
+
+    fn errors_ui(&mut self, ui: &mut egui::Ui) {
+        let mut dismissed = None;
+        for (index, message) in self.errors.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.colored_label(ui.visuals().error_fg_color, message.as_str());
+                if ui.small_button("Dismiss").clicked() {
+                    dismissed = Some(index);
+                }
+            });
+        }
+        if let Some(index) = dismissed {
+            self.errors.remove(index);
+        }
+    }
+
+    fn legend_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let dark = ui.visuals().dark_mode;
+        ui.horizontal_wrapped(|ui| {
+            ui.weak("Speakers:");
+            for (index, name) in loaded.transcript.speakers.iter().enumerate() {
+                let colour = speaker_color(Some(index as u32), dark);
+                let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                ui.painter().circle_filled(dot.center(), 4.5, colour);
+                let text = egui::RichText::new(name.as_str()).color(colour);
+                let response = ui
+                    .add(egui::Button::new(text).frame(false))
+                    .on_hover_text("Click to rename this speaker everywhere");
+                response.widget_info(|| {
+                    WidgetInfo::labeled(Role::Button, true, format!("Speaker {name}"))
+                });
+                if response.clicked() {
+                    self.dialog = Some(Dialog::Rename {
+                        speaker: SpeakerId(index as u32),
+                        name: name.clone(),
+                    });
+                }
+            }
+            ui.weak(format!("· {} lines", loaded.transcript.segments.len()));
+        });
+    }
+
+    fn search_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let mut reveal = None;
+        let mut seek = None;
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Search:");
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut self.search.query)
+                    .hint_text("words in the transcript")
+                    .desired_width(240.0),
+            );
+            let response = response.labelled_by(label.id);
+            if std::mem::take(&mut self.focus_search) {
+                response.request_focus();
+            }
+            if self.search.refresh(&loaded.transcript) {
+                reveal = self.search.current().map(|(_, m)| m.segment);
+            }
+            if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                seek = self.search.current().map(|(_, m)| m.segment);
+                response.request_focus();
+            }
+            ui.label(self.search.count_label());
+            if ui
+                .button("Previous")
+                .on_hover_text("Previous match (Shift+F3)")
+                .widget_info_labeled("Previous match")
+            {
+                reveal = self.search.go_previous().map(|m| m.segment);
+            }
+            if ui
+                .button("Next")
+                .on_hover_text("Next match (F3)")
+                .widget_info_labeled("Next match")
+            {
+                reveal = self.search.go_next().map(|m| m.segment);
+            }
+            let speakers = &loaded.transcript.speakers;
+            let selected = match self.search.speaker_filter {
+                None => "All speakers".to_string(),
+                Some(speaker) => loaded.transcript.speaker_name(speaker).to_string(),
+            };
+            egui::ComboBox::from_id_salt("speaker-filter")
+                .selected_text(selected)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.search.speaker_filter, None, "All speakers");
+                    for (index, name) in speakers.iter().enumerate() {
+                        ui.selectable_value(
+                            &mut self.search.speaker_filter,
+                            Some(Some(SpeakerId(index as u32))),
+                            name.as_str(),
+                        );
+                    }
+                })
+                .response
+                .widget_info(|| WidgetInfo::labeled(Role::ComboBox, true, "Speaker filter"));
+            if ui
+                .button("Close")
+                .on_hover_text("Close search (Esc)")
+                .widget_info_labeled("Close search")
+            {
+                close = true;
+            }
+        });
+        if close {
+            self.search.open = false;
+        }
+        if let Some(segment) = reveal {
+            self.view.reveal(segment);
+        }
+        if let Some(segment) = seek {
+            self.player
+                .seek(loaded.transcript.segments[segment].start_ms);
+            self.view.follow_again();
+        }
+    }
+
+    fn dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.dialog else {
+            return;
+        };
+        let mut done = false;
+        let mut open_choice: Option<(PathBuf, Option<PathBuf>)> = None;
+        let mut rename: Option<(SpeakerId, String)> = None;
+        let modal = egui::Modal::new(egui::Id::unique("dialog")).show(ctx, |ui| match dialog {
+            Dialog::ChoosePartner { opened, candidates } => {
+                ui.heading("Which file goes with it?");
+                ui.label(format!(
+                    "Several files in the folder match {}:",
+                    opened
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                ));
+                for candidate in candidates.iter() {
+                    let name = candidate
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                    if ui.button(name).clicked() {
+                        open_choice = Some((opened.clone(), Some(candidate.clone())));
+                    }
+                }
+                ui.separator();
+                if ui.button("Open it alone").clicked() {
+                    open_choice = Some((opened.clone(), None));
+                }
+                if ui.button("Cancel").clicked() {
+                    done = true;
+                }
+            }
+            Dialog::Rename { speaker, name } => {
+                ui.heading("Rename speaker");
+                let label = ui.label("New name:");
+                let response = ui.text_edit_singleline(name).labelled_by(label.id);
+                response.request_focus();
+                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("Rename").clicked() || enter {
+                        rename = Some((*speaker, name.trim().to_string()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        done = true;
+                    }
+                });
+            }
+        });
+        if modal.should_close() {
+            done = true;
+        }
+        if let Some((opened, partner)) = open_choice {
+            self.dialog = None;
+            self.open_pair(opened, partner);
+            return;
+        }
+        if let Some((speaker, name)) = rename {
+            self.dialog = None;
+            self.rename_speaker(speaker, name);
+            return;
+        }
+        if done {
+            self.dialog = None;
+        }
+    }
+
+    /// Renames a speaker everywhere on screen and remembers it for this episode.
+    pub fn rename_speaker(&mut self, speaker: SpeakerId, name: String) {
+        if name.is_empty() {
+            return;
+        }
+        let key = self.episode_key();
+        let Some(loaded) = self.episode.transcript.as_mut() else {
+            return;
+        };
+        let Some(slot) = loaded.transcript.speakers.get_mut(speaker.0 as usize) else {
+            return;
+        };
+        *slot = name.clone();
+        if let (Some(key), Some(original)) =
+            (key, self.episode.original_speakers.get(speaker.0 as usize))
+        {
+            let names = &mut self.settings.episode_mut(&key).speaker_names;
+            if *original == name {
+                names.remove(original);
+            } else {
+                names.insert(original.clone(), name);
+            }
+        }
+    }
+
+    fn settings_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.settings_open;
+        egui::Window::new("Settings")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.checkbox(
+                    &mut self.settings.click_plays,
+                    "Clicking a line starts playback",
+                );
+                ui.add(
+                    egui::Slider::new(&mut self.settings.skip_secs, 1.0..=30.0)
+                        .step_by(1.0)
+                        .suffix(" s")
+                        .text("Skip interval"),
+                );
+                ui.add(
+                    egui::Slider::new(&mut self.settings.rewind_on_resume_secs, 0.0..=5.0)
+                        .step_by(0.5)
+                        .suffix(" s")
+                        .text("Rewind when resuming"),
+                );
+            });
+        self.settings_open = open;
+    }
+
+    fn drop_ui(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.open_paths(dropped, None);
+        }
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            let screen = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop audio and/or a transcript to open",
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn empty_ui(&mut self, ui: &mut egui::Ui) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() * 0.3);
+            if self.player.audio().is_some() {
+                ui.label("No transcript is open: the waveform and the transport still work.");
+                ui.label("Open one with Ctrl+O, or drop it on this window.");
+            } else {
+                ui.heading("Open a recording and its transcript");
+                ui.label("Ctrl+O, or drop the files on this window.");
+            }
+            if ui.button("Open…").clicked() {
+                self.apply(Action::Open);
+            }
+        });
+    }
+}
+
+/// `Button::widget_info` plus `clicked`, in one call.
+trait LabelledClick {
+    fn widget_info_labeled(self, label: &str) -> bool;
+}
+
+impl LabelledClick for egui::Response {
+    fn widget_info_labeled(self, label: &str) -> bool {
+        self.widget_info(|| WidgetInfo::labeled(Role::Button, self.enabled(), label));
+        self.clicked()
+    }
+}
+
+impl eframe::App for EarmarkApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.apply_theme(&ctx);
+        self.poll();
+        for action in shortcuts::take_actions(&ctx) {
+            self.apply(action);
+        }
+        self.drop_ui(&ctx);
+        let clock = self.player.clock();
+        let pos_ms = clock.pos_ms;
+        let current = self.current(pos_ms);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        if !self.errors.is_empty() {
+            egui::Panel::top("errors").show(ui, |ui| self.errors_ui(ui));
+        }
+        if self.episode.transcript.is_some() {
+            egui::Panel::top("legend").show(ui, |ui| self.legend_ui(ui));
+        }
+        if self.search.open && self.episode.transcript.is_some() {
+            egui::Panel::top("search").show(ui, |ui| self.search_ui(ui));
+        }
+        let duration_ms = self
+            .player
+            .duration_ms()
+            .or_else(|| {
+                self.episode
+                    .transcript
+                    .as_ref()
+                    .and_then(|t| t.transcript.segments.iter().map(|s| s.end_ms).max())
+            })
+            .unwrap_or(0);
+        let transport = egui::Panel::bottom("transport")
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                let input = TransportInput {
+                    pos_ms,
+                    duration_ms,
+                    playing: clock.playing,
+                    has_audio: self.player.audio().is_some(),
+                    has_transcript: self.episode.transcript.is_some(),
+                    speed: self.player.speed(),
+                    volume: self.player.volume(),
+                    skip_secs: self.settings.skip_secs,
+                };
+                transport_ui(ui, &input)
+            })
+            .inner;
+        for action in transport {
+            self.apply_transport(action);
+        }
+        let mut view_action = None;
+        let mut back_to_playing = false;
+        egui::CentralPanel::default().show(ui, |ui| {
+            let Some(loaded) = &self.episode.transcript else {
+                self.empty_ui(ui);
+                return;
+            };
+            let input = ViewInput {
+                transcript: &loaded.transcript,
+                generation: self.generation,
+                current: current.clone(),
+                search: &self.search,
+                with_hours: duration_ms >= 3_600_000,
+            };
+            let list_rect = ui.available_rect_before_wrap();
+            view_action = self.view.ui(ui, &input);
+            if !self.view.follow && current.is_some() {
+                let size = egui::vec2(150.0, 30.0);
+                let rect = egui::Rect::from_min_size(
+                    list_rect.right_bottom() - size - egui::vec2(24.0, 12.0),
+                    size,
+                );
+                let button = ui
+                    .put(rect, egui::Button::new("Back to playing"))
+                    .on_hover_text("Follow the line being heard again");
+                button.widget_info(|| WidgetInfo::labeled(Role::Button, true, "Back to playing"));
+                back_to_playing = button.clicked();
+            }
+        });
+        if let Some(ViewAction::SeekSegment(segment)) = view_action {
+            self.seek_segment(segment);
+        }
+        if back_to_playing {
+            self.view.follow_again();
+            ctx.request_repaint();
+        }
+        self.dialog_ui(&ctx);
+        if self.shortcuts_open {
+            shortcuts::overlay_ui(&ctx, &mut self.shortcuts_open, self.settings.skip_secs);
+        }
+        if self.settings_open {
+            self.settings_ui(&ctx);
+        }
+        self.settings.text_scale = ctx.zoom_factor();
+        self.schedule_repaint(&ctx, pos_ms, current.as_ref());
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.remember_position();
+        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    }
+}

@@ -1,0 +1,52 @@
+//! The player window (eframe/egui): everything that draws. The rest of the
+//! crate never imports this module.
+
+mod app;
+mod demo;
+pub mod icons;
+pub mod open;
+pub mod player;
+pub mod search;
+pub mod settings;
+pub mod shortcuts;
+pub mod style;
+pub mod transcript_view;
+pub mod transport;
+
+use std::path::PathBuf;
+
+pub use app::{EarmarkApp, Launch};
+
+use crate::audio::{Engine, OutputChoice};
+
+/// The application id: names the settings folder and the window class.
+pub const APP_ID: &str = "earmark";
+
+/// Opens the window and runs until it is closed. Settings live in the
+/// platform's data folder, or in `$EARMARK_STATE_DIR` when set (tests).
+pub fn run(launch: Launch) -> anyhow::Result<()> {
+    let mut options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_app_id(APP_ID)
+            .with_title("Earmark")
+            .with_inner_size([1000.0, 720.0])
+            .with_min_inner_size([520.0, 360.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    if let Some(dir) = std::env::var_os("EARMARK_STATE_DIR").filter(|d| !d.is_empty()) {
+        options.persistence_path = Some(PathBuf::from(dir).join("earmark.ron"));
+    }
+    eframe::run_native(
+        "Earmark",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let waker: crate::audio::engine::Waker = Box::new(move || ctx.request_repaint());
+            let engine = Engine::start(OutputChoice::DefaultDevice, Some(waker))?;
+            Ok(Box::new(EarmarkApp::new(cc, launch, engine)))
+        }),
+    )
+    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
+}

@@ -1,0 +1,306 @@
+//! Deciding what a file is, finding its partner (`episode.mp3` ↔
+//! `episode.srt`), reading transcripts off the UI thread and asking for files
+//! with the system's dialog, also off the UI thread. Never draws.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use crate::audio::{AudioInfo, Decoder};
+use crate::timeline::Timeline;
+use crate::transcript::{self, Transcript};
+
+/// File extensions (lower case) read as audio.
+pub const AUDIO_EXTENSIONS: [&str; 13] = [
+    "mp3", "m4a", "m4b", "mp4", "aac", "flac", "wav", "ogg", "oga", "opus", "mka", "mkv", "webm",
+];
+
+/// File extensions (lower case) read as transcripts, in the order a partner is preferred.
+pub const TRANSCRIPT_EXTENSIONS: [&str; 4] = ["vtt", "srt", "json", "txt"];
+
+/// What kind of file a path holds, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Sound to play.
+    Audio,
+    /// Text with times.
+    Transcript,
+}
+
+/// The kind of `path` by its extension; anything not audio is tried as a transcript.
+pub fn file_kind(path: &Path) -> FileKind {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if AUDIO_EXTENSIONS.contains(&extension.as_str()) {
+        FileKind::Audio
+    } else {
+        FileKind::Transcript
+    }
+}
+
+/// Files in `path`'s folder that go with it: for audio, transcripts with the
+/// same stem (`episode.srt`, `episode.en.vtt`); for a transcript, audio with
+/// its stem. Preferred first; `path` itself is never listed.
+pub fn find_partners(path: &Path) -> Vec<PathBuf> {
+    let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()) else {
+        return Vec::new();
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let wanted = match file_kind(path) {
+        FileKind::Audio => FileKind::Transcript,
+        FileKind::Transcript => FileKind::Audio,
+    };
+    let mut found: Vec<(usize, usize, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let candidate = entry.path();
+        if candidate == path || !candidate.is_file() {
+            continue;
+        }
+        let Some(extension) = candidate
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+        else {
+            continue;
+        };
+        let rank = match wanted {
+            FileKind::Transcript => TRANSCRIPT_EXTENSIONS.iter().position(|e| *e == extension),
+            FileKind::Audio => AUDIO_EXTENSIONS.iter().position(|e| *e == extension),
+        };
+        let Some(rank) = rank else {
+            continue;
+        };
+        let Some(candidate_stem) = candidate
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+        else {
+            continue;
+        };
+        // `episode.en.srt` goes with `episode.mp3` too (a language tag), after an exact match.
+        let closeness = if candidate_stem == stem {
+            0
+        } else if wanted == FileKind::Transcript
+            && candidate_stem
+                .strip_prefix(&stem)
+                .is_some_and(|rest| rest.starts_with('.') && !rest[1..].contains('.'))
+        {
+            1
+        } else {
+            continue;
+        };
+        found.push((closeness, rank, candidate));
+    }
+    found.sort();
+    found.into_iter().map(|(_, _, path)| path).collect()
+}
+
+/// A transcript read from disk with its index, ready to show.
+pub struct LoadedTranscript {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The parsed transcript.
+    pub transcript: Transcript,
+    /// Its time index.
+    pub timeline: Timeline,
+}
+
+/// Reads `path` and builds its timeline; the error names the file, line and
+/// what was expected.
+pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
+    let transcript = transcript::read_file(path, None).map_err(|err| err.to_string())?;
+    let timeline = Timeline::new(&transcript);
+    Ok(LoadedTranscript {
+        path: path.to_owned(),
+        transcript,
+        timeline,
+    })
+}
+
+/// An episode whose files all opened: swap it in whole.
+pub struct OpenedEpisode {
+    /// The audio file and what it holds (checked by opening it).
+    pub audio: Option<(PathBuf, AudioInfo)>,
+    /// The transcript, parsed and indexed.
+    pub transcript: Option<LoadedTranscript>,
+}
+
+/// Opens the audio (to check it) and reads the transcript; fails as a whole
+/// with a message naming the file if either cannot be read.
+pub fn open_episode(
+    audio: Option<&Path>,
+    transcript: Option<&Path>,
+) -> Result<OpenedEpisode, String> {
+    let audio = match audio {
+        Some(path) => {
+            let decoder = Decoder::open(path).map_err(|err| err.to_string())?;
+            Some((path.to_owned(), decoder.info().clone()))
+        }
+        None => None,
+    };
+    let transcript = transcript.map(load_transcript).transpose()?;
+    Ok(OpenedEpisode { audio, transcript })
+}
+
+/// What a background job sends back to the window.
+pub enum OpenResult {
+    /// An episode finished opening (or failed, with the message).
+    Episode(Result<Box<OpenedEpisode>, String>),
+    /// The user picked files in the dialog (empty if cancelled).
+    Picked(Vec<PathBuf>),
+}
+
+/// Runs file dialogs and file reads on worker threads and hands their
+/// results back; `wake` asks the window to look.
+pub struct Opener {
+    results_tx: Sender<OpenResult>,
+    results_rx: Receiver<OpenResult>,
+    wake: std::sync::Arc<dyn Fn() + Send + Sync>,
+    /// Jobs started and not yet collected.
+    pending: usize,
+}
+
+impl Opener {
+    /// An opener whose workers call `wake` when a result is ready.
+    pub fn new(wake: std::sync::Arc<dyn Fn() + Send + Sync>) -> Opener {
+        let (results_tx, results_rx) = mpsc::channel();
+        Opener {
+            results_tx,
+            results_rx,
+            wake,
+            pending: 0,
+        }
+    }
+
+    /// Work started and not yet collected (to show "Opening…").
+    pub fn is_busy(&self) -> bool {
+        self.pending > 0
+    }
+
+    /// Opens an episode's files on a worker thread.
+    pub fn open_episode(&mut self, audio: Option<PathBuf>, transcript: Option<PathBuf>) {
+        let tx = self.results_tx.clone();
+        let wake = self.wake.clone();
+        self.pending += 1;
+        let spawned = std::thread::Builder::new()
+            .name("earmark-open".into())
+            .spawn(move || {
+                let result = open_episode(audio.as_deref(), transcript.as_deref()).map(Box::new);
+                let _ = tx.send(OpenResult::Episode(result));
+                wake();
+            });
+        if let Err(err) = spawned {
+            let _ = self.results_tx.send(OpenResult::Episode(Err(format!(
+                "cannot start a thread to open the files: {err}"
+            ))));
+        }
+    }
+
+    /// Shows the system's open dialog without blocking the window.
+    pub fn pick_files(&mut self, folder: Option<PathBuf>) {
+        let tx = self.results_tx.clone();
+        let wake = self.wake.clone();
+        self.pending += 1;
+        let spawned = std::thread::Builder::new()
+            .name("earmark-dialog".into())
+            .spawn(move || {
+                let mut all: Vec<&str> = AUDIO_EXTENSIONS.to_vec();
+                all.extend(TRANSCRIPT_EXTENSIONS);
+                let mut dialog = rfd::AsyncFileDialog::new()
+                    .set_title("Open audio and/or transcript")
+                    .add_filter("Audio and transcripts", &all)
+                    .add_filter("Audio", &AUDIO_EXTENSIONS)
+                    .add_filter("Transcripts", &TRANSCRIPT_EXTENSIONS);
+                if let Some(folder) = folder {
+                    dialog = dialog.set_directory(folder);
+                }
+                let picked = pollster::block_on(dialog.pick_files()).unwrap_or_default();
+                let paths = picked.iter().map(|f| f.path().to_owned()).collect();
+                let _ = tx.send(OpenResult::Picked(paths));
+                wake();
+            });
+        if spawned.is_err() {
+            self.pending -= 1;
+        }
+    }
+
+    /// The next finished job, if any.
+    pub fn try_recv(&mut self) -> Option<OpenResult> {
+        let result = self.results_rx.try_recv().ok()?;
+        self.pending = self.pending.saturating_sub(1);
+        Some(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(dir: &Path, names: &[&str]) {
+        for name in names {
+            if let Err(err) = std::fs::write(dir.join(name), b"x") {
+                panic!("cannot write {name}: {err}");
+            }
+        }
+    }
+
+    fn names(paths: &[PathBuf]) -> Vec<String> {
+        paths
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn audio_finds_its_transcripts_preferred_first() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(err) => panic!("tempdir: {err}"),
+        };
+        touch(
+            dir.path(),
+            &[
+                "Episode.mp3",
+                "episode.txt",
+                "episode.srt",
+                "episode.en.vtt",
+                "episode2.srt",
+                "episode.flac",
+                "other.vtt",
+                "episode.a.b.srt",
+            ],
+        );
+        let partners = find_partners(&dir.path().join("Episode.mp3"));
+        assert_eq!(
+            names(&partners),
+            ["episode.srt", "episode.txt", "episode.en.vtt"]
+        );
+    }
+
+    #[test]
+    fn transcript_finds_its_audio() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(err) => panic!("tempdir: {err}"),
+        };
+        touch(
+            dir.path(),
+            &["show.srt", "show.wav", "show.mp3", "show.vtt"],
+        );
+        let partners = find_partners(&dir.path().join("show.srt"));
+        assert_eq!(names(&partners), ["show.mp3", "show.wav"]);
+    }
+
+    #[test]
+    fn kinds_follow_the_extension_in_any_case() {
+        assert_eq!(file_kind(Path::new("a/B.MP3")), FileKind::Audio);
+        assert_eq!(file_kind(Path::new("a/b.opus")), FileKind::Audio);
+        assert_eq!(file_kind(Path::new("a/b.vtt")), FileKind::Transcript);
+        assert_eq!(file_kind(Path::new("a/b")), FileKind::Transcript);
+    }
+}

@@ -1,0 +1,210 @@
+//! The window's side of the audio engine: sends commands, reads the clock,
+//! turns engine events into state the window shows (what is loaded, the
+//! device's state, errors), and applies the auto-rewind rule. Never draws.
+
+use std::path::PathBuf;
+
+use crate::audio::{AudioInfo, Clock, Command, Engine, Event};
+
+/// The output device as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceState {
+    /// Not known yet (nothing loaded).
+    Unknown,
+    /// Playing to a device.
+    Open {
+        /// The device's name.
+        name: String,
+    },
+    /// No device: the clock runs silently.
+    NoDevice {
+        /// Why.
+        reason: String,
+    },
+    /// The device went away; playback paused.
+    Lost,
+}
+
+/// What happened that the window should know about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerNews {
+    /// An audio file is ready (paused at 0).
+    Loaded,
+    /// An audio file could not be opened; what was playing before is gone too
+    /// only if the engine dropped it.
+    LoadFailed(String),
+    /// Playback reached the end.
+    Ended,
+    /// Playback stopped on an error.
+    Failed(String),
+}
+
+/// The engine with what the window knows about it.
+pub struct Player {
+    engine: Engine,
+    /// The file asked for last and its properties once loaded.
+    audio_path: Option<PathBuf>,
+    info: Option<AudioInfo>,
+    loading: Option<PathBuf>,
+    device: DeviceState,
+    /// Where the user paused, to rewind from on resume; cleared by a seek.
+    paused_at_ms: Option<u64>,
+    /// The last position sent by a seek, until the clock shows it.
+    speed: f64,
+    volume: f32,
+}
+
+impl Player {
+    /// Wraps a started engine.
+    pub fn new(engine: Engine) -> Player {
+        Player {
+            engine,
+            audio_path: None,
+            info: None,
+            loading: None,
+            device: DeviceState::Unknown,
+            paused_at_ms: None,
+            speed: 1.0,
+            volume: 1.0,
+        }
+    }
+
+    /// The engine (for tests that settle it).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Opens an audio file; `poll` reports when it is ready.
+    pub fn load(&mut self, path: PathBuf) {
+        self.loading = Some(path.clone());
+        self.engine.send(Command::Load(path));
+    }
+
+    /// The file being opened, if any.
+    pub fn loading(&self) -> Option<&PathBuf> {
+        self.loading.as_ref()
+    }
+
+    /// Forgets the audio (a transcript alone is open).
+    pub fn unload(&mut self) {
+        self.engine.send(Command::Pause);
+        self.audio_path = None;
+        self.info = None;
+        self.paused_at_ms = None;
+    }
+
+    /// The loaded file and its properties.
+    pub fn audio(&self) -> Option<(&PathBuf, &AudioInfo)> {
+        Some((self.audio_path.as_ref()?, self.info.as_ref()?))
+    }
+
+    /// The length of the loaded audio.
+    pub fn duration_ms(&self) -> Option<u64> {
+        self.info.as_ref().map(|info| info.duration_ms)
+    }
+
+    /// The output device's state.
+    pub fn device(&self) -> &DeviceState {
+        &self.device
+    }
+
+    /// The position being heard.
+    pub fn clock(&self) -> Clock {
+        self.engine.clock()
+    }
+
+    /// True while playing.
+    pub fn is_playing(&self) -> bool {
+        self.info.is_some() && self.engine.clock().playing
+    }
+
+    /// The speed last set.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// The volume last set.
+    pub fn volume(&self) -> f32 {
+        self.volume
+    }
+
+    /// Starts playing; after a pause without a seek since, first goes back
+    /// `rewind_ms` (the auto-rewind), never before 0.
+    pub fn play(&mut self, rewind_ms: u64) {
+        if self.info.is_none() {
+            return;
+        }
+        if let Some(paused_ms) = self.paused_at_ms.take()
+            && rewind_ms > 0
+        {
+            self.engine.send(Command::Seek {
+                pos_ms: paused_ms.saturating_sub(rewind_ms),
+            });
+        }
+        self.engine.send(Command::Play);
+    }
+
+    /// Pauses and remembers where, for the auto-rewind.
+    pub fn pause(&mut self) {
+        if self.info.is_none() {
+            return;
+        }
+        self.paused_at_ms = Some(self.engine.clock().pos_ms);
+        self.engine.send(Command::Pause);
+    }
+
+    /// Moves to `pos_ms` (clamped to the audio); no auto-rewind on the next play.
+    pub fn seek(&mut self, pos_ms: u64) {
+        let Some(info) = &self.info else {
+            return;
+        };
+        self.paused_at_ms = None;
+        self.engine.send(Command::Seek {
+            pos_ms: pos_ms.min(info.duration_ms),
+        });
+    }
+
+    /// Sets the speed (0.5..=3, pitch kept).
+    pub fn set_speed(&mut self, speed: f64) {
+        self.speed = speed.clamp(0.5, 3.0);
+        self.engine.send(Command::SetSpeed(self.speed));
+    }
+
+    /// Sets the volume (0..=1).
+    pub fn set_volume(&mut self, volume: f32) {
+        self.volume = volume.clamp(0.0, 1.0);
+        self.engine.send(Command::SetVolume(self.volume));
+    }
+
+    /// Tries the output device again after it was lost or missing.
+    pub fn reopen_device(&mut self) {
+        self.engine.send(Command::ReopenDevice);
+    }
+
+    /// Applies the engine's events; returns what the window should react to.
+    pub fn poll(&mut self) -> Vec<PlayerNews> {
+        let mut news = Vec::new();
+        while let Some(event) = self.engine.try_recv() {
+            match event {
+                Event::Loaded(info) => {
+                    self.audio_path = self.loading.take();
+                    self.info = Some(info);
+                    self.paused_at_ms = None;
+                    news.push(PlayerNews::Loaded);
+                }
+                Event::LoadFailed { path, message } => {
+                    if self.loading.as_ref() == Some(&path) {
+                        self.loading = None;
+                    }
+                    news.push(PlayerNews::LoadFailed(message));
+                }
+                Event::Ended => news.push(PlayerNews::Ended),
+                Event::Error(message) => news.push(PlayerNews::Failed(message)),
+                Event::NoDevice { reason } => self.device = DeviceState::NoDevice { reason },
+                Event::DeviceOpened { name, .. } => self.device = DeviceState::Open { name },
+                Event::DeviceLost => self.device = DeviceState::Lost,
+            }
+        }
+        news
+    }
+}

@@ -1,0 +1,171 @@
+//! The keyboard: one table of shortcuts that both the key handler and the
+//! F1 overlay read, so the overlay can never disagree with what keys do.
+
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
+
+/// Something a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Play or pause.
+    PlayPause,
+    /// Back by the skip interval.
+    SkipBack,
+    /// Forward by the skip interval.
+    SkipForward,
+    /// To the start of the previous line.
+    PreviousSegment,
+    /// To the start of the next line.
+    NextSegment,
+    /// To the next line by another speaker.
+    NextSpeaker,
+    /// Faster.
+    SpeedUp,
+    /// Slower.
+    SpeedDown,
+    /// To the start.
+    ToStart,
+    /// To the end.
+    ToEnd,
+    /// Open the search bar.
+    Find,
+    /// Next search match.
+    FindNext,
+    /// Previous search match.
+    FindPrevious,
+    /// Open files.
+    Open,
+    /// Show or hide the shortcuts overlay.
+    ShowShortcuts,
+    /// Close the overlay or the search bar.
+    Close,
+}
+
+/// One shortcut: the keys and what they do.
+pub struct Shortcut {
+    /// The keys.
+    pub keys: KeyboardShortcut,
+    /// What they do.
+    pub action: Action,
+    /// Works even while typing in a text field.
+    pub while_typing: bool,
+}
+
+const fn key(
+    modifiers: Modifiers,
+    logical_key: Key,
+    action: Action,
+    while_typing: bool,
+) -> Shortcut {
+    Shortcut {
+        keys: KeyboardShortcut::new(modifiers, logical_key),
+        action,
+        while_typing,
+    }
+}
+
+/// Every shortcut, in the order the overlay lists them.
+pub const SHORTCUTS: [Shortcut; 19] = [
+    key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
+    key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
+    key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
+    key(
+        Modifiers::NONE,
+        Key::ArrowUp,
+        Action::PreviousSegment,
+        false,
+    ),
+    key(Modifiers::NONE, Key::ArrowDown, Action::NextSegment, false),
+    key(Modifiers::NONE, Key::N, Action::NextSpeaker, false),
+    key(Modifiers::NONE, Key::CloseBracket, Action::SpeedUp, false),
+    key(Modifiers::NONE, Key::OpenBracket, Action::SpeedDown, false),
+    key(Modifiers::NONE, Key::Period, Action::SpeedUp, false),
+    key(Modifiers::NONE, Key::Comma, Action::SpeedDown, false),
+    key(Modifiers::NONE, Key::Home, Action::ToStart, false),
+    key(Modifiers::NONE, Key::End, Action::ToEnd, false),
+    key(Modifiers::COMMAND, Key::F, Action::Find, true),
+    // Before plain F3, which would also match with Shift held.
+    key(Modifiers::SHIFT, Key::F3, Action::FindPrevious, true),
+    key(Modifiers::NONE, Key::F3, Action::FindNext, true),
+    key(Modifiers::COMMAND, Key::O, Action::Open, true),
+    key(Modifiers::NONE, Key::F1, Action::ShowShortcuts, true),
+    key(
+        Modifiers::NONE,
+        Key::Questionmark,
+        Action::ShowShortcuts,
+        false,
+    ),
+    key(Modifiers::NONE, Key::Escape, Action::Close, true),
+];
+
+/// What an action does, for the overlay.
+pub fn describe(action: Action) -> &'static str {
+    match action {
+        Action::PlayPause => "Play / pause",
+        Action::SkipBack => "Skip back",
+        Action::SkipForward => "Skip forward",
+        Action::PreviousSegment => "Previous line",
+        Action::NextSegment => "Next line",
+        Action::NextSpeaker => "Next speaker change",
+        Action::SpeedUp => "Faster",
+        Action::SpeedDown => "Slower",
+        Action::ToStart => "Go to the start",
+        Action::ToEnd => "Go to the end",
+        Action::Find => "Search the transcript",
+        Action::FindNext => "Next match",
+        Action::FindPrevious => "Previous match",
+        Action::Open => "Open files",
+        Action::ShowShortcuts => "Show these shortcuts",
+        Action::Close => "Close search or this overlay",
+    }
+}
+
+/// Takes this frame's shortcut presses out of the input (so a focused
+/// button does not also see the Space) and returns their actions in order.
+/// While a text field has the keyboard only `while_typing` shortcuts count.
+pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
+    let typing = ctx.egui_wants_keyboard_input();
+    let mut actions = Vec::new();
+    ctx.input_mut(|input| {
+        for shortcut in &SHORTCUTS {
+            if typing && !shortcut.while_typing {
+                continue;
+            }
+            while input.consume_shortcut(&shortcut.keys) {
+                actions.push(shortcut.action);
+            }
+        }
+    });
+    actions
+}
+
+/// The overlay listing every shortcut; `open` is cleared when it is closed.
+pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
+    let mut still_open = *open;
+    egui::Window::new("Keyboard shortcuts")
+        .open(&mut still_open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .spacing([24.0, 6.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    for shortcut in &SHORTCUTS {
+                        ui.monospace(ctx.format_shortcut(&shortcut.keys));
+                        let text = match shortcut.action {
+                            Action::SkipBack => format!("Skip back {skip_secs} s"),
+                            Action::SkipForward => format!("Skip forward {skip_secs} s"),
+                            other => describe(other).to_string(),
+                        };
+                        ui.label(text);
+                        ui.end_row();
+                    }
+                    ui.monospace("Ctrl + / Ctrl −");
+                    ui.label("Larger / smaller text");
+                    ui.end_row();
+                });
+        });
+    *open = still_open;
+}

@@ -1,0 +1,645 @@
+//! The transcript as a virtualised, wrapping list: only the rows on screen
+//! are laid out; the others have estimated heights kept in prefix sums, so a
+//! 100 000-line transcript scrolls as fast as a short one. Owns only view
+//! state (heights, scroll, following); clicks come back as [`ViewAction`]s.
+
+use std::ops::Range;
+
+use eframe::egui::{
+    self, Color32, FontId, Rect, Role, ScrollArea, Sense, Stroke, TextFormat, TextStyle,
+    WidgetInfo, pos2, text::LayoutJob, vec2,
+};
+
+use super::search::Search;
+use super::style::{clock_label, speaker_color};
+use crate::transcript::{SpeakerId, Transcript};
+
+/// The width of the column holding the speaker and the start time.
+const LEFT_COLUMN: f32 = 150.0;
+/// Space above and below each row's text.
+const ROW_PAD_Y: f32 = 5.0;
+/// Space left and right of the row's content.
+const ROW_PAD_X: f32 = 8.0;
+/// Where a followed line is placed, as a fraction of the list's height from its top.
+const FOLLOW_ANCHOR: f32 = 0.25;
+/// A followed line lower than this fraction of the list's height is scrolled back up.
+const FOLLOW_LIMIT: f32 = 0.85;
+
+/// The word being heard inside the current line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordMark {
+    /// Bytes of the segment's text.
+    pub bytes: Range<usize>,
+    /// True when guessed from the position in the text (no word times).
+    pub estimated: bool,
+}
+
+/// What is being heard, as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    /// The segment highlighted.
+    pub segment: usize,
+    /// False in a pause after the segment ended (shown fainter).
+    pub speaking: bool,
+    /// The word being heard, if known or estimated.
+    pub word: Option<WordMark>,
+}
+
+/// What the user asked for in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewAction {
+    /// A line was clicked (or activated from the keyboard): go to its start.
+    SeekSegment(usize),
+}
+
+/// What the list draws this frame (borrowed from the app).
+pub struct ViewInput<'a> {
+    /// The transcript.
+    pub transcript: &'a Transcript,
+    /// Changes whenever the transcript is replaced.
+    pub generation: u64,
+    /// What is being heard.
+    pub current: Option<Current>,
+    /// Matches to highlight and the speaker filter.
+    pub search: &'a Search,
+    /// Show clock times with hours.
+    pub with_hours: bool,
+}
+
+/// The list's view state.
+#[derive(Debug)]
+pub struct TranscriptView {
+    /// Segment indices shown, in file order (after the speaker filter).
+    rows: Vec<u32>,
+    /// For each segment its row, or `u32::MAX` when filtered out.
+    row_of_segment: Vec<u32>,
+    rows_key: Option<(u64, Option<Option<SpeakerId>>)>,
+    /// Each row's height: measured once drawn, estimated before.
+    heights: Vec<f32>,
+    /// `prefix[i]` is the top of row `i`; `prefix[rows.len()]` the total.
+    prefix: Vec<f32>,
+    prefix_dirty: bool,
+    /// The width and text size the heights were computed for.
+    layout_key: Option<(f32, f32)>,
+    /// The view keeps the line being heard in sight.
+    pub follow: bool,
+    followed: Option<usize>,
+    /// Scroll to this offset on the next frame.
+    pending_scroll_y: Option<f32>,
+    last_offset_y: f32,
+    viewport: Rect,
+    /// A row to bring into view on the next frame (search results).
+    reveal_row: Option<usize>,
+}
+
+impl Default for TranscriptView {
+    fn default() -> Self {
+        TranscriptView {
+            rows: Vec::new(),
+            row_of_segment: Vec::new(),
+            rows_key: None,
+            heights: Vec::new(),
+            prefix: vec![0.0],
+            prefix_dirty: false,
+            layout_key: None,
+            follow: true,
+            followed: None,
+            pending_scroll_y: None,
+            last_offset_y: 0.0,
+            viewport: Rect::NOTHING,
+            reveal_row: None,
+        }
+    }
+}
+
+impl TranscriptView {
+    /// Scrolls `segment` into view (it stops following: the user is looking elsewhere).
+    pub fn reveal(&mut self, segment: usize) {
+        if let Some(&row) = self.row_of_segment.get(segment)
+            && row != u32::MAX
+        {
+            self.reveal_row = Some(row as usize);
+            self.follow = false;
+        }
+    }
+
+    /// Starts following again and brings the current line into view.
+    pub fn follow_again(&mut self) {
+        self.follow = true;
+        self.followed = None;
+    }
+
+    /// The rows currently listed (segment indices), for tests and the legend.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The part of the list on screen, in list coordinates (for tests).
+    pub fn viewport(&self) -> Rect {
+        self.viewport
+    }
+
+    /// The top of `segment`'s row in list coordinates, if listed.
+    pub fn row_top(&self, segment: usize) -> Option<f32> {
+        let row = *self.row_of_segment.get(segment)?;
+        self.prefix.get(row as usize).copied()
+    }
+
+    /// Draws the list; returns what the user clicked.
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &ViewInput) -> Option<ViewAction> {
+        self.ensure_rows(input);
+        let font_id = TextStyle::Body.resolve(ui.style());
+        let text_width = (ui.available_width() - LEFT_COLUMN - 2.0 * ROW_PAD_X - 16.0).max(80.0);
+        self.ensure_layout(ui, text_width, &font_id, input.transcript);
+        if self.prefix_dirty {
+            self.rebuild_prefix();
+        }
+        self.plan_follow(input.current.as_ref());
+
+        let mut area = ScrollArea::vertical()
+            .id_salt("transcript")
+            .auto_shrink([false, false]);
+        let programmatic = self.pending_scroll_y.take();
+        if let Some(offset_y) = programmatic {
+            area = area.vertical_scroll_offset(offset_y.max(0.0));
+        }
+        let mut word_top = None;
+        let output = area.show_viewport(ui, |ui, viewport| {
+            let total = self.prefix.last().copied().unwrap_or(0.0);
+            ui.set_min_height(total);
+            ui.set_min_width(ui.available_width());
+            self.rows_ui(ui, viewport, input, text_width, &font_id, &mut word_top)
+        });
+        let offset_y = output.state.clamped_offset().y;
+        if programmatic.is_none() && (offset_y - self.last_offset_y).abs() > 0.5 {
+            let user_moved = ui.input(|i| {
+                i.smooth_scroll_delta.y != 0.0
+                    || i.pointer.primary_down()
+                    || i.key_down(egui::Key::PageUp)
+                    || i.key_down(egui::Key::PageDown)
+            });
+            if user_moved {
+                self.follow = false;
+            }
+        }
+        self.last_offset_y = offset_y;
+        self.viewport = Rect::from_min_size(pos2(0.0, offset_y), output.inner_rect.size());
+        // Inside a line taller than the list, keep the word being heard in sight.
+        if self.follow
+            && let Some(word_y) = word_top
+        {
+            let height = self.viewport.height();
+            if word_y < offset_y || word_y > offset_y + height * FOLLOW_LIMIT {
+                self.pending_scroll_y = Some(word_y - height * FOLLOW_ANCHOR);
+            }
+        }
+        if self.pending_scroll_y.is_some() || self.prefix_dirty {
+            ui.ctx().request_repaint();
+        }
+        output.inner
+    }
+
+    /// Rebuilds the rows when the transcript or the speaker filter changed.
+    fn ensure_rows(&mut self, input: &ViewInput) {
+        let key = (input.generation, input.search.speaker_filter);
+        if self.rows_key == Some(key) {
+            return;
+        }
+        let segments = &input.transcript.segments;
+        self.rows.clear();
+        self.row_of_segment = vec![u32::MAX; segments.len()];
+        for (index, segment) in segments.iter().enumerate() {
+            if input
+                .search
+                .speaker_filter
+                .is_some_and(|speaker| segment.speaker != speaker)
+            {
+                continue;
+            }
+            self.row_of_segment[index] = self.rows.len() as u32;
+            self.rows.push(index as u32);
+        }
+        if self.rows_key.map(|(generation, _)| generation) != Some(input.generation) {
+            self.follow = true;
+            self.pending_scroll_y = Some(0.0);
+        }
+        self.rows_key = Some(key);
+        self.layout_key = None;
+        self.followed = None;
+    }
+
+    /// Estimates every row's height when the width or text size changed.
+    fn ensure_layout(
+        &mut self,
+        ui: &egui::Ui,
+        text_width: f32,
+        font_id: &FontId,
+        transcript: &Transcript,
+    ) {
+        let key = (
+            text_width.round(),
+            font_id.size * ui.ctx().pixels_per_point(),
+        );
+        if self.layout_key == Some(key) && self.heights.len() == self.rows.len() {
+            return;
+        }
+        let (char_width, line_height) =
+            ui.fonts_mut(|fonts| (fonts.glyph_width(font_id, 'n'), fonts.row_height(font_id)));
+        let chars_per_line = (text_width / char_width.max(1.0)).max(1.0);
+        self.heights = self
+            .rows
+            .iter()
+            .map(|&segment| {
+                let chars = transcript.segments[segment as usize].text.chars().count() as f32;
+                let lines = (chars / chars_per_line).ceil().max(1.0);
+                lines * line_height + 2.0 * ROW_PAD_Y
+            })
+            .collect();
+        self.layout_key = Some(key);
+        self.prefix_dirty = true;
+    }
+
+    fn rebuild_prefix(&mut self) {
+        self.prefix.clear();
+        self.prefix.reserve(self.heights.len() + 1);
+        let mut top = 0.0;
+        self.prefix.push(top);
+        for height in &self.heights {
+            top += height;
+            self.prefix.push(top);
+        }
+        self.prefix_dirty = false;
+    }
+
+    /// Decides whether to scroll this frame to follow the current line or reveal a row.
+    fn plan_follow(&mut self, current: Option<&Current>) {
+        if let Some(row) = self.reveal_row.take() {
+            let top = self.prefix[row];
+            self.pending_scroll_y = Some(top - self.viewport.height() * 0.4);
+            return;
+        }
+        if !self.follow {
+            return;
+        }
+        let Some(current) = current else {
+            self.followed = None;
+            return;
+        };
+        if self.followed == Some(current.segment) {
+            return;
+        }
+        self.followed = Some(current.segment);
+        let Some(&row) = self.row_of_segment.get(current.segment) else {
+            return;
+        };
+        if row == u32::MAX {
+            return;
+        }
+        let (top, bottom) = (self.prefix[row as usize], self.prefix[row as usize + 1]);
+        let view = self.viewport;
+        let comfortable = view.height() > 0.0
+            && top >= view.top()
+            && bottom <= view.top() + view.height() * FOLLOW_LIMIT;
+        if !comfortable {
+            self.pending_scroll_y = Some(top - view.height().max(0.0) * FOLLOW_ANCHOR);
+        }
+    }
+
+    /// Draws the rows that intersect `viewport` (list coordinates).
+    fn rows_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        viewport: Rect,
+        input: &ViewInput,
+        text_width: f32,
+        font_id: &FontId,
+        word_top: &mut Option<f32>,
+    ) -> Option<ViewAction> {
+        let origin = ui.max_rect().min;
+        let width = ui.available_width().max(LEFT_COLUMN + text_width);
+        let first = self
+            .prefix
+            .partition_point(|&top| top <= viewport.top())
+            .saturating_sub(1);
+        let mut y = self.prefix.get(first).copied().unwrap_or(0.0);
+        let mut action = None;
+        let mut row = first;
+        while row < self.rows.len() && y < viewport.bottom() {
+            let segment = self.rows[row] as usize;
+            let drawn = self.row_ui(
+                ui, origin, y, width, text_width, font_id, input, segment, row,
+            );
+            if drawn.clicked {
+                action = Some(ViewAction::SeekSegment(segment));
+            }
+            if let Some(word_y) = drawn.word_y {
+                *word_top = Some(y + word_y);
+            }
+            if (self.heights[row] - drawn.height).abs() > 0.5 {
+                self.heights[row] = drawn.height;
+                self.prefix_dirty = true;
+            }
+            y += drawn.height;
+            row += 1;
+        }
+        action
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one row's whole layout")]
+    fn row_ui(
+        &self,
+        ui: &mut egui::Ui,
+        origin: egui::Pos2,
+        top: f32,
+        width: f32,
+        text_width: f32,
+        font_id: &FontId,
+        input: &ViewInput,
+        segment_index: usize,
+        row: usize,
+    ) -> DrawnRow {
+        let transcript = input.transcript;
+        let segment = &transcript.segments[segment_index];
+        let visuals = ui.visuals().clone();
+        let dark = visuals.dark_mode;
+        let current = input
+            .current
+            .as_ref()
+            .filter(|current| current.segment == segment_index);
+        let speaker_colour = speaker_color(segment.speaker.map(|s| s.0), dark);
+        let show_name = row == 0
+            || input.search.speaker_filter.is_some()
+            || transcript.segments[self.rows[row - 1] as usize].speaker != segment.speaker;
+        let speaker_name = transcript.speaker_name(segment.speaker);
+
+        let job = text_job(
+            &segment.text,
+            text_width,
+            font_id,
+            &visuals,
+            input.search,
+            segment_index,
+            current.and_then(|c| c.word.as_ref()),
+        );
+        let galley = ui.painter().layout_job(job);
+        let small = FontId::new(font_id.size * 0.85, font_id.family.clone());
+        let name_galley = show_name.then(|| {
+            let mut job = LayoutJob::single_section(
+                speaker_name.to_string(),
+                TextFormat::simple(font_id.clone(), speaker_colour),
+            );
+            job.wrap.max_width = LEFT_COLUMN - 8.0;
+            job.wrap.max_rows = 1;
+            job.wrap.break_anywhere = true;
+            ui.painter().layout_job(job)
+        });
+        let time_text = clock_label(segment.start_ms, input.with_hours);
+        let estimated = current
+            .and_then(|c| c.word.as_ref())
+            .is_some_and(|word| word.estimated);
+        // The estimate is marked on the time's line, so the row keeps its height.
+        let time_line = if estimated {
+            format!("{time_text}   ≈ estimated")
+        } else {
+            time_text.clone()
+        };
+        let time_galley =
+            ui.painter()
+                .layout_no_wrap(time_line, small.clone(), visuals.weak_text_color());
+        let left_height =
+            name_galley.as_ref().map_or(0.0, |g| g.size().y + 2.0) + time_galley.size().y;
+        let height = galley.size().y.max(left_height) + 2.0 * ROW_PAD_Y;
+        let rect = Rect::from_min_size(origin + vec2(0.0, top), vec2(width, height));
+
+        let id = ui.scope_id().with(("row", segment_index));
+        let response = ui.interact(rect, id, Sense::click());
+        response.widget_info(|| {
+            WidgetInfo::labeled(
+                Role::Button,
+                true,
+                format!("{speaker_name}, {time_text}: {}", segment.text),
+            )
+        });
+        let mut word_y = None;
+        if ui.is_rect_visible(rect) {
+            let painter = ui.painter();
+            if let Some(current) = current {
+                let strength = if current.speaking { 0.35 } else { 0.15 };
+                painter.rect_filled(
+                    rect,
+                    0.0,
+                    visuals.selection.bg_fill.gamma_multiply(strength),
+                );
+                painter.rect_filled(
+                    Rect::from_min_size(rect.min, vec2(3.0, rect.height())),
+                    0.0,
+                    speaker_colour,
+                );
+            } else if response.hovered() {
+                painter.rect_filled(
+                    rect,
+                    0.0,
+                    visuals.widgets.hovered.weak_bg_fill.gamma_multiply(0.5),
+                );
+            }
+            if response.has_focus() {
+                painter.rect_stroke(
+                    rect.shrink(1.0),
+                    2.0,
+                    Stroke::new(1.5, visuals.selection.stroke.color),
+                    egui::StrokeKind::Inside,
+                );
+            }
+            let mut left_y = rect.top() + ROW_PAD_Y;
+            let left_x = rect.left() + ROW_PAD_X;
+            if let Some(name) = name_galley {
+                let size = name.size();
+                painter.galley(pos2(left_x, left_y), name, speaker_colour);
+                left_y += size.y + 2.0;
+            }
+            painter.galley(pos2(left_x, left_y), time_galley, visuals.weak_text_color());
+            let text_pos = pos2(rect.left() + LEFT_COLUMN, rect.top() + ROW_PAD_Y);
+            if let Some(word) = current.and_then(|c| c.word.as_ref()) {
+                let char_index = segment.text[..word.bytes.start.min(segment.text.len())]
+                    .chars()
+                    .count();
+                let cursor = galley.pos_from_cursor(egui::text::CCursor::new(char_index));
+                word_y = Some(ROW_PAD_Y + cursor.top());
+            }
+            painter.galley(text_pos, galley, visuals.text_color());
+        }
+        DrawnRow {
+            height,
+            clicked: response.clicked(),
+            word_y,
+        }
+    }
+}
+
+/// What drawing one row found out.
+struct DrawnRow {
+    height: f32,
+    clicked: bool,
+    /// The top of the current word's line, relative to the row's top.
+    word_y: Option<f32>,
+}
+
+/// The text of one line with search matches and the current word marked.
+fn text_job(
+    text: &str,
+    wrap_width: f32,
+    font_id: &FontId,
+    visuals: &egui::Visuals,
+    search: &Search,
+    segment: usize,
+    word: Option<&WordMark>,
+) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = wrap_width;
+    let plain = TextFormat::simple(font_id.clone(), visuals.text_color());
+    let match_bg = if visuals.dark_mode {
+        Color32::from_rgb(0x6b, 0x5a, 0x00)
+    } else {
+        Color32::from_rgb(0xff, 0xe8, 0x7c)
+    };
+    let current_match_bg = if visuals.dark_mode {
+        Color32::from_rgb(0xb3, 0x5c, 0x00)
+    } else {
+        Color32::from_rgb(0xff, 0xa8, 0x3c)
+    };
+    let current_match = search
+        .current()
+        .filter(|(_, m)| m.segment == segment)
+        .map(|(_, m)| m.bytes.clone());
+    // Cut points where any mark starts or ends.
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    let matches = if search.open {
+        search.matches_in(segment)
+    } else {
+        &[]
+    };
+    for m in matches {
+        cuts.extend([m.bytes.start, m.bytes.end]);
+    }
+    if let Some(word) = word {
+        cuts.extend([word.bytes.start, word.bytes.end]);
+    }
+    cuts.retain(|&cut| cut <= text.len() && text.is_char_boundary(cut));
+    cuts.sort_unstable();
+    cuts.dedup();
+    for pair in cuts.windows(2) {
+        let (start, end) = (pair[0], pair[1]);
+        if start == end {
+            continue;
+        }
+        let inside = |range: &Range<usize>| range.start <= start && end <= range.end;
+        let mut format = plain.clone();
+        if let Some(word) = word.filter(|w| inside(&w.bytes)) {
+            if word.estimated {
+                format.background = visuals.selection.bg_fill.gamma_multiply(0.45);
+                format.underline = Stroke::new(1.0, visuals.text_color());
+            } else {
+                format.background = visuals.selection.bg_fill;
+                format.color = visuals.strong_text_color();
+            }
+        }
+        if matches.iter().any(|m| inside(&m.bytes)) {
+            format.background = match_bg;
+            if current_match.as_ref().is_some_and(inside) {
+                format.background = current_match_bg;
+            }
+        }
+        job.append(&text[start..end], 0.0, format);
+    }
+    job
+}
+
+/// The word of `text` holding byte `at`: from the space before to the space after.
+pub fn word_around(text: &str, at: usize) -> Range<usize> {
+    let at = at.min(text.len());
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, ch)| ch.is_whitespace())
+        .map_or(0, |(i, ch)| i + ch.len_utf8());
+    let end = text[at..]
+        .char_indices()
+        .find(|(_, ch)| ch.is_whitespace())
+        .map_or(text.len(), |(i, _)| at + i);
+    start..end
+}
+
+/// Byte ranges of each of `words` in `text`, found in order (a word that is
+/// not found is `None`).
+pub fn word_ranges<'a>(
+    text: &str,
+    words: impl Iterator<Item = &'a str>,
+) -> Vec<Option<Range<usize>>> {
+    let mut from = 0;
+    words
+        .map(|word| {
+            let word = word.trim();
+            if word.is_empty() {
+                return None;
+            }
+            let at = text.get(from..)?.find(word)? + from;
+            from = at + word.len();
+            Some(at..at + word.len())
+        })
+        .collect()
+}
+
+/// Where in `text` the speaker probably is, `fraction` (0..=1) of the way
+/// through its duration: the word at that share of its characters.
+pub fn estimated_word(text: &str, fraction: f64) -> Option<Range<usize>> {
+    let chars = text.chars().count();
+    if chars == 0 {
+        return None;
+    }
+    let target = ((fraction.clamp(0.0, 1.0) * chars as f64) as usize).min(chars - 1);
+    let (at, _) = text.char_indices().nth(target)?;
+    let range = word_around(text, at);
+    if range.is_empty() {
+        // On a space: take the next word.
+        let next = text[at..].find(|ch: char| !ch.is_whitespace())? + at;
+        return Some(word_around(text, next));
+    }
+    Some(range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimated_word_moves_through_the_text_in_proportion() {
+        let text = "one two three four";
+        let at = |fraction| estimated_word(text, fraction).map(|r| &text[r]);
+        assert_eq!(at(0.0), Some("one"));
+        assert_eq!(at(0.25), Some("two"));
+        assert_eq!(at(0.5), Some("three"));
+        assert_eq!(at(0.99), Some("four"));
+        assert_eq!(at(1.0), Some("four"));
+        assert_eq!(estimated_word("", 0.5), None);
+    }
+
+    #[test]
+    fn word_ranges_find_words_in_order_even_when_repeated() {
+        let text = "so so, I said: so.";
+        let ranges = word_ranges(
+            text,
+            ["so", "so,", "I", "said:", "so.", "missing"].into_iter(),
+        );
+        assert_eq!(
+            ranges,
+            [
+                Some(0..2),
+                Some(3..6),
+                Some(7..8),
+                Some(9..14),
+                Some(15..18),
+                None
+            ]
+        );
+    }
+}
