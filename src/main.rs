@@ -23,6 +23,7 @@ fn player(args: Args) -> ExitCode {
         restore: args.files.is_empty(),
         files: args.files,
         start_ms: args.start.map(|t| (t.secs * 1000.0).round() as u64),
+        cache_dir: None,
     };
     exit_code(earmark::ui::run(launch))
 }

@@ -43,6 +43,8 @@ pub struct Launch {
     pub start_ms: Option<u64>,
     /// With no files: reopen the last episode, or the demo on first launch.
     pub restore: bool,
+    /// Where waveforms and the demo are cached; `None`: the user's cache folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The episode on screen.
@@ -99,6 +101,8 @@ pub struct EarmarkApp {
     /// Byte ranges of the timed words of one segment, found once.
     word_cache: Option<WordCache>,
     applied_theme: Option<ThemeChoice>,
+    /// Where waveforms and the demo are cached.
+    cache_root: Option<PathBuf>,
 }
 
 impl EarmarkApp {
@@ -133,6 +137,7 @@ impl EarmarkApp {
             focus_search: false,
             word_cache: None,
             applied_theme: None,
+            cache_root: launch.cache_dir.clone().or_else(default_cache_root),
         };
         app.launch(launch);
         app
@@ -158,7 +163,7 @@ impl EarmarkApp {
                 self.pending_start_ms = launch.start_ms;
                 self.opener.open_episode(recent.audio, recent.transcript);
             }
-            _ => match demo::demo_files() {
+            _ => match demo::demo_files(self.cache_root.as_deref()) {
                 Ok((audio, transcript)) => {
                     self.settings.demo_shown = true;
                     self.pending_start_ms = launch.start_ms;
@@ -177,6 +182,11 @@ impl EarmarkApp {
     /// The transcript list's view state (for tests).
     pub fn view(&self) -> &TranscriptView {
         &self.view
+    }
+
+    /// Moves playback to `pos_ms`, as the seek bar does.
+    pub fn seek(&mut self, pos_ms: u64) {
+        self.player.seek(pos_ms);
     }
 
     /// The remembered settings.
@@ -297,6 +307,22 @@ impl EarmarkApp {
     fn install(&mut self, opened: OpenedEpisode) {
         self.remember_position();
         let OpenedEpisode { audio, transcript } = opened;
+        if let Some(loaded) = &transcript
+            && let Some(first) = loaded.transcript.warnings.first()
+        {
+            let count = loaded.transcript.warnings.len();
+            let more = if count > 1 {
+                format!(" (and {} more)", count - 1)
+            } else {
+                String::new()
+            };
+            self.report(format!(
+                "{}: line {}: {}{more}",
+                loaded.path.display(),
+                first.line,
+                first.message
+            ));
+        }
         self.episode = Episode {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
             original_speakers: transcript
@@ -923,6 +949,14 @@ impl EarmarkApp {
                 self.apply(Action::Open);
             }
         });
+    }
+}
+
+/// `$EARMARK_CACHE_DIR`, else the user's cache folder's `earmark`.
+fn default_cache_root() -> Option<PathBuf> {
+    match std::env::var_os("EARMARK_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|dir| dir.join("earmark")),
     }
 }
 

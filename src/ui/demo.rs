@@ -7,15 +7,12 @@ use std::path::{Path, PathBuf};
 const DEMO_AUDIO: &[u8] = include_bytes!("../../assets/demo/demo-episode.mp3");
 const DEMO_TRANSCRIPT: &[u8] = include_bytes!("../../assets/demo/demo-episode.txt");
 
-/// The demo's audio and transcript on disk, written there if missing or
-/// different; the error says which file could not be written.
-pub fn demo_files() -> Result<(PathBuf, PathBuf), String> {
-    let folder = match std::env::var_os("EARMARK_CACHE_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("demo"),
-        _ => dirs::cache_dir()
-            .map(|dir| dir.join("earmark").join("demo"))
-            .ok_or("this system has no cache folder to put the demo episode in")?,
-    };
+/// The demo's audio and transcript in `cache_root/demo`, written there if
+/// missing or different; the error says which file could not be written.
+pub fn demo_files(cache_root: Option<&Path>) -> Result<(PathBuf, PathBuf), String> {
+    let folder = cache_root
+        .ok_or("this system has no cache folder to put the demo episode in")?
+        .join("demo");
     std::fs::create_dir_all(&folder)
         .map_err(|err| format!("cannot create {}: {err}", folder.display()))?;
     let audio = folder.join("demo-episode.mp3");

@@ -164,6 +164,7 @@ impl TranscriptView {
             area = area.vertical_scroll_offset(offset_y.max(0.0));
         }
         let mut word_top = None;
+        let total_before = self.prefix.last().copied().unwrap_or(0.0);
         let output = area.show_viewport(ui, |ui, viewport| {
             let total = self.prefix.last().copied().unwrap_or(0.0);
             ui.set_min_height(total);
@@ -171,16 +172,15 @@ impl TranscriptView {
             self.rows_ui(ui, viewport, input, text_width, &font_id, &mut word_top)
         });
         let offset_y = output.state.clamped_offset().y;
-        if programmatic.is_none() && (offset_y - self.last_offset_y).abs() > 0.5 {
-            let user_moved = ui.input(|i| {
-                i.smooth_scroll_delta.y != 0.0
-                    || i.pointer.primary_down()
-                    || i.key_down(egui::Key::PageUp)
-                    || i.key_down(egui::Key::PageDown)
-            });
-            if user_moved {
-                self.follow = false;
-            }
+        // Any move we did not ask for is the user's (wheel, scroll bar, keys,
+        // a screen reader), unless the content's height changed under it.
+        let total_after = self.prefix.last().copied().unwrap_or(0.0);
+        if programmatic.is_none()
+            && (offset_y - self.last_offset_y).abs() > 0.5
+            && (total_after - total_before).abs() < 0.5
+            && !self.prefix_dirty
+        {
+            self.follow = false;
         }
         self.last_offset_y = offset_y;
         self.viewport = Rect::from_min_size(pos2(0.0, offset_y), output.inner_rect.size());
@@ -413,12 +413,15 @@ impl TranscriptView {
 
         let id = ui.scope_id().with(("row", segment_index));
         let response = ui.interact(rect, id, Sense::click());
+        // The line being heard reads as "pressed" to screen readers (and tests).
         response.widget_info(|| {
-            WidgetInfo::labeled(
+            let mut info = WidgetInfo::labeled(
                 Role::Button,
                 true,
                 format!("{speaker_name}, {time_text}: {}", segment.text),
-            )
+            );
+            info.selected = current.is_some().then_some(true);
+            info
         });
         let mut word_y = None;
         if ui.is_rect_visible(rect) {

@@ -1,0 +1,634 @@
+//! The player window driven by its accessible labels (egui_kittest), with
+//! the real engine on a virtual output whose clock the test steps by hand.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use earmark::audio::wav::WavWriter;
+use earmark::audio::{Engine, VirtualOutput};
+use earmark::ui::{EarmarkApp, Launch};
+use eframe::egui::accesskit::Toggled;
+use eframe::egui::{self, Key, Modifiers, ViewportId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const OUTPUT_RATE: u32 = 48_000;
+/// Frames pulled from the virtual output at a time.
+const STEP_FRAMES: usize = 4800;
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+}
+
+/// The demo episode's lines, as the file has them.
+const DEMO_STARTS_MS: [u64; 6] = [500, 4600, 10_100, 16_300, 22_400, 27_100];
+
+/// The window, its virtual sound device, and a folder that lives as long as the test.
+struct Window {
+    harness: Harness<'static, EarmarkApp>,
+    output: VirtualOutput,
+    _dir: tempfile::TempDir,
+}
+
+impl Window {
+    fn open(files: Vec<PathBuf>) -> Window {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(err) => panic!("tempdir: {err}"),
+        };
+        Window::open_in(files, dir)
+    }
+
+    fn open_in(files: Vec<PathBuf>, dir: tempfile::TempDir) -> Window {
+        let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
+            Ok(pair) => pair,
+            Err(err) => panic!("engine: {err}"),
+        };
+        let launch = Launch {
+            files,
+            start_ms: None,
+            restore: false,
+            // The waveform cache goes to the test's folder, never the user's.
+            cache_dir: Some(dir.path().to_owned()),
+        };
+        let harness = Harness::builder()
+            .with_size([1000.0, 700.0])
+            .build_eframe(move |cc| EarmarkApp::new(cc, launch, engine));
+        let mut window = Window {
+            harness,
+            output,
+            _dir: dir,
+        };
+        window.wait_until_open();
+        window
+    }
+
+    /// Steps frames until the files are open and the audio loaded.
+    fn wait_until_open(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.harness.step();
+            let app = self.harness.state();
+            if !app.is_busy() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the episode did not open");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.settle();
+    }
+
+    /// Lets the engine apply what the window sent, then draws until idle.
+    fn settle(&mut self) {
+        self.harness.state().player().engine().settle();
+        self.harness.run();
+        self.harness.state().player().engine().settle();
+        self.harness.run();
+    }
+
+    /// Plays `ms` of audio through the virtual device, then draws.
+    fn play_for(&mut self, ms: u64) {
+        let mut frames = (ms * u64::from(OUTPUT_RATE) / 1000) as usize;
+        while frames > 0 {
+            let step = frames.min(STEP_FRAMES);
+            self.output.step(step);
+            frames -= step;
+        }
+        self.settle();
+    }
+
+    fn clock_ms(&self) -> u64 {
+        self.harness.state().player().engine().settle();
+        self.harness.state().player().clock().pos_ms
+    }
+
+    /// When the window asked for its next frame (`MAX`: not at all).
+    fn repaint_delay(&self) -> Duration {
+        self.harness
+            .output()
+            .viewport_output
+            .get(&ViewportId::ROOT)
+            .map_or(Duration::ZERO, |viewport| viewport.repaint_delay)
+    }
+
+    fn playing(&self) -> bool {
+        self.harness.state().player().clock().playing
+    }
+
+    fn press(&mut self, key: Key) {
+        self.harness.key_press(key);
+        self.settle();
+    }
+
+    fn press_with(&mut self, modifiers: Modifiers, key: Key) {
+        self.harness.key_press_modifiers(modifiers, key);
+        self.settle();
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.settle();
+    }
+
+    /// The line rows on screen whose accessible label contains `text`.
+    fn row_visible(&self, text: &str) -> bool {
+        self.harness.query_by_label_contains(text).is_some()
+    }
+
+    /// The text of the line marked as being heard (its row is "pressed").
+    fn highlighted(&self) -> Vec<String> {
+        self.harness
+            .get_all_by(|node| node.toggled() == Some(Toggled::True))
+            .filter_map(|node| node.accesskit_node().label())
+            .collect()
+    }
+}
+
+fn demo() -> Window {
+    let dir = demo_dir();
+    Window::open(vec![
+        dir.join("demo-episode.mp3"),
+        dir.join("demo-episode.txt"),
+    ])
+}
+
+#[test]
+fn clicking_a_line_seeks_the_engine_to_its_start_and_plays() {
+    let mut window = demo();
+    assert_eq!(window.clock_ms(), 0);
+    assert!(!window.playing());
+    window
+        .harness
+        .get_by_label_contains("Click any line and the player jumps there")
+        .click();
+    window.settle();
+    assert_eq!(window.clock_ms(), DEMO_STARTS_MS[2]);
+    assert!(window.playing(), "a click plays by default");
+    window.play_for(1000);
+    let highlighted = window.highlighted();
+    assert_eq!(highlighted.len(), 1, "{highlighted:?}");
+    assert!(highlighted[0].contains("Click any line"), "{highlighted:?}");
+}
+
+#[test]
+fn the_highlight_follows_the_clock_line_by_line() {
+    let mut window = demo();
+    window.press(Key::Space);
+    assert!(window.playing());
+    let mut seen = Vec::new();
+    for _ in 0..30 {
+        window.play_for(1000);
+        let pos_ms = window.clock_ms();
+        let expected = DEMO_STARTS_MS.iter().rposition(|&start| start <= pos_ms);
+        let highlighted = window.highlighted();
+        match expected {
+            Some(line) => {
+                assert_eq!(highlighted.len(), 1, "at {pos_ms} ms: {highlighted:?}");
+                seen.push(line);
+            }
+            None => assert!(highlighted.is_empty(), "at {pos_ms} ms: {highlighted:?}"),
+        }
+    }
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [0, 1, 2, 3, 4, 5],
+        "every line was highlighted in order"
+    );
+}
+
+#[test]
+fn paused_draws_nothing_and_playing_schedules_the_next_frame() {
+    let mut window = demo();
+    assert_eq!(
+        window.repaint_delay(),
+        Duration::MAX,
+        "paused and idle: no frame is scheduled"
+    );
+    window.press(Key::Space);
+    let delay = window.repaint_delay();
+    assert!(
+        delay > Duration::ZERO && delay <= Duration::from_millis(50),
+        "playing: the next frame is scheduled, not continuous ({delay:?})"
+    );
+    window.press(Key::Space);
+    assert!(!window.playing());
+    assert_eq!(window.repaint_delay(), Duration::MAX);
+}
+
+#[test]
+fn keyboard_shortcuts_move_play_and_change_speed() {
+    let mut window = demo();
+    window.press(Key::ArrowRight);
+    assert_eq!(window.clock_ms(), 5000, "→ skips 5 s");
+    window.press(Key::ArrowLeft);
+    assert_eq!(window.clock_ms(), 0, "← skips back");
+    window.press(Key::ArrowDown);
+    assert_eq!(
+        window.clock_ms(),
+        DEMO_STARTS_MS[0],
+        "↓ goes to the next line"
+    );
+    window.press(Key::ArrowDown);
+    assert_eq!(window.clock_ms(), DEMO_STARTS_MS[1]);
+    window.press(Key::ArrowUp);
+    assert_eq!(window.clock_ms(), DEMO_STARTS_MS[0], "↑ goes back a line");
+    window.press(Key::N);
+    assert_eq!(
+        window.clock_ms(),
+        DEMO_STARTS_MS[1],
+        "N goes to the next speaker"
+    );
+    window.press(Key::End);
+    let duration_ms = window.harness.state().player().duration_ms();
+    assert_eq!(Some(window.clock_ms()), duration_ms, "End goes to the end");
+    window.press(Key::Home);
+    assert_eq!(window.clock_ms(), 0, "Home goes to the start");
+    window.press(Key::CloseBracket);
+    assert_eq!(window.harness.state().player().speed(), 1.1);
+    window.press(Key::OpenBracket);
+    window.press(Key::OpenBracket);
+    assert_eq!(window.harness.state().player().speed(), 0.9);
+    assert_eq!(window.harness.state().settings().speed, 0.9, "remembered");
+    window.press(Key::Space);
+    assert!(window.playing());
+    window.press(Key::Space);
+    assert!(!window.playing());
+}
+
+#[test]
+fn resuming_after_a_pause_rewinds_two_seconds() {
+    let mut window = demo();
+    window.press(Key::Space);
+    window.play_for(6000);
+    window.press(Key::Space);
+    let paused_ms = window.clock_ms();
+    assert!(paused_ms >= 5900, "{paused_ms}");
+    window.press(Key::Space);
+    assert_eq!(window.clock_ms(), paused_ms - 2000);
+}
+
+#[test]
+fn the_shortcuts_overlay_opens_with_f1_and_closes_with_escape() {
+    let mut window = demo();
+    assert!(
+        window
+            .harness
+            .query_by_label("Keyboard shortcuts")
+            .is_none()
+    );
+    window.press(Key::F1);
+    assert!(
+        window
+            .harness
+            .query_by_label("Keyboard shortcuts")
+            .is_some()
+    );
+    assert!(window.harness.query_by_label("Play / pause").is_some());
+    window.press(Key::Escape);
+    assert!(
+        window
+            .harness
+            .query_by_label("Keyboard shortcuts")
+            .is_none()
+    );
+}
+
+#[test]
+fn search_counts_matches_navigates_and_enter_seeks() {
+    let mut window = demo();
+    let text = match std::fs::read_to_string(demo_dir().join("demo-episode.txt")) {
+        Ok(text) => text,
+        Err(err) => panic!("demo transcript: {err}"),
+    };
+    // Each line's text after "Speaker: ".
+    let lines: Vec<String> = text
+        .lines()
+        .filter_map(|line| line.split_once(": ").map(|(_, text)| text.to_lowercase()))
+        .collect();
+    let count = lines
+        .iter()
+        .map(|l| l.matches("the").count())
+        .sum::<usize>();
+    assert!(count >= 3);
+    window.press_with(Modifiers::COMMAND, Key::F);
+    window.harness.get_by_label("Search:").type_text("the");
+    window.settle();
+    assert!(
+        window
+            .harness
+            .query_by_label(&format!("1 of {count}"))
+            .is_some()
+    );
+    window.press(Key::F3);
+    assert!(
+        window
+            .harness
+            .query_by_label(&format!("2 of {count}"))
+            .is_some()
+    );
+    window.press_with(Modifiers::SHIFT, Key::F3);
+    window.press_with(Modifiers::SHIFT, Key::F3);
+    assert!(
+        window
+            .harness
+            .query_by_label(&format!("{count} of {count}"))
+            .is_some(),
+        "previous wraps to the last match"
+    );
+    window.harness.get_by_label("Search:").focus();
+    window.press(Key::Enter);
+    let last_line = lines.iter().rposition(|l| l.contains("the"));
+    let expected = last_line.map(|line| DEMO_STARTS_MS[line]);
+    assert_eq!(
+        Some(window.clock_ms()),
+        expected,
+        "Enter seeks to the match's line"
+    );
+    window.harness.get_by_label("Search:").type_text("zzzz");
+    window.settle();
+    assert!(window.harness.query_by_label("No matches").is_some());
+}
+
+#[test]
+fn the_speaker_filter_lists_one_speakers_lines() {
+    let mut window = demo();
+    window.press_with(Modifiers::COMMAND, Key::F);
+    assert_eq!(window.harness.state().view().row_count(), 6);
+    window.click("Speaker filter");
+    window.click("Guest");
+    assert_eq!(window.harness.state().view().row_count(), 3);
+    assert!(!window.row_visible("Welcome to the Earmark demo"));
+    assert!(window.row_visible("Thanks for having me"));
+}
+
+#[test]
+fn renaming_a_speaker_changes_every_line_and_is_remembered() {
+    let mut window = demo();
+    window.click("Speaker Host");
+    let field = window.harness.get_by_label("New name:");
+    field.focus();
+    window
+        .harness
+        .key_press_modifiers(Modifiers::COMMAND, Key::A);
+    window.harness.get_by_label("New name:").type_text("Ada");
+    window.settle();
+    window.click("Rename");
+    assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
+    assert!(window.row_visible("Ada, 0:00: Welcome to the Earmark demo"));
+    assert!(window.row_visible("Ada, 0:10: Click any line"));
+    assert!(window.harness.query_by_label("Speaker Ada").is_some());
+    let key = window.harness.state().open_files().key();
+    let remembered = key.and_then(|key| window.harness.state().settings().episode(&key).cloned());
+    assert_eq!(
+        remembered.map(|state| state.speaker_names.get("Host").cloned()),
+        Some(Some("Ada".to_string()))
+    );
+}
+
+/// A transcript of `lines` one-second lines, "Line N of the long episode",
+/// with silent audio as long, in `dir`.
+fn long_episode(dir: &Path, lines: u64) -> Vec<PathBuf> {
+    let mut text = String::new();
+    for n in 0..lines {
+        let start = n * 1000;
+        let stamp = |ms: u64| {
+            format!(
+                "{:02}:{:02}:{:02}.{:03}",
+                ms / 3_600_000,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000
+            )
+        };
+        let speaker = if n % 2 == 0 { "A" } else { "B" };
+        text.push_str(&format!(
+            "{} - {}, Speaker {speaker}: Line {n} of the long episode.\n",
+            stamp(start),
+            stamp(start + 900)
+        ));
+    }
+    let transcript = dir.join("long.txt");
+    let audio = dir.join("long.wav");
+    if let Err(err) = std::fs::write(&transcript, text) {
+        panic!("writing the transcript: {err}");
+    }
+    let rate = 8000;
+    let written = WavWriter::create(&audio, rate, 1).and_then(|mut writer| {
+        writer.write(&vec![0.0; (lines * u64::from(rate)) as usize])?;
+        writer.finish(&audio)
+    });
+    if let Err(err) = written {
+        panic!("writing the audio: {err}");
+    }
+    vec![audio, transcript]
+}
+
+#[test]
+fn the_view_follows_playback_until_scrolled_away_and_comes_back_on_request() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let files = long_episode(dir.path(), 300);
+    let mut window = Window::open_in(files, dir);
+    assert!(window.row_visible("Line 0 of"));
+    assert!(
+        !window.row_visible("Line 120 of"),
+        "far lines are not laid out"
+    );
+    window.harness.state_mut().seek(120_000);
+    window.settle();
+    window.press(Key::Space);
+    window.play_for(500);
+    assert!(
+        window.row_visible("Line 120 of"),
+        "the view followed to the line heard"
+    );
+    assert!(
+        window
+            .highlighted()
+            .iter()
+            .any(|l| l.contains("Line 120 of"))
+    );
+    assert!(window.harness.query_by_label("Back to playing").is_none());
+
+    // The user scrolls up to read: following pauses and a way back appears.
+    let list = window.harness.get_by_label_contains("Line 120 of").rect();
+    window.harness.hover_at(list.center());
+    for _ in 0..5 {
+        window.harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, 200.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: Modifiers::NONE,
+        });
+        window.harness.run();
+    }
+    window.settle();
+    assert!(
+        !window.harness.state().view().follow,
+        "scrolling away pauses following"
+    );
+    assert!(!window.row_visible("Line 120 of"));
+    window.play_for(5000);
+    assert!(
+        !window.row_visible("Line 125 of"),
+        "the view stays where the user put it"
+    );
+    window.click("Back to playing");
+    assert!(window.harness.state().view().follow);
+    assert!(window.row_visible("Line 125 of"));
+    assert!(
+        window
+            .highlighted()
+            .iter()
+            .any(|l| l.contains("Line 125 of"))
+    );
+
+    // A screen reader's scroll counts as the user's too.
+    window
+        .harness
+        .get_by_label_contains("Line 125 of")
+        .scroll_down();
+    window.settle();
+    assert!(!window.harness.state().view().follow);
+}
+
+#[test]
+fn an_unreadable_transcript_is_reported_and_the_open_episode_stays() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let broken = dir.path().join("broken.json");
+    if let Err(err) = std::fs::write(&broken, "{\n  \"segments\": [\n    {\"startTime\": 1.0,\n") {
+        panic!("{err}");
+    }
+    let mut window = demo();
+    window
+        .harness
+        .state_mut()
+        .open_paths(vec![broken.clone()], None);
+    window.wait_until_open();
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("broken.json"), "{errors:?}");
+    assert!(errors[0].contains("line "), "{errors:?}");
+    assert!(
+        window.row_visible("Welcome to the Earmark demo"),
+        "the demo is still open"
+    );
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("broken.json")
+            .is_some(),
+        "shown in the window"
+    );
+    window.click("Dismiss");
+    assert!(window.harness.state().errors().is_empty());
+}
+
+#[test]
+fn lines_a_transcript_skips_are_reported_by_line() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let damaged = dir.path().join("damaged.srt");
+    let srt = "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> nonsense\nWorld\n";
+    if let Err(err) = std::fs::write(&damaged, srt) {
+        panic!("{err}");
+    }
+    let mut window = demo();
+    window.harness.state_mut().open_paths(vec![damaged], None);
+    window.wait_until_open();
+    assert!(window.row_visible("Hello"), "the readable lines open");
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("damaged.srt"), "{errors:?}");
+    assert!(errors[0].contains("line 6"), "{errors:?}");
+}
+
+#[test]
+fn a_corrupt_audio_file_is_refused_with_a_message() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let corrupt = dir.path().join("corrupt.mp3");
+    if let Err(err) = std::fs::write(&corrupt, vec![0x5a; 10_000]) {
+        panic!("{err}");
+    }
+    let mut window = demo();
+    window.harness.state_mut().open_paths(vec![corrupt], None);
+    window.wait_until_open();
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("corrupt.mp3"), "{errors:?}");
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio, Some(demo_dir().join("demo-episode.mp3")));
+}
+
+#[test]
+fn a_transcript_opens_without_audio_and_audio_without_a_transcript() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let transcript = dir.path().join("alone.txt");
+    if let Err(err) = std::fs::copy(demo_dir().join("demo-episode.txt"), &transcript) {
+        panic!("{err}");
+    }
+    let mut window = Window::open(vec![transcript]);
+    assert!(window.row_visible("Welcome to the Earmark demo"));
+    assert_eq!(window.harness.state().player().duration_ms(), None);
+    let play = window.harness.get_by_label("Play");
+    assert!(
+        play.accesskit_node().is_disabled(),
+        "no audio: nothing to play"
+    );
+
+    let audio = dir.path().join("lonely.mp3");
+    if let Err(err) = std::fs::copy(demo_dir().join("demo-episode.mp3"), &audio) {
+        panic!("{err}");
+    }
+    window
+        .harness
+        .state_mut()
+        .open_paths(vec![audio.clone()], None);
+    window.wait_until_open();
+    let open = window.harness.state().open_files();
+    assert_eq!(
+        open.audio,
+        Some(audio),
+        "the audio joins the open transcript"
+    );
+    window.press(Key::Space);
+    assert!(window.playing());
+}
+
+#[test]
+fn a_lone_file_brings_its_partner_from_the_folder() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let audio = dir.path().join("show.mp3");
+    let transcript = dir.path().join("show.txt");
+    for (from, to) in [
+        ("demo-episode.mp3", &audio),
+        ("demo-episode.txt", &transcript),
+    ] {
+        if let Err(err) = std::fs::copy(demo_dir().join(from), to) {
+            panic!("{err}");
+        }
+    }
+    let window = Window::open(vec![audio.clone()]);
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio, Some(audio));
+    assert_eq!(open.transcript, Some(transcript));
+    assert!(window.row_visible("Welcome to the Earmark demo"));
+}
