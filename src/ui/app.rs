@@ -15,6 +15,7 @@ use super::search::Search;
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
 use super::shortcuts::{self, Action};
 use super::style::speaker_color;
+use super::trace::{RowPlace, Trace, TraceEvent};
 use super::transcript_view::{
     Current, TranscriptView, ViewAction, ViewInput, WordMark, estimated_word, word_ranges,
 };
@@ -103,6 +104,8 @@ pub struct EarmarkApp {
     applied_theme: Option<ThemeChoice>,
     /// Where waveforms and the demo are cached.
     cache_root: Option<PathBuf>,
+    /// The end-to-end tests' event log (off unless `$EARMARK_TRACE` is set).
+    trace: Trace,
 }
 
 impl EarmarkApp {
@@ -138,6 +141,7 @@ impl EarmarkApp {
             word_cache: None,
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
+            trace: Trace::from_env(),
         };
         app.launch(launch);
         app
@@ -384,6 +388,8 @@ impl EarmarkApp {
                     if let Some(pos_ms) = self.pending_seek_ms.take() {
                         self.player.seek(pos_ms);
                     }
+                    let duration_ms = self.player.duration_ms().unwrap_or(0);
+                    self.trace.log(&TraceEvent::Opened { duration_ms });
                 }
                 PlayerNews::LoadFailed(message) | PlayerNews::Failed(message) => {
                     self.report(message)
@@ -1054,7 +1060,26 @@ impl eframe::App for EarmarkApp {
             }
         });
         if let Some(ViewAction::SeekSegment(segment)) = view_action {
+            self.trace.log(&TraceEvent::Click { segment });
             self.seek_segment(segment);
+        }
+        if self.trace.is_on() {
+            let ppp = ctx.pixels_per_point();
+            let rows = self
+                .view
+                .visible_rows()
+                .iter()
+                .map(|&(segment, rect)| RowPlace {
+                    segment,
+                    x: rect.left() * ppp,
+                    y: rect.top() * ppp,
+                    w: rect.width() * ppp,
+                    h: rect.height() * ppp,
+                })
+                .collect();
+            self.trace.rows(rows);
+            let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
+            self.trace.highlight(highlighted, pos_ms);
         }
         if back_to_playing {
             self.view.follow_again();

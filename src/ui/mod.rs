@@ -10,6 +10,7 @@ pub mod search;
 pub mod settings;
 pub mod shortcuts;
 pub mod style;
+pub mod trace;
 pub mod transcript_view;
 pub mod transport;
 

@@ -90,6 +90,8 @@ pub struct TranscriptView {
     viewport: Rect,
     /// A row to bring into view on the next frame (search results).
     reveal_row: Option<usize>,
+    /// The rows drawn last frame: segment and screen rectangle.
+    visible: Vec<(usize, Rect)>,
 }
 
 impl Default for TranscriptView {
@@ -108,6 +110,7 @@ impl Default for TranscriptView {
             last_offset_y: 0.0,
             viewport: Rect::NOTHING,
             reveal_row: None,
+            visible: Vec::new(),
         }
     }
 }
@@ -137,6 +140,11 @@ impl TranscriptView {
     /// The part of the list on screen, in list coordinates (for tests).
     pub fn viewport(&self) -> Rect {
         self.viewport
+    }
+
+    /// The rows drawn in the last frame: segment and screen rectangle, clipped to the list.
+    pub fn visible_rows(&self) -> &[(usize, Rect)] {
+        &self.visible
     }
 
     /// The top of `segment`'s row in list coordinates, if listed.
@@ -324,6 +332,8 @@ impl TranscriptView {
         let mut y = self.prefix.get(first).copied().unwrap_or(0.0);
         let mut action = None;
         let mut row = first;
+        self.visible.clear();
+        let clip = ui.clip_rect();
         while row < self.rows.len() && y < viewport.bottom() {
             let segment = self.rows[row] as usize;
             let drawn = self.row_ui(
@@ -331,6 +341,11 @@ impl TranscriptView {
             );
             if drawn.clicked {
                 action = Some(ViewAction::SeekSegment(segment));
+            }
+            let rect = Rect::from_min_size(origin + vec2(0.0, y), vec2(width, drawn.height));
+            let shown = rect.intersect(clip);
+            if shown.is_positive() {
+                self.visible.push((segment, shown));
             }
             if let Some(word_y) = drawn.word_y {
                 *word_top = Some(y + word_y);

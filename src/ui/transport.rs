@@ -137,7 +137,8 @@ pub fn transport_ui(ui: &mut egui::Ui, input: &TransportInput) -> Vec<TransportA
 }
 
 /// The output device's state, with a way to retry when it is missing; true
-/// when the user asks to try the device again.
+/// when the user asks to try the device again. Drawn right to left (the end
+/// of the menu bar), so the retry button comes first.
 pub fn device_ui(ui: &mut egui::Ui, device: &DeviceState) -> bool {
     let mut retry = false;
     ui.horizontal(|ui| match device {
@@ -156,10 +157,10 @@ pub fn device_ui(ui: &mut egui::Ui, device: &DeviceState) -> bool {
             }
         }
         DeviceState::Lost => {
-            ui.colored_label(ui.visuals().error_fg_color, "Audio device lost");
             if ui.small_button("Reconnect").clicked() {
                 retry = true;
             }
+            ui.colored_label(ui.visuals().error_fg_color, "Audio device lost");
         }
     });
     retry
