@@ -12,5 +12,7 @@ pub mod audio;
 pub mod cli;
 pub mod timeline;
 pub mod transcript;
+#[cfg(feature = "app")]
+pub mod ui;
 #[cfg(feature = "audio")]
 pub mod waveform;
