@@ -63,13 +63,14 @@ impl Window {
         window
     }
 
-    /// Steps frames until the files are open and the audio loaded.
+    /// Steps frames until the files are open, the audio loaded and its
+    /// waveform computed (whose progress would otherwise ask for frames).
     fn wait_until_open(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             self.harness.step();
             let app = self.harness.state();
-            if !app.is_busy() {
+            if !app.is_busy() && app.waveform_ready() {
                 break;
             }
             assert!(Instant::now() < deadline, "the episode did not open");

@@ -20,8 +20,10 @@ use super::transcript_view::{
     Current, TranscriptView, ViewAction, ViewInput, WordMark, estimated_word, word_ranges,
 };
 use super::transport::{TransportAction, TransportInput, device_ui, transport_ui};
+use super::waveform_view::{TimeSpan, WaveformInput, overview_ui, zoom_ui};
 use crate::audio::Engine;
 use crate::transcript::SpeakerId;
+use crate::waveform::{JobOptions, Peaks, WaveformJob};
 
 /// While playing, the playhead is redrawn at least this often.
 const PLAYHEAD_REPAINT: Duration = Duration::from_millis(50);
@@ -106,6 +108,14 @@ pub struct EarmarkApp {
     cache_root: Option<PathBuf>,
     /// The end-to-end tests' event log (off unless `$EARMARK_TRACE` is set).
     trace: Trace,
+    /// The waveform being computed (or read from the cache) for the open audio.
+    waveform_job: Option<WaveformJob>,
+    /// The speaker-tinted spans drawn behind the waveform, and what they were built for.
+    spans: Vec<TimeSpan>,
+    spans_key: Option<(u64, bool, u64)>,
+    /// Bumped on each speaker rename (the spans' colours follow the speakers).
+    renames: u64,
+    ctx: egui::Context,
 }
 
 impl EarmarkApp {
@@ -142,6 +152,11 @@ impl EarmarkApp {
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
             trace: Trace::from_env(),
+            waveform_job: None,
+            spans: Vec::new(),
+            spans_key: None,
+            renames: 0,
+            ctx: cc.egui_ctx.clone(),
         };
         app.launch(launch);
         app
@@ -214,6 +229,13 @@ impl EarmarkApp {
     /// Files are being opened or the audio is loading.
     pub fn is_busy(&self) -> bool {
         self.opener.is_busy() || self.player.loading().is_some()
+    }
+
+    /// The open audio's waveform is complete (or there is none to compute).
+    pub fn waveform_ready(&self) -> bool {
+        self.waveform_job
+            .as_ref()
+            .is_none_or(WaveformJob::is_finished)
     }
 
     /// The audio and transcript open now.
@@ -360,13 +382,95 @@ impl EarmarkApp {
                         .filter(|&ms| ms > 0 && ms + RESUME_END_MARGIN_MS < info.duration_ms)
                 });
                 self.pending_seek_ms = start_ms;
+                self.start_waveform(&path);
                 self.player.load(path);
             }
             None => {
                 self.pending_start_ms = None;
                 self.player.unload();
+                self.waveform_job = None;
             }
         }
+    }
+
+    /// Starts computing (or reading from the cache) the waveform of `path`;
+    /// the job asks for a repaint as it fills in.
+    fn start_waveform(&mut self, path: &std::path::Path) {
+        if let Some(old) = self.waveform_job.take() {
+            old.cancel();
+        }
+        let ctx = self.ctx.clone();
+        let options = JobOptions {
+            cache_dir: self.cache_root.as_ref().map(|root| root.join("peaks")),
+            threads: 0,
+            wake: Some(Arc::new(move || ctx.request_repaint())),
+        };
+        self.waveform_job = Some(WaveformJob::start_with(path, options));
+    }
+
+    /// The waveform so far and, while it is being computed, how far along.
+    fn waveform(&mut self) -> (Option<Arc<Peaks>>, Option<f32>) {
+        let Some(job) = &mut self.waveform_job else {
+            return (None, None);
+        };
+        let peaks = job.peaks();
+        if job.is_finished() {
+            if let Some(Err(err)) = job.try_finish() {
+                let message = format!(
+                    "The waveform of {} could not be drawn: {err}",
+                    job.path().display()
+                );
+                self.waveform_job = None;
+                self.report(message);
+                return (None, None);
+            }
+            (peaks, None)
+        } else {
+            (peaks, Some(job.progress()))
+        }
+    }
+
+    /// The segments as spans tinted by speaker, rebuilt when the transcript,
+    /// a speaker's name or the theme changes.
+    fn refresh_spans(&mut self, dark_mode: bool) {
+        let key = (self.generation, dark_mode, self.renames);
+        if self.spans_key == Some(key) {
+            return;
+        }
+        self.spans_key = Some(key);
+        self.spans.clear();
+        if let Some(loaded) = &self.episode.transcript {
+            self.spans
+                .extend(loaded.transcript.segments.iter().map(|segment| TimeSpan {
+                    start_ms: segment.start_ms,
+                    end_ms: segment.end_ms,
+                    color: speaker_color(segment.speaker.map(|s| s.0), dark_mode),
+                }));
+            self.spans.sort_by_key(|span| span.start_ms);
+        }
+    }
+
+    /// The overview of the whole episode and the zoomed waveform around the playhead.
+    fn waveform_ui(&mut self, ui: &mut egui::Ui, pos_ms: u64, duration_ms: u64) -> Option<u64> {
+        let (peaks, progress) = self.waveform();
+        self.refresh_spans(ui.visuals().dark_mode);
+        let input = WaveformInput {
+            peaks: peaks.as_deref(),
+            progress,
+            duration_ms,
+            pos_ms,
+            spans: &self.spans,
+        };
+        let enabled = self.player.audio().is_some();
+        let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;
+        let mut asked = None;
+        ui.add_enabled_ui(enabled, |ui| {
+            asked = overview_ui(ui, &input, 36.0);
+            if let Some(ms) = zoom_ui(ui, &input, window_ms, 64.0) {
+                asked = Some(ms);
+            }
+        });
+        asked
     }
 
     /// Collects finished background work and engine events.
@@ -873,6 +977,7 @@ impl EarmarkApp {
             return;
         };
         *slot = name.clone();
+        self.renames += 1;
         if let (Some(key), Some(original)) =
             (key, self.episode.original_speakers.get(speaker.0 as usize))
         {
@@ -1014,6 +1119,10 @@ impl eframe::App for EarmarkApp {
         let transport = egui::Panel::bottom("transport")
             .show(ui, |ui| {
                 ui.add_space(4.0);
+                if let Some(pos_ms) = self.waveform_ui(ui, pos_ms, duration_ms) {
+                    self.player.seek(pos_ms);
+                }
+                ui.add_space(2.0);
                 let input = TransportInput {
                     pos_ms,
                     duration_ms,

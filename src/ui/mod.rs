@@ -13,6 +13,7 @@ pub mod style;
 pub mod trace;
 pub mod transcript_view;
 pub mod transport;
+pub mod waveform_view;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,575 @@
+//! The waveform widgets driven through egui_kittest, over a real waveform
+//! built by `WaveformJob` from a WAV written here: where a click or a drag
+//! seeks in the overview and the zoom view (clamped at the episode's ends),
+//! the arrow keys and a screen reader's actions, the accessible name and
+//! value, the progress label, that unknown bins draw nothing, and that
+//! 100 000 spans still cost at most about one band per pixel column.
+
+#![cfg(feature = "app")]
+
+use std::sync::{Arc, OnceLock};
+
+use earmark::audio::wav::WavWriter;
+use earmark::ui::waveform_view::{
+    TimeSpan, WaveformInput, overview_ui, time_from_x, x_from_time, zoom_ui, zoom_view,
+};
+use earmark::waveform::{JobOptions, Peaks, WaveformJob};
+use eframe::egui::{self, Color32, Pos2, Rangef, epaint::Shape};
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::{Harness, Node};
+
+const RATE: u32 = 8_000;
+/// The test episode: one minute.
+const DURATION_MS: u64 = 60_000;
+const HEIGHT: f32 = 60.0;
+const WINDOW_MS: u64 = 20_000;
+
+/// The waveform of a minute of sine swelling from quiet to loud, built once.
+fn peaks() -> Arc<Peaks> {
+    static PEAKS: OnceLock<Arc<Peaks>> = OnceLock::new();
+    Arc::clone(PEAKS.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let wav = dir.path().join("swell.wav");
+        let frames = DURATION_MS * u64::from(RATE) / 1000;
+        let samples: Vec<f32> = (0..frames)
+            .map(|i| {
+                let loudness = 0.1 + 0.8 * i as f32 / frames as f32;
+                loudness * (i as f32 * 0.07).sin()
+            })
+            .collect();
+        let mut writer = WavWriter::create(&wav, RATE, 1).expect("create the WAV");
+        writer.write(&samples).expect("write the WAV");
+        writer.finish(&wav).expect("finish the WAV");
+        let options = JobOptions {
+            cache_dir: None,
+            threads: 1,
+            wake: None,
+        };
+        WaveformJob::start_with(&wav, options)
+            .wait()
+            .expect("the waveform builds")
+            .peaks
+    }))
+}
+
+/// Which widget a harness shows.
+#[derive(Clone, Copy)]
+enum Widget {
+    Overview,
+    Zoom { window_ms: u64 },
+}
+
+/// What a harness draws: the input's owned parts.
+struct Scene {
+    widget: Widget,
+    peaks: Option<Arc<Peaks>>,
+    progress: Option<f32>,
+    duration_ms: u64,
+    pos_ms: u64,
+    spans: Vec<TimeSpan>,
+    /// A button drawn to the left of the widget, for focus to move to.
+    neighbour: bool,
+    /// Every time the widget returned, in order.
+    seeks: Vec<u64>,
+}
+
+impl Scene {
+    fn new(widget: Widget) -> Scene {
+        Scene {
+            widget,
+            peaks: Some(peaks()),
+            progress: None,
+            duration_ms: DURATION_MS,
+            pos_ms: 0,
+            spans: Vec::new(),
+            neighbour: false,
+            seeks: Vec::new(),
+        }
+    }
+
+    fn at(mut self, pos_ms: u64) -> Scene {
+        self.pos_ms = pos_ms;
+        self
+    }
+}
+
+fn harness(scene: Scene) -> Harness<'static, Scene> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(400.0, 200.0))
+        .build_ui_state(
+            |ui, scene: &mut Scene| {
+                let input = WaveformInput {
+                    peaks: scene.peaks.as_deref(),
+                    progress: scene.progress,
+                    duration_ms: scene.duration_ms,
+                    pos_ms: scene.pos_ms,
+                    spans: &scene.spans,
+                };
+                let widget = |ui: &mut egui::Ui| match scene.widget {
+                    Widget::Overview => overview_ui(ui, &input, HEIGHT),
+                    Widget::Zoom { window_ms } => zoom_ui(ui, &input, window_ms, HEIGHT),
+                };
+                let seek = if scene.neighbour {
+                    ui.horizontal(|ui| {
+                        let _ = ui.button("Neighbour");
+                        widget(ui)
+                    })
+                    .inner
+                } else {
+                    widget(ui)
+                };
+                scene.seeks.extend(seek);
+            },
+            scene,
+        );
+    harness.run();
+    harness
+}
+
+fn overview<'h>(harness: &'h Harness<'static, Scene>) -> Node<'h> {
+    harness.get_by_label("Waveform overview")
+}
+
+fn zoomed<'h>(harness: &'h Harness<'static, Scene>) -> Node<'h> {
+    harness.get_by_label("Zoomed waveform")
+}
+
+/// Presses and releases the primary button at `pos`, as a click.
+fn click_at(harness: &mut Harness<'static, Scene>, pos: Pos2) -> Vec<u64> {
+    harness.state_mut().seeks.clear();
+    harness.hover_at(pos);
+    harness.drag_at(pos);
+    harness.drop_at(pos);
+    harness.run();
+    harness.state().seeks.clone()
+}
+
+/// `pos` at `share` of the way across `node`, vertically centred.
+fn across(node: &Node<'_>, share: f32) -> Pos2 {
+    let rect = node.rect();
+    Pos2::new(rect.left() + rect.width() * share, rect.center().y)
+}
+
+/// Milliseconds per point of a view of `view_ms` drawn `width` points wide.
+fn ms_per_point(view_ms: u64, width: f32) -> u64 {
+    (view_ms as f32 / width).ceil() as u64
+}
+
+fn assert_near(got: u64, want: u64, tolerance: u64, what: &str) {
+    assert!(
+        got.abs_diff(want) <= tolerance,
+        "{what}: got {got} ms, want {want} ± {tolerance} ms"
+    );
+}
+
+fn rect_shapes(harness: &Harness<'static, Scene>) -> usize {
+    let output = harness.output();
+    output
+        .shapes
+        .iter()
+        .filter(|clipped| matches!(clipped.shape, Shape::Rect(_)))
+        .count()
+}
+
+fn texts(harness: &Harness<'static, Scene>) -> Vec<String> {
+    let output = harness.output();
+    output
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            Shape::Text(text) => Some(text.galley.text().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn clicking_a_quarter_of_the_way_across_the_overview_seeks_to_a_quarter_of_the_episode() {
+    let mut harness = harness(Scene::new(Widget::Overview));
+    let (pos, width) = {
+        let node = overview(&harness);
+        (across(&node, 0.25), node.rect().width())
+    };
+    let seeks = click_at(&mut harness, pos);
+    assert!(!seeks.is_empty(), "the click seeks");
+    for seek in seeks {
+        assert_near(
+            seek,
+            DURATION_MS / 4,
+            ms_per_point(DURATION_MS, width),
+            "click at 25%",
+        );
+    }
+}
+
+#[test]
+fn dragging_across_the_overview_seeks_later_and_later() {
+    let mut harness = harness(Scene::new(Widget::Overview));
+    let (points, width) = {
+        let node = overview(&harness);
+        let shares = [0.1, 0.3, 0.5, 0.7];
+        (
+            shares.map(|share| across(&node, share)),
+            node.rect().width(),
+        )
+    };
+    harness.hover_at(points[0]);
+    harness.drag_at(points[0]);
+    for point in &points[1..] {
+        harness.hover_at(*point);
+    }
+    harness.drop_at(points[3]);
+    harness.run();
+
+    let seeks = &harness.state().seeks;
+    assert!(
+        seeks.windows(2).all(|pair| pair[0] <= pair[1]),
+        "never backwards: {seeks:?}"
+    );
+    let mut distinct = seeks.clone();
+    distinct.dedup();
+    assert!(distinct.len() >= 4, "one seek per move: {seeks:?}");
+    let tolerance = ms_per_point(DURATION_MS, width);
+    assert_near(distinct[0], DURATION_MS / 10, tolerance, "the press");
+    assert_near(
+        *distinct.last().expect("seeks"),
+        DURATION_MS * 7 / 10,
+        tolerance,
+        "the last move",
+    );
+}
+
+#[test]
+fn the_zoom_view_is_centred_on_the_playhead() {
+    let mut harness = harness(
+        Scene::new(Widget::Zoom {
+            window_ms: WINDOW_MS,
+        })
+        .at(30_000),
+    );
+    let (centre, left, width) = {
+        let node = zoomed(&harness);
+        let rect = node.rect();
+        (
+            rect.center(),
+            Pos2::new(rect.left() + 1.0, rect.center().y),
+            rect.width(),
+        )
+    };
+    let tolerance = ms_per_point(WINDOW_MS, width);
+    let seeks = click_at(&mut harness, centre);
+    assert!(!seeks.is_empty(), "the click seeks");
+    assert_near(seeks[0], 30_000, tolerance, "centre");
+    let seeks = click_at(&mut harness, left);
+    assert!(!seeks.is_empty(), "the click seeks");
+    assert_near(seeks[0], 30_000 - WINDOW_MS / 2, 2 * tolerance, "left edge");
+}
+
+#[test]
+fn the_zoom_view_stays_inside_the_episode_at_either_end() {
+    // One second in: the window shows 0..20 s, so its centre is 10 s.
+    let mut harness = harness(
+        Scene::new(Widget::Zoom {
+            window_ms: WINDOW_MS,
+        })
+        .at(1_000),
+    );
+    let (centre, left, right, width) = {
+        let node = zoomed(&harness);
+        let rect = node.rect();
+        let y = rect.center().y;
+        (
+            rect.center(),
+            Pos2::new(rect.left() + 0.5, y),
+            Pos2::new(rect.right() - 0.5, y),
+            rect.width(),
+        )
+    };
+    let tolerance = ms_per_point(WINDOW_MS, width);
+    assert_near(
+        click_at(&mut harness, left)[0],
+        0,
+        tolerance,
+        "left edge at the start",
+    );
+    assert_near(
+        click_at(&mut harness, centre)[0],
+        WINDOW_MS / 2,
+        tolerance,
+        "centre at the start",
+    );
+
+    // One second before the end: the window shows 40..60 s.
+    harness.state_mut().pos_ms = DURATION_MS - 1_000;
+    harness.run();
+    assert_near(
+        click_at(&mut harness, centre)[0],
+        DURATION_MS - WINDOW_MS / 2,
+        tolerance,
+        "centre at the end",
+    );
+    assert_near(
+        click_at(&mut harness, right)[0],
+        DURATION_MS,
+        tolerance,
+        "right edge at the end",
+    );
+
+    assert_eq!(zoom_view(1_000, WINDOW_MS, DURATION_MS), 0..WINDOW_MS);
+    assert_eq!(zoom_view(30_000, WINDOW_MS, DURATION_MS), 20_000..40_000);
+    assert_eq!(zoom_view(59_000, WINDOW_MS, DURATION_MS), 40_000..60_000);
+    assert_eq!(
+        zoom_view(3_000, WINDOW_MS, 5_000),
+        0..WINDOW_MS,
+        "a short episode keeps the window's scale"
+    );
+}
+
+#[test]
+fn a_click_past_the_end_of_a_short_episode_seeks_to_its_end() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(2_000);
+    scene.duration_ms = 5_000;
+    let mut harness = harness(scene);
+    let right = across(&zoomed(&harness), 0.9);
+    assert_eq!(click_at(&mut harness, right), vec![5_000, 5_000]);
+}
+
+#[test]
+fn x_from_time_and_time_from_x_are_inverse_to_within_a_point() {
+    let views = [0..60_000, 20_000..40_000, 0..10_800_000, 5..6];
+    let rects = [Rangef::new(0.0, 400.0), Rangef::new(13.5, 1933.5)];
+    for view in views {
+        for rect in rects {
+            let per_point = (view.end - view.start) as f32 / rect.span();
+            let tolerance = (per_point / 2.0).ceil() as u64 + 1;
+            let len = view.end - view.start;
+            for i in 0..=100 {
+                let time_ms = view.start + len * i / 100;
+                let x = x_from_time(time_ms, view.clone(), rect);
+                assert!((rect.min..=rect.max).contains(&x), "{x} outside {rect:?}");
+                let back = time_from_x(x, view.clone(), rect);
+                assert_near(back, time_ms, tolerance, "time → x → time");
+            }
+            assert_eq!(x_from_time(view.start, view.clone(), rect), rect.min);
+            assert_eq!(x_from_time(view.end, view.clone(), rect), rect.max);
+            assert_eq!(time_from_x(rect.min - 50.0, view.clone(), rect), view.start);
+            assert_eq!(time_from_x(rect.max + 50.0, view.clone(), rect), view.end);
+        }
+    }
+    let rect = Rangef::new(0.0, 100.0);
+    assert_eq!(time_from_x(50.0, 7..7, rect), 7, "an empty view");
+    assert_eq!(x_from_time(9, 7..7, rect), 0.0, "an empty view");
+    assert_eq!(time_from_x(f32::NAN, 0..100, rect), 0);
+    assert_eq!(
+        time_from_x(5.0, 0..100, Rangef::new(3.0, 3.0)),
+        0,
+        "a zero-width rect"
+    );
+}
+
+#[test]
+fn both_widgets_are_sliders_named_for_screen_readers_with_the_playhead_as_value() {
+    let mut scene = Scene::new(Widget::Overview).at(754_000);
+    scene.duration_ms = 5_465_000;
+    scene.peaks = None;
+    let harness = harness(scene);
+    let node = overview(&harness);
+    assert_eq!(node.accesskit_node().role(), egui::accesskit::Role::Slider);
+    assert_eq!(node.value().as_deref(), Some("12:34 of 1:31:05"));
+    assert_eq!(node.accesskit_node().numeric_value(), Some(754.0));
+    assert_eq!(node.accesskit_node().max_numeric_value(), Some(5_465.0));
+
+    let harness = self::harness(
+        Scene::new(Widget::Zoom {
+            window_ms: WINDOW_MS,
+        })
+        .at(12_000),
+    );
+    let node = zoomed(&harness);
+    assert_eq!(node.accesskit_node().role(), egui::accesskit::Role::Slider);
+    assert_eq!(node.value().as_deref(), Some("0:12 of 1:00"));
+}
+
+#[test]
+fn arrow_keys_step_the_focused_widget_and_a_screen_reader_can_step_or_set_it() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.neighbour = true;
+    let mut harness = harness(scene);
+    harness.state_mut().seeks.clear();
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    assert!(
+        harness.state().seeks.is_empty(),
+        "unfocused, keys do nothing"
+    );
+
+    zoomed(&harness).focus();
+    harness.run();
+    assert!(zoomed(&harness).is_focused());
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    assert_eq!(harness.state().seeks, vec![35_000]);
+    harness.state_mut().seeks.clear();
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run();
+    assert_eq!(harness.state().seeks, vec![25_000]);
+    assert!(
+        zoomed(&harness).is_focused(),
+        "the arrows keep the focus from the button to the left"
+    );
+
+    harness.state_mut().seeks.clear();
+    zoomed(&harness).increment_accesskit();
+    harness.run();
+    zoomed(&harness).set_value_accesskit(42.5);
+    harness.run();
+    assert_eq!(harness.state().seeks, vec![35_000, 42_500]);
+
+    // The overview steps by 1% of the episode, never before 0.
+    let mut harness = self::harness(Scene::new(Widget::Overview).at(300));
+    overview(&harness).focus();
+    harness.run();
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run();
+    assert_eq!(harness.state().seeks, vec![900, 0]);
+}
+
+#[test]
+fn progress_shows_as_a_percentage_only_while_the_waveform_is_computed() {
+    let mut scene = Scene::new(Widget::Overview);
+    scene.progress = Some(0.42);
+    let mut harness = harness(scene);
+    assert!(
+        texts(&harness).iter().any(|t| t == "Waveform 42%"),
+        "{:?}",
+        texts(&harness)
+    );
+    harness.state_mut().progress = None;
+    harness.run();
+    assert!(
+        !texts(&harness).iter().any(|t| t.starts_with("Waveform")),
+        "{:?}",
+        texts(&harness)
+    );
+}
+
+#[test]
+fn the_zoom_view_labels_its_ticks_in_minutes_and_seconds() {
+    let harness = harness(
+        Scene::new(Widget::Zoom {
+            window_ms: WINDOW_MS,
+        })
+        .at(30_000),
+    );
+    let labels = texts(&harness);
+    // 20 s over about 400 points: a tick every 5 s from 0:20 to 0:40.
+    assert_eq!(labels, ["0:20", "0:25", "0:30", "0:35", "0:40"]);
+}
+
+#[test]
+fn bins_not_computed_yet_draw_nothing_and_computed_ones_a_column_per_pixel() {
+    let empty = Peaks::new(RATE, 1, DURATION_MS * u64::from(RATE) / 1000);
+    let mut scene = Scene::new(Widget::Overview);
+    scene.peaks = Some(Arc::new(empty));
+    let mut harness = harness(scene);
+    let width = overview(&harness).rect().width();
+    let unknown = rect_shapes(&harness);
+    assert!(unknown < 5, "background and frame only: {unknown}");
+
+    harness.state_mut().peaks = Some(peaks());
+    harness.run();
+    let known = rect_shapes(&harness);
+    assert_eq!(known - unknown, width as usize, "one column per pixel");
+}
+
+#[test]
+fn a_hundred_thousand_spans_cost_at_most_a_band_per_pixel_column() {
+    let colors = [Color32::RED, Color32::BLUE, Color32::GREEN];
+    let hour_ms = 3_600_000;
+    // 36 ms spans with a 6 ms gap after every third: 100 000 of them.
+    let spans: Vec<TimeSpan> = (0..100_000u64)
+        .map(|i| {
+            let start_ms = i * 36;
+            TimeSpan {
+                start_ms,
+                end_ms: start_ms + if i % 3 == 2 { 30 } else { 36 },
+                color: colors[i as usize % 3],
+            }
+        })
+        .collect();
+    let mut scene = Scene::new(Widget::Overview).at(hour_ms / 2);
+    scene.peaks = None;
+    scene.duration_ms = hour_ms;
+    scene.spans = spans.clone();
+    let mut harness = harness(scene);
+    let (width, half) = {
+        let node = overview(&harness);
+        (node.rect().width(), across(&node, 0.5))
+    };
+    let bands = rect_shapes(&harness);
+    assert!(
+        (width as usize / 2..=width as usize + 4).contains(&bands),
+        "{bands} rectangles for {width} points"
+    );
+    let seeks = click_at(&mut harness, half);
+    assert!(!seeks.is_empty(), "the click seeks");
+    assert_near(
+        seeks[0],
+        hour_ms / 2,
+        ms_per_point(hour_ms, width),
+        "click at 50%",
+    );
+
+    // The zoom view draws only the spans under its 20 s.
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(hour_ms / 2);
+    scene.peaks = None;
+    scene.duration_ms = hour_ms;
+    scene.spans = spans;
+    let harness = self::harness(scene);
+    let bands = rect_shapes(&harness);
+    let visible = (WINDOW_MS / 36) as usize;
+    assert!(
+        (visible / 2..=visible + 4).contains(&bands),
+        "{bands} rectangles for {visible} visible spans"
+    );
+}
+
+#[test]
+fn a_span_that_starts_before_the_zoom_view_still_tints_it() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.peaks = None;
+    let mut harness = harness(scene);
+    let untinted = rect_shapes(&harness);
+    harness.state_mut().spans = vec![
+        TimeSpan {
+            start_ms: 0,
+            end_ms: 5_000,
+            color: Color32::RED,
+        },
+        TimeSpan {
+            start_ms: 10_000,
+            end_ms: 50_000,
+            color: Color32::BLUE,
+        },
+    ];
+    harness.run();
+    assert_eq!(
+        rect_shapes(&harness),
+        untinted + 1,
+        "one band, the blue one"
+    );
+}
