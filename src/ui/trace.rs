@@ -51,6 +51,8 @@ pub enum TraceEvent<'a> {
         /// Where they are.
         rows: &'a [RowPlace],
     },
+    /// A frame was drawn.
+    Frame,
     /// An episode finished opening.
     Opened {
         /// Its audio's length, 0 without audio.

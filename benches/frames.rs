@@ -1,0 +1,188 @@
+//! Frame times of the player window, measured on the real app without a
+//! display: each frame is egui's pass (layout, widgets, the AccessKit tree
+//! the test harness always builds) plus tessellation into triangles, which
+//! is the CPU work a real frame does before the GPU (or llvmpipe) draws.
+//!
+//! `cargo bench --bench frames` prints p50 / p95 / worst for:
+//! - scrolling a 100 000-line transcript by the mouse wheel, a step a frame;
+//! - playing with the view following, the clock stepped 1/60 s a frame.
+//!
+//! Not a criterion bench: the issue asks for a 95th percentile of single
+//! frames, which criterion's averaged samples do not give.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use earmark::audio::Engine;
+use earmark::audio::wav::WavWriter;
+use earmark::ui::{EarmarkApp, Launch};
+use eframe::egui::{self, Modifiers};
+use egui_kittest::Harness;
+
+const LINES: u64 = 100_000;
+const FRAMES: usize = 600;
+
+/// Range lines of 1 to 4 wrapped rows each, two speakers.
+fn write_transcript(path: &Path, lines: u64) {
+    let words = [
+        "so",
+        "the",
+        "episode",
+        "transcript",
+        "really",
+        "keeps",
+        "going",
+        "and",
+        "we",
+        "talk",
+    ];
+    let mut text = String::with_capacity(lines as usize * 120);
+    for n in 0..lines {
+        let start = n * 2000;
+        let stamp = |ms: u64| {
+            format!(
+                "{:02}:{:02}:{:02}.{:03}",
+                ms / 3_600_000,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000
+            )
+        };
+        let length = 8 + (n * 7919 % 60) as usize;
+        let body: Vec<&str> = (0..length)
+            .map(|i| words[(i + n as usize) % words.len()])
+            .collect();
+        text.push_str(&format!(
+            "{} - {}, Speaker {}: {}.\n",
+            stamp(start),
+            stamp(start + 1900),
+            if n % 3 == 0 { "A" } else { "B" },
+            body.join(" ")
+        ));
+    }
+    if let Err(err) = std::fs::write(path, text) {
+        panic!("writing {}: {err}", path.display());
+    }
+}
+
+fn harness(
+    files: Vec<PathBuf>,
+    cache: &Path,
+) -> (Harness<'static, EarmarkApp>, earmark::audio::VirtualOutput) {
+    let (engine, output) = match Engine::start_virtual(48_000, 2, 0) {
+        Ok(pair) => pair,
+        Err(err) => panic!("engine: {err}"),
+    };
+    let launch = Launch {
+        files,
+        start_ms: None,
+        restore: false,
+        cache_dir: Some(cache.to_owned()),
+    };
+    let mut harness = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_max_steps(100_000)
+        .build_eframe(move |cc| EarmarkApp::new(cc, launch, engine));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().is_busy() || !harness.state().waveform_ready() {
+        assert!(Instant::now() < deadline, "the episode did not open");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.state().player().engine().settle();
+    harness.run();
+    (harness, output)
+}
+
+/// One frame: the egui pass and its tessellation.
+fn frame(harness: &mut Harness<'static, EarmarkApp>) -> Duration {
+    let started = Instant::now();
+    harness.step();
+    let output = harness.output();
+    let shapes = output.shapes.clone();
+    let pixels_per_point = output.pixels_per_point;
+    let primitives = harness.ctx.tessellate(shapes, pixels_per_point);
+    std::hint::black_box(primitives);
+    started.elapsed()
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{name}: {} frames, p50 {:.2} ms, p95 {:.2} ms, worst {:.2} ms",
+        times.len(),
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        at(1.0).as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs it once, quickly.
+    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let lines = if quick { 2_000 } else { LINES };
+    let frames = if quick { 20 } else { FRAMES };
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let transcript = dir.path().join("long.txt");
+    write_transcript(&transcript, lines);
+    let audio = dir.path().join("long.wav");
+    let rate = 1000;
+    let samples = (lines * 2 * u64::from(rate)) as usize;
+    let written = WavWriter::create(&audio, rate, 1).and_then(|mut writer| {
+        writer.write(&vec![0.0; samples])?;
+        writer.finish(&audio)
+    });
+    if let Err(err) = written {
+        panic!("writing the audio: {err}");
+    }
+
+    let (mut window, mut output) = harness(vec![audio, transcript], dir.path());
+
+    // Scrolling: a wheel step each frame, down through the list and back up.
+    let centre = egui::pos2(600.0, 400.0);
+    window.hover_at(centre);
+    let mut times = Vec::with_capacity(frames);
+    let mut deepest = 0.0f32;
+    for n in 0..frames {
+        let down = (n / 150) % 2 == 0;
+        deepest = deepest.max(window.state().view().viewport().top());
+        window.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, if down { -120.0 } else { 120.0 }),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: Modifiers::NONE,
+        });
+        times.push(frame(&mut window));
+    }
+    assert!(deepest > 1000.0, "the list did not scroll ({deepest} px)");
+    report(
+        &format!("scrolling {lines} lines ({deepest:.0} px deep)"),
+        times,
+    );
+
+    // Jumping far: the prefix sums put line 90 000 on screen at once.
+    let mut times = Vec::with_capacity(frames / 10);
+    for n in 0..frames / 10 {
+        window.state_mut().seek((n as u64 * 7919 % lines) * 2000);
+        window.state().player().engine().settle();
+        window.state_mut().follow_playback();
+        times.push(frame(&mut window));
+    }
+    report("seeking anywhere with the view following", times);
+
+    // Playing: the clock advances 1/60 s a frame and the view follows.
+    window.state_mut().seek(0);
+    window.key_press(egui::Key::Space);
+    window.state().player().engine().settle();
+    let mut times = Vec::with_capacity(frames);
+    for _ in 0..frames {
+        output.step(800);
+        times.push(frame(&mut window));
+    }
+    report("playing with the view following", times);
+}
