@@ -10,9 +10,12 @@ set -euo pipefail
 # Tests: tests/e2e_pulse.rs plays through a PulseAudio null sink it starts
 # itself (pulseaudio), records it (parec from pulseaudio-utils), and reaches
 # it from ALSA's default device through the pulse plugin (libasound2-plugins;
-# alsa-utils to look at ALSA by hand). Fonts/X come with later issues.
+# alsa-utils to look at ALSA by hand). tests/ui_snapshots.rs renders the
+# window on the CPU through wgpu on Mesa's lavapipe (mesa-vulkan-drivers,
+# libvulkan1).
 DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
-  pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+  pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+  mesa-vulkan-drivers libvulkan1)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
