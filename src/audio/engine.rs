@@ -67,6 +67,9 @@ const DEVICE_STALL: Duration = Duration::from_secs(1);
 
 /// How often the engine thread looks at the ring when it has nothing to do.
 const IDLE_POLL: Duration = Duration::from_millis(5);
+/// The same while paused, when the ring does not drain: a paused window
+/// should cost next to nothing. Commands still wake the thread at once.
+const PAUSED_POLL: Duration = Duration::from_millis(50);
 
 /// Called after each event, from the engine thread (e.g. to request a repaint).
 pub type Waker = Box<dyn Fn() + Send>;
@@ -393,7 +396,12 @@ impl Worker {
             for settle in settles.drain(..) {
                 let _ = settle.send(());
             }
-            match self.commands.recv_timeout(IDLE_POLL) {
+            let poll = if self.shared.playing.load(Ordering::Acquire) {
+                IDLE_POLL
+            } else {
+                PAUSED_POLL
+            };
+            match self.commands.recv_timeout(poll) {
                 Ok(msg) => {
                     if !self.handle(msg, &mut settles) {
                         return;

@@ -379,6 +379,11 @@ impl EarmarkApp {
         self.word_cache = None;
         let recent = self.episode.recent();
         let key = recent.key();
+        self.ctx
+            .send_viewport_cmd(egui::ViewportCommand::Title(format!(
+                "{} — Earmark",
+                recent.title()
+            )));
         self.settings.note_opened(recent);
         let remembered = key
             .as_deref()
