@@ -65,6 +65,7 @@ impl Window {
 
     /// Steps frames until the files are open, the audio loaded and its
     /// waveform computed (whose progress would otherwise ask for frames).
+    /// (It steps rather than runs: the "Opening…" spinner animates meanwhile.)
     fn wait_until_open(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -632,4 +633,119 @@ fn a_lone_file_brings_its_partner_from_the_folder() {
     assert_eq!(open.audio, Some(audio));
     assert_eq!(open.transcript, Some(transcript));
     assert!(window.row_visible("Welcome to the Earmark demo"));
+}
+
+#[test]
+fn several_partners_ask_which_one_goes_with_the_file() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let audio = dir.path().join("show.mp3");
+    let copies = [
+        ("demo-episode.mp3", "show.mp3"),
+        ("demo-episode.txt", "show.txt"),
+        ("demo-episode.txt", "show.en.txt"),
+    ];
+    for (from, to) in copies {
+        if let Err(err) = std::fs::copy(demo_dir().join(from), dir.path().join(to)) {
+            panic!("{err}");
+        }
+    }
+    let mut window = Window::open(vec![audio.clone()]);
+    assert!(
+        window
+            .harness
+            .query_by_label("Which file goes with it?")
+            .is_some()
+    );
+    assert_eq!(
+        window.harness.state().open_files().audio,
+        None,
+        "nothing opens before the answer"
+    );
+    window.harness.get_by_label("show.en.txt").click();
+    window.wait_until_open();
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio, Some(audio));
+    assert_eq!(open.transcript, Some(dir.path().join("show.en.txt")));
+    assert!(
+        window
+            .harness
+            .query_by_label("Which file goes with it?")
+            .is_none()
+    );
+}
+
+/// A file dropped on the window, as winit hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|err| err.to_string())
+    }
+}
+
+#[test]
+fn dropping_both_files_opens_them_together() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let files = long_episode(dir.path(), 20);
+    let mut window = demo();
+    window.harness.input_mut().dropped_files = files
+        .iter()
+        .map(|path| {
+            std::sync::Arc::new(Dropped(path.clone()))
+                as std::sync::Arc<dyn egui::DroppedFile + Send + Sync>
+        })
+        .collect();
+    window.harness.step();
+    window.wait_until_open();
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio.as_ref(), Some(&files[0]));
+    assert_eq!(open.transcript.as_ref(), Some(&files[1]));
+    assert!(window.row_visible("Line 3 of the long episode"));
+}
+
+#[test]
+fn reopening_an_episode_resumes_where_it_was_left_and_lists_it_as_recent() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let other = long_episode(dir.path(), 20);
+    let mut window = demo();
+    window.harness.state_mut().seek(12_000);
+    window.settle();
+    window.harness.state_mut().open_paths(other, None);
+    window.wait_until_open();
+    assert_eq!(
+        window.clock_ms(),
+        0,
+        "the other episode starts at its beginning"
+    );
+
+    window.click("File");
+    window.click("Open recent");
+    window
+        .harness
+        .get_by_label("demo-episode.mp3 + demo-episode.txt")
+        .click();
+    window.wait_until_open();
+    assert_eq!(
+        window.harness.state().open_files().audio,
+        Some(demo_dir().join("demo-episode.mp3"))
+    );
+    assert_eq!(
+        window.clock_ms(),
+        12_000,
+        "the demo resumes where it was left"
+    );
 }
