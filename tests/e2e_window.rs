@@ -394,9 +394,7 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
     };
 
     // Step 1: the episode is open and playing would be heard.
-    let opened = trace.wait_for(&mut app, "opened event", START_TIMEOUT, |e| {
-        is(e, "opened")
-    });
+    let opened = trace.wait_for(&mut app, "opened event", START_TIMEOUT, |e| is(e, "opened"));
     let device = opened["device"].as_str().unwrap_or_else(|| {
         panic!(
             "the engine opened no output device, so it plays into its null output (the menu \
@@ -440,9 +438,12 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
         click["segment"], CLICKED,
         "the click at ({click_x}, {click_y}) in row {row} landed on another line: {click}"
     );
-    trace.wait_for(&mut app, "highlight on the clicked line", STEP_TIMEOUT, |e| {
-        is(e, "highlight") && e["segment"] == CLICKED
-    });
+    trace.wait_for(
+        &mut app,
+        "highlight on the clicked line",
+        STEP_TIMEOUT,
+        |e| is(e, "highlight") && e["segment"] == CLICKED,
+    );
     display.screenshot(&window, &shots.join("2-clicked.png"));
 
     // Step 3: play on until the highlight moves to the next line.
