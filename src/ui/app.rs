@@ -10,7 +10,7 @@ use eframe::egui::{self, Key, Role, WidgetInfo};
 
 use super::demo;
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
-use super::player::{Player, PlayerNews};
+use super::player::{DeviceState, Player, PlayerNews};
 use super::search::Search;
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
 use super::shortcuts::{self, Action};
@@ -515,7 +515,14 @@ impl EarmarkApp {
                         self.player.seek(pos_ms);
                     }
                     let duration_ms = self.player.duration_ms().unwrap_or(0);
-                    self.trace.log(&TraceEvent::Opened { duration_ms });
+                    let device = match self.player.device() {
+                        DeviceState::Open { name } => Some(name.as_str()),
+                        _ => None,
+                    };
+                    self.trace.log(&TraceEvent::Opened {
+                        duration_ms,
+                        device,
+                    });
                 }
                 PlayerNews::LoadFailed(message) | PlayerNews::Failed(message) => {
                     self.report(message)

@@ -57,6 +57,9 @@ pub enum TraceEvent<'a> {
     Opened {
         /// Its audio's length, 0 without audio.
         duration_ms: u64,
+        /// The output device playing it; `None` when the engine plays into
+        /// its silent stand-in (no device could be opened).
+        device: Option<&'a str>,
     },
 }
 

@@ -130,3 +130,99 @@ pub fn positions(limit: u64, count: usize, seed: u64) -> Vec<u64> {
         })
         .collect()
 }
+
+/// Averages every `factor` samples: a crude low-pass and decimation for
+/// coarse searches.
+pub fn decimate(samples: &[f32], factor: usize) -> Vec<f32> {
+    samples
+        .chunks_exact(factor)
+        .map(|c| c.iter().sum::<f32>() / factor as f32)
+        .collect()
+}
+
+/// The best normalised correlation more than `away` lags from `lag`, over
+/// ±`max_lag` around `at`: how clearly a match at `lag` stands out.
+pub fn runner_up(
+    reference: &[f32],
+    at: usize,
+    piece: &[f32],
+    max_lag: usize,
+    lag: i64,
+    away: i64,
+) -> f64 {
+    let mut best = f64::MIN;
+    for other in -(max_lag as i64)..=max_lag as i64 {
+        if (other - lag).abs() <= away {
+            continue;
+        }
+        let start = at as i64 + other;
+        if start < 0 || start as usize + piece.len() > reference.len() {
+            continue;
+        }
+        let (mut dot, mut a, mut b) = (0f64, 0f64, 0f64);
+        for (x, y) in reference[start as usize..].iter().zip(piece) {
+            dot += f64::from(*x) * f64::from(*y);
+            a += f64::from(*x) * f64::from(*x);
+            b += f64::from(*y) * f64::from(*y);
+        }
+        best = best.max(dot / (a.sqrt() * b.sqrt()).max(1e-12));
+    }
+    best
+}
+
+/// Where a recorded piece sits in a reference signal.
+#[derive(Debug, Clone, Copy)]
+pub struct Found {
+    /// `piece[k]` ≈ `reference[at + lag_frames + k]`.
+    pub lag_frames: i64,
+    /// The normalised correlation there.
+    pub score: f64,
+    /// The coarse search's best correlation.
+    pub coarse_score: f64,
+    /// The coarse search's best correlation more than 20 ms from its peak:
+    /// how clearly the match stands out.
+    pub coarse_runner_up: f64,
+}
+
+/// Finds where `piece` best matches `reference` within ±`max_lag` frames of
+/// `at`: a coarse search over the whole window on signals averaged over
+/// `decimation` samples, then an exact one within 3 ms of the coarse peak.
+pub fn locate(
+    reference: &[f32],
+    at: usize,
+    piece: &[f32],
+    max_lag: usize,
+    decimation: usize,
+    sample_rate: u32,
+) -> Found {
+    let coarse_reference = decimate(reference, decimation);
+    let coarse_piece = decimate(piece, decimation);
+    let coarse_window = max_lag / decimation;
+    let (coarse_lag, coarse_score) = best_lag(
+        &coarse_reference,
+        at / decimation,
+        &coarse_piece,
+        coarse_window,
+    );
+    let frames_20ms = (sample_rate / 50) as i64;
+    let coarse_runner_up = runner_up(
+        &coarse_reference,
+        at / decimation,
+        &coarse_piece,
+        coarse_window,
+        coarse_lag,
+        frames_20ms / decimation as i64,
+    );
+    let around = (at as i64 + coarse_lag * decimation as i64).max(0) as usize;
+    // The averaged signals' peak can sit a few decimated lags off the true
+    // one (which it is depends on where the piece starts modulo
+    // `decimation`), so the exact search spans 3 ms either side of it.
+    let frames_3ms = (sample_rate * 3 / 1000) as usize;
+    let (fine_lag, score) = best_lag(reference, around, piece, frames_3ms);
+    Found {
+        lag_frames: around as i64 - at as i64 + fine_lag,
+        score,
+        coarse_score,
+        coarse_runner_up,
+    }
+}

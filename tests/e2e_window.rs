@@ -1,0 +1,608 @@
+//! End to end through the real binary: `earmark AUDIO TRANSCRIPT` opens its
+//! window on a virtual X display (Xvfb) and plays into a PulseAudio null sink
+//! that this test starts; `parec` records the sink. The test clicks a line of
+//! the transcript with `xdotool` and checks, by cross-correlating the
+//! recording with the decoded episode, that what came out is that line's
+//! audio from its start, and, from the window's trace log, that the highlight
+//! moved on to the next line within ±50 ms of when that line's first sound
+//! reached the sound server.
+//!
+//! The window writes its trace (`EARMARK_TRACE`): when the audio has loaded
+//! (and on which device), where the visible lines are on screen, which line
+//! was clicked, and when the highlight changed, each stamped with the wall
+//! clock. `parec`'s chunks are stamped with the same clock as they arrive, so
+//! a recorded frame and a trace event can be compared in time.
+//!
+//! Screenshots of each step go to `$CARGO_TARGET_TMPDIR/e2e-screenshots/`
+//! (the path is printed). The test owns everything it starts (X server,
+//! sound server, recorder, window), all killed when it ends, even on failure,
+//! and it reads no settings or cache of the user's. It needs Xvfb, xdotool,
+//! ImageMagick's `import`, pulseaudio, pulseaudio-utils and the ALSA pulse
+//! plugin (`bash packaging/setup.sh`); without them it fails, saying which.
+#![cfg(all(feature = "app", target_os = "linux"))]
+
+#[path = "support/pulse.rs"]
+mod pulse;
+#[path = "support/signals.rs"]
+mod signals;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use pulse::PulseServer;
+use serde_json::Value;
+use signals::{decode_all, first_channel, locate};
+
+/// The episode: synthetic speech placed so that each line's speech starts
+/// exactly at its start time (see tests/fixtures/README.md).
+const AUDIO: &str = "tests/fixtures/e2e/delphi-first2min.mp3";
+const TRANSCRIPT: &str = "tests/fixtures/e2e/delphi-first2min.txt";
+/// The line clicked: on screen at start, not the first, and 8.7 s of speech
+/// (1:08.577, "Yeah, so I was actually interested…"); the next line
+/// ("Classic.") starts 9.7 s later.
+const CLICKED: usize = 3;
+/// How far right of a row's left edge the click lands: inside the text
+/// column, past the speaker and time column.
+const CLICK_X_OFFSET: f64 = 300.0;
+/// The size of the virtual screen; the window asks for 1000 × 720.
+const SCREEN: &str = "1280x800x24";
+
+/// Skipped after the recording's onset, past the fade-in.
+const SKIP_MS: u64 = 50;
+/// Length of the recorded piece matched against the episode.
+const PIECE_MS: u64 = 1_000;
+/// How far either side of the clicked line's start the match is searched:
+/// playing the wrong line or from the wrong place is found, not mistaken for
+/// a match.
+const SEARCH_MS: u64 = 1_000;
+/// Length of the piece at the next line's start that checks the recording is
+/// still the episode shifted by the same amount, and places that start
+/// exactly (a dropout under heavy load can move it by a few ms).
+const CHECK_MS: u64 = 500;
+/// How far the check searches either side of where the shift puts it.
+const CHECK_SEARCH_MS: u64 = 20;
+/// The coarse search works on every `DECIMATE`th averaged sample.
+const DECIMATE: usize = 8;
+/// The recording counts as sound from its first sample above this.
+const ONSET_LEVEL: f32 = 1e-3;
+/// Kept recording after the highlight moved, so the next line's start and
+/// the piece that checks it are in the recording.
+const AFTER_HIGHLIGHT: Duration = Duration::from_millis(1_500);
+
+/// The one timing limit the issue sets: the highlight moves within this of
+/// the line's first sound reaching the sound server.
+const SYNC_LIMIT_MS: f64 = 50.0;
+
+/// Generous limits for things that take a second or two; only a hung or
+/// missing process reaches them (the machine may be busy building).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Every program the test runs besides the binary: the argument that makes it
+/// print its version and exit, and the Debian package it comes from.
+const TOOLS: &[(&str, &str, &str)] = &[
+    ("Xvfb", "-version", "xvfb"),
+    ("xdotool", "version", "xdotool"),
+    ("import", "-version", "imagemagick"),
+    ("pulseaudio", "--version", "pulseaudio"),
+    ("pactl", "--version", "pulseaudio-utils"),
+    ("parec", "--version", "pulseaudio-utils"),
+];
+
+/// Panics naming every missing tool and its package.
+fn require_tools() {
+    let missing: Vec<String> = TOOLS
+        .iter()
+        .filter(|(tool, version, _)| {
+            Process::new(tool)
+                .arg(version)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_err()
+        })
+        .map(|(tool, _, package)| format!("{tool} (package {package})"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "this test drives the real window on a virtual display through a real sound server \
+         and cannot run without: {}; install them with `bash packaging/setup.sh`",
+        missing.join(", ")
+    );
+}
+
+/// A file in the repository.
+fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A child process killed when dropped, with its output in a log file.
+struct Guarded {
+    what: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Guarded {
+    /// Panics with its log if it has exited.
+    fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!(
+                "{} exited ({status}); its output:\n{}",
+                self.what,
+                self.log_text()
+            );
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A virtual X display; dropping it stops the X server.
+struct Display {
+    server: Guarded,
+    /// `:N`.
+    name: String,
+}
+
+impl Display {
+    /// Starts Xvfb on a free display number (it picks one itself and says
+    /// which once it accepts connections).
+    fn start(dir: &Path) -> Display {
+        let log = dir.join("xvfb.log");
+        let mut child = Process::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", SCREEN])
+            .args(["-nolisten", "tcp", "-noreset"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&log).expect("a log file in the temp dir"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start Xvfb ({e}): install xvfb"));
+        let stdout = child.stdout.take().expect("Xvfb's stdout was piped");
+        let mut server = Guarded {
+            what: "Xvfb",
+            child,
+            log,
+        };
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let number = match receiver.recv_timeout(START_TIMEOUT) {
+            Ok(line) => line.trim().parse::<u32>().ok(),
+            Err(_) => None,
+        };
+        let Some(number) = number else {
+            server.assert_running();
+            panic!(
+                "Xvfb did not report its display within {START_TIMEOUT:?}; its log:\n{}",
+                server.log_text()
+            );
+        };
+        Display {
+            server,
+            name: format!(":{number}"),
+        }
+    }
+
+    /// Runs an X client on this display to the end; panics with its output
+    /// if it fails.
+    fn run(&self, program: &str, args: &[&str]) -> String {
+        let output = Process::new(program)
+            .args(args)
+            .env("DISPLAY", &self.name)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {program} ({e})"));
+        assert!(
+            output.status.success(),
+            "{program} {args:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The window of process `pid`, once it is mapped.
+    fn window_of(&mut self, app: &mut Guarded, pid: u32) -> String {
+        let started = Instant::now();
+        loop {
+            app.assert_running();
+            self.server.assert_running();
+            let output = Process::new("xdotool")
+                .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+                .env("DISPLAY", &self.name)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run xdotool ({e})"));
+            let found = String::from_utf8_lossy(&output.stdout);
+            if let Some(id) = found.split_whitespace().next() {
+                return id.to_string();
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "no visible window of the earmark process within {START_TIMEOUT:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Saves what `window` shows as a PNG.
+    fn screenshot(&self, window: &str, path: &Path) {
+        let path_text = path.to_str().expect("the screenshot path is UTF-8");
+        self.run("import", &["-window", window, path_text]);
+        eprintln!("screenshot: {}", path.display());
+    }
+}
+
+/// The window's trace log, read as it grows.
+struct TraceLog {
+    path: PathBuf,
+    read_bytes: usize,
+    events: Vec<Value>,
+}
+
+impl TraceLog {
+    /// Takes in the complete lines written since the last read.
+    fn poll(&mut self) {
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return;
+        };
+        let Some(end) = text.rfind('\n').map(|at| at + 1) else {
+            return;
+        };
+        if end <= self.read_bytes {
+            return;
+        }
+        for line in text[self.read_bytes..end].lines() {
+            let event = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("a trace line is not JSON ({e}): {line}"));
+            self.events.push(event);
+        }
+        self.read_bytes = end;
+    }
+
+    /// Waits for the first event (from the start of the log) that `wanted`
+    /// accepts, while the window runs; panics naming `what` if none comes
+    /// within `timeout`.
+    fn wait_for(
+        &mut self,
+        app: &mut Guarded,
+        what: &str,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let started = Instant::now();
+        loop {
+            self.poll();
+            if let Some(event) = self.events.iter().find(|e| wanted(e)) {
+                return event.clone();
+            }
+            app.assert_running();
+            assert!(
+                started.elapsed() < timeout,
+                "the window logged no {what} within {timeout:?}; its trace:\n{}",
+                self.summary()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// The events so far, one a line, rows left out (they are long).
+    fn summary(&self) -> String {
+        self.events
+            .iter()
+            .filter(|e| e["event"] != "rows")
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// An event's kind.
+fn is(event: &Value, kind: &str) -> bool {
+    event["event"] == kind
+}
+
+/// An event's wall-clock stamp, in Unix nanoseconds.
+fn wall_ns(event: &Value) -> i128 {
+    i128::from(
+        event["wall_ns"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("a trace event without wall_ns: {event}")),
+    )
+}
+
+/// Milliseconds from `from_ns` to `to_ns`.
+fn ms_between(from_ns: i128, to_ns: i128) -> f64 {
+    (to_ns - from_ns) as f64 / 1e6
+}
+
+#[test]
+fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
+    require_tools();
+
+    let transcript_bytes = std::fs::read(repo_file(TRANSCRIPT))
+        .unwrap_or_else(|e| panic!("cannot read {TRANSCRIPT}: {e}"));
+    let transcript = earmark::transcript::parse_bytes(transcript_bytes, None)
+        .unwrap_or_else(|e| panic!("{TRANSCRIPT} does not parse: {e}"));
+    let clicked_start_ms = transcript.segments[CLICKED].start_ms;
+    let next_start_ms = transcript.segments[CLICKED + 1].start_ms;
+
+    let (decoder, decoded) = decode_all(&repo_file(AUDIO));
+    let rate = decoder.info().sample_rate;
+    let reference = first_channel(&decoded, decoder.info().channels);
+    let frames_from_ms = |ms: u64| (ms * u64::from(rate) / 1000) as usize;
+
+    let dir = tempfile::Builder::new()
+        .prefix("earmark-e2e-window-")
+        .tempdir()
+        .expect("a temporary folder for the window test");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    std::fs::create_dir_all(&shots)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", shots.display()));
+    eprintln!("screenshots go to {}", shots.display());
+
+    let mut display = Display::start(dir.path());
+    // The sink runs at the episode's rate, so the recording compares with
+    // the decoded episode frame for frame.
+    let server = PulseServer::start(rate);
+    let recorder = server.record(rate);
+
+    let trace_path = dir.path().join("trace.jsonl");
+    let app_log = dir.path().join("earmark.log");
+    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
+        .arg(repo_file(AUDIO))
+        .arg(repo_file(TRANSCRIPT))
+        .envs(server.client_env())
+        .env("DISPLAY", &display.name)
+        // X11 only, even when the test runs inside a Wayland session.
+        .env_remove("WAYLAND_DISPLAY")
+        .env("EARMARK_STATE_DIR", dir.path().join("state"))
+        .env("EARMARK_CACHE_DIR", dir.path().join("cache"))
+        .env("EARMARK_TRACE", &trace_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
+    let pid = child.id();
+    let mut app = Guarded {
+        what: "earmark",
+        child,
+        log: app_log,
+    };
+    let mut trace = TraceLog {
+        path: trace_path,
+        read_bytes: 0,
+        events: Vec::new(),
+    };
+
+    // Step 1: the episode is open and playing would be heard.
+    let opened = trace.wait_for(&mut app, "opened event", START_TIMEOUT, |e| is(e, "opened"));
+    assert!(
+        opened.get("device").is_some(),
+        "the opened event does not say which device plays: {} is older than this test",
+        env!("CARGO_BIN_EXE_earmark")
+    );
+    let device = opened["device"].as_str().unwrap_or_else(|| {
+        panic!(
+            "the engine opened no output device, so it plays into its null output (the menu \
+             bar says \"No audio device\") and nothing can be recorded: {opened}; earmark's \
+             output:\n{}\npulseaudio's log:\n{}",
+            app.log_text(),
+            server.log()
+        )
+    });
+    eprintln!("opened on {device}: {opened}");
+    let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
+    let window = display.window_of(&mut app, pid);
+    display.screenshot(&window, &shots.join("1-opened.png"));
+
+    // Step 2: click the line, inside its text.
+    let row = rows["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
+        .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
+    let place = |key: &str| {
+        row[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("a row without {key}: {row}"))
+    };
+    let click_x = (place("x") + CLICK_X_OFFSET).round();
+    let click_y = (place("y") + place("h") / 2.0).round();
+    display.run(
+        "xdotool",
+        &[
+            "mousemove",
+            "--window",
+            &window,
+            &click_x.to_string(),
+            &click_y.to_string(),
+            "click",
+            "1",
+        ],
+    );
+    let click = trace.wait_for(&mut app, "click event", STEP_TIMEOUT, |e| is(e, "click"));
+    assert_eq!(
+        click["segment"], CLICKED,
+        "the click at ({click_x}, {click_y}) in row {row} landed on another line: {click}"
+    );
+    trace.wait_for(
+        &mut app,
+        "highlight on the clicked line",
+        STEP_TIMEOUT,
+        |e| is(e, "highlight") && e["segment"] == CLICKED,
+    );
+    display.screenshot(&window, &shots.join("2-clicked.png"));
+
+    // Step 3: play on until the highlight moves to the next line.
+    let play_timeout = STEP_TIMEOUT + Duration::from_millis(next_start_ms - clicked_start_ms);
+    let highlight = trace.wait_for(&mut app, "highlight on the next line", play_timeout, |e| {
+        is(e, "highlight") && e["segment"] == CLICKED + 1
+    });
+    display.screenshot(&window, &shots.join("3-playing.png"));
+    let keep_until = Instant::now() + AFTER_HIGHLIGHT;
+    while Instant::now() < keep_until {
+        app.assert_running();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    trace.poll();
+    let recorded = recorder.finish();
+    drop(app);
+    drop(server);
+    drop(display);
+    let recording = first_channel(&recorded.samples, pulse::CHANNELS as u16);
+
+    // (a) The first sound after the click is the clicked line from its start.
+    let click_ns = wall_ns(&click);
+    let onset = recording
+        .iter()
+        .position(|s| s.abs() > ONSET_LEVEL)
+        .unwrap_or_else(|| {
+            panic!(
+                "the recording ({} frames) is silent: nothing reached the sound server",
+                recording.len()
+            )
+        });
+    let onset_ns = recorded
+        .wall_ns_at(onset as u64)
+        .expect("parec handed over the chunk holding the onset");
+    assert!(
+        onset_ns > click_ns,
+        "sound reached the server {:.1} ms before the click: something played unasked",
+        ms_between(onset_ns, click_ns)
+    );
+    let piece_start = onset + frames_from_ms(SKIP_MS);
+    let piece_frames = frames_from_ms(PIECE_MS);
+    assert!(
+        recording.len() >= piece_start + piece_frames,
+        "the recording holds {} frames after its onset, fewer than the {} compared",
+        recording.len() - onset,
+        frames_from_ms(SKIP_MS) + piece_frames
+    );
+    let piece = &recording[piece_start..piece_start + piece_frames];
+    let expected_at = frames_from_ms(clicked_start_ms + SKIP_MS);
+    let found = locate(
+        &reference,
+        expected_at,
+        piece,
+        frames_from_ms(SEARCH_MS),
+        DECIMATE,
+        rate,
+    );
+    let lag_ms = found.lag_frames as f64 * 1000.0 / f64::from(rate);
+    eprintln!(
+        "(a) the first sound after the click matches the episode {lag_ms:+.2} ms from line \
+         {CLICKED}'s start ({clicked_start_ms} ms): correlation {:.4} (coarse {:.4}, next best \
+         peak more than 20 ms away {:.4}, searched ±{SEARCH_MS} ms)",
+        found.score, found.coarse_score, found.coarse_runner_up
+    );
+    assert!(
+        lag_ms.abs() <= 5.0,
+        "the first sound after clicking line {CLICKED} is the episode {lag_ms:+.2} ms away from \
+         its start ({clicked_start_ms} ms; correlation {:.3}): the click did not play that line \
+         from its start",
+        found.score
+    );
+    assert!(
+        found.score > 0.8,
+        "the recording matches the episode only weakly (correlation {:.3} at {lag_ms:+.2} ms \
+         from line {CLICKED}'s start): the audio is garbled",
+        found.score
+    );
+
+    // The recording is the episode shifted: episode frame `m` is recording
+    // frame `m - shift`.
+    let shift = expected_at as i64 + found.lag_frames - piece_start as i64;
+    let recording_frame = |media_ms: u64| frames_from_ms(media_ms) as i64 - shift;
+
+    let clicked_frame = recording_frame(clicked_start_ms);
+    let clicked_sound_ns = recorded
+        .wall_ns_at(clicked_frame.max(0) as u64)
+        .expect("parec handed over the chunk holding the clicked line's start");
+    eprintln!(
+        "click to first sound at the server: {:.1} ms (the issue's target is 100 ms; reported, \
+         not asserted)",
+        ms_between(click_ns, clicked_sound_ns)
+    );
+
+    // (b) The highlight moved to the next line when its sound reached the
+    // server. Check first that the recording is still the episode shifted by
+    // the same amount there (no dropout or drift in between), and take the
+    // line's start from where the check found it.
+    let next_frame = recording_frame(next_start_ms);
+    let check_frames = frames_from_ms(CHECK_MS);
+    assert!(
+        next_frame >= 0 && recording.len() as i64 >= next_frame + check_frames as i64,
+        "the recording ({} frames) ends before line {}'s start plus {CHECK_MS} ms (frame {})",
+        recording.len(),
+        CLICKED + 1,
+        next_frame
+    );
+    let check_piece = &recording[next_frame as usize..next_frame as usize + check_frames];
+    let check = locate(
+        &reference,
+        frames_from_ms(next_start_ms),
+        check_piece,
+        frames_from_ms(CHECK_SEARCH_MS),
+        1,
+        rate,
+    );
+    let check_ms = check.lag_frames as f64 * 1000.0 / f64::from(rate);
+    eprintln!(
+        "(b) line {}'s start sits {check_ms:+.2} ms from where the shift found at the click puts \
+         it (correlation {:.4})",
+        CLICKED + 1,
+        check.score
+    );
+    assert!(
+        check.score > 0.8,
+        "at line {}'s start the recording no longer matches the episode shifted as at the \
+         click (best correlation {:.3}, {check_ms:+.2} ms off): playback dropped out or drifted",
+        CLICKED + 1,
+        check.score
+    );
+    let next_frame = (next_frame - check.lag_frames).max(0);
+    let next_sound_ns = recorded
+        .wall_ns_at(next_frame as u64)
+        .expect("parec handed over the chunk holding the next line's start");
+    let highlight_ns = wall_ns(&highlight);
+    let sync_ms = ms_between(next_sound_ns, highlight_ns);
+    // The same, taking the arrival of parec's chunk that held the frame:
+    // later by up to a chunk plus the reader's delay.
+    let by_arrival_ms = recorded
+        .chunk_holding(next_frame as u64)
+        .map_or(f64::NAN, |chunk| ms_between(chunk.wall_ns, highlight_ns));
+    eprintln!(
+        "(b) the highlight moved to line {} {sync_ms:+.1} ms after that line's first sound \
+         reached the sound server (negative: before it; {by_arrival_ms:+.1} ms by the arrival \
+         of parec's chunk holding it, chunks of up to {:.1} ms); the window's clock read {} ms \
+         for a line starting at {next_start_ms} ms",
+        CLICKED + 1,
+        recorded.largest_chunk_ms(),
+        highlight["clock_ms"]
+    );
+    assert!(
+        sync_ms.abs() <= SYNC_LIMIT_MS,
+        "the highlight moved to line {} {sync_ms:+.1} ms from when that line's first sound \
+         reached the sound server, outside ±{SYNC_LIMIT_MS} ms",
+        CLICKED + 1
+    );
+}
