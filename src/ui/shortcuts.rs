@@ -138,6 +138,30 @@ pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
     actions
 }
 
+/// How a shortcut reads on a keycap: `Ctrl+F`, `←`, `]`, `?`.
+pub fn keys_label(ctx: &egui::Context, keys: &KeyboardShortcut) -> String {
+    let key = match keys.logical_key {
+        Key::ArrowLeft => "←",
+        Key::ArrowRight => "→",
+        Key::ArrowUp => "↑",
+        Key::ArrowDown => "↓",
+        Key::OpenBracket => "[",
+        Key::CloseBracket => "]",
+        Key::Period => ".",
+        Key::Comma => ",",
+        Key::Questionmark => "?",
+        Key::Escape => "Esc",
+        other => other.name(),
+    };
+    let is_mac = ctx.os().is_mac();
+    let modifiers = egui::ModifierNames::NAMES.format(&keys.modifiers, is_mac);
+    if modifiers.is_empty() {
+        key.to_string()
+    } else {
+        format!("{modifiers}+{key}")
+    }
+}
+
 /// The overlay listing every shortcut; `open` is cleared when it is closed.
 pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
     let mut still_open = *open;
@@ -153,7 +177,7 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
                 .striped(true)
                 .show(ui, |ui| {
                     for shortcut in &SHORTCUTS {
-                        ui.monospace(ctx.format_shortcut(&shortcut.keys));
+                        ui.monospace(keys_label(ctx, &shortcut.keys));
                         let text = match shortcut.action {
                             Action::SkipBack => format!("Skip back {skip_secs} s"),
                             Action::SkipForward => format!("Skip forward {skip_secs} s"),
