@@ -749,3 +749,54 @@ fn reopening_an_episode_resumes_where_it_was_left_and_lists_it_as_recent() {
         "the demo resumes where it was left"
     );
 }
+
+#[test]
+fn the_first_launch_without_files_opens_the_demo_episode() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
+    };
+    let cache = dir.path().to_owned();
+    let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
+        Ok(pair) => pair,
+        Err(err) => panic!("engine: {err}"),
+    };
+    let launch = Launch {
+        files: Vec::new(),
+        start_ms: None,
+        restore: true,
+        cache_dir: Some(cache.clone()),
+    };
+    let harness = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_eframe(move |cc| EarmarkApp::new(cc, launch, engine));
+    let mut window = Window {
+        harness,
+        output,
+        _dir: dir,
+    };
+    window.wait_until_open();
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio, Some(cache.join("demo/demo-episode.mp3")));
+    assert_eq!(open.transcript, Some(cache.join("demo/demo-episode.txt")));
+    assert!(window.harness.state().settings().demo_shown);
+    assert!(window.row_visible("Welcome to the Earmark demo episode"));
+    window.press(Key::Space);
+    assert!(window.playing(), "the demo plays");
+}
+
+#[test]
+fn a_click_only_moves_there_when_the_setting_says_so() {
+    let mut window = demo();
+    window.click("View");
+    window.click("Settings…");
+    window.click("Clicking a line starts playback");
+    assert!(!window.harness.state().settings().click_plays);
+    window
+        .harness
+        .get_by_label_contains("Offline, fast, and it never overwrites")
+        .click();
+    window.settle();
+    assert_eq!(window.clock_ms(), DEMO_STARTS_MS[4]);
+    assert!(!window.playing(), "the click moved there without playing");
+}
