@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use earmark::audio::Engine;
 use earmark::audio::wav::WavWriter;
+use earmark::transcript::time::{TimeStyle, format_timestamp};
 use earmark::ui::{EarmarkApp, Launch};
 use eframe::egui::{self, Modifiers};
 use egui_kittest::Harness;
@@ -39,15 +40,7 @@ fn write_transcript(path: &Path, lines: u64) {
     let mut text = String::with_capacity(lines as usize * 120);
     for n in 0..lines {
         let start = n * 2000;
-        let stamp = |ms: u64| {
-            format!(
-                "{:02}:{:02}:{:02}.{:03}",
-                ms / 3_600_000,
-                ms / 60_000 % 60,
-                ms / 1000 % 60,
-                ms % 1000
-            )
-        };
+        let stamp = |ms: u64| format_timestamp(ms, TimeStyle::default());
         let length = 8 + (n * 7919 % 60) as usize;
         let body: Vec<&str> = (0..length)
             .map(|i| words[(i + n as usize) % words.len()])

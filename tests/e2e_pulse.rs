@@ -17,6 +17,7 @@
 
 #[path = "support/pulse.rs"]
 mod pulse;
+use pulse::{DECIMATE, ONSET_LEVEL, PIECE_MS, SEARCH_MS, SKIP_MS};
 #[path = "support/signals.rs"]
 mod signals;
 
@@ -33,17 +34,6 @@ const FIXTURE: &str = "chirp-cbr.mp3";
 const START_MS: u64 = 1_500;
 /// How much is played, by the engine's clock.
 const PLAY_MS: u64 = 1_500;
-/// Skipped after the recording's onset, past the fade-in.
-const SKIP_MS: u64 = 50;
-/// Length of the recorded piece that is matched against the file.
-const PIECE_MS: u64 = 1_000;
-/// How far either side of `START_MS` the match is searched: playing from
-/// the wrong place by up to this much is found, not mistaken for a match.
-const SEARCH_MS: u64 = 1_000;
-/// The coarse search works on every `DECIMATE`th averaged sample.
-const DECIMATE: usize = 8;
-/// The recording counts as sound from its first sample above this.
-const ONSET_LEVEL: f32 = 1e-3;
 /// A generous limit for things that take milliseconds; only a hung engine
 /// reaches it.
 const PLAY_TIMEOUT: Duration = Duration::from_secs(20);

@@ -23,6 +23,7 @@
 
 #[path = "support/pulse.rs"]
 mod pulse;
+use pulse::{DECIMATE, ONSET_LEVEL, PIECE_MS, SEARCH_MS, SKIP_MS};
 #[path = "support/signals.rs"]
 mod signals;
 
@@ -51,24 +52,12 @@ const CLICK_X_OFFSET: f64 = 300.0;
 /// The size of the virtual screen; the window asks for 1000 × 720.
 const SCREEN: &str = "1280x800x24";
 
-/// Skipped after the recording's onset, past the fade-in.
-const SKIP_MS: u64 = 50;
-/// Length of the recorded piece matched against the episode.
-const PIECE_MS: u64 = 1_000;
-/// How far either side of the clicked line's start the match is searched:
-/// playing the wrong line or from the wrong place is found, not mistaken for
-/// a match.
-const SEARCH_MS: u64 = 1_000;
 /// Length of the piece at the next line's start that checks the recording is
 /// still the episode shifted by the same amount, and places that start
 /// exactly (a dropout under heavy load can move it by a few ms).
 const CHECK_MS: u64 = 500;
 /// How far the check searches either side of where the shift puts it.
 const CHECK_SEARCH_MS: u64 = 20;
-/// The coarse search works on every `DECIMATE`th averaged sample.
-const DECIMATE: usize = 8;
-/// The recording counts as sound from its first sample above this.
-const ONSET_LEVEL: f32 = 1e-3;
 /// Kept recording after the highlight moved, so the next line's start and
 /// the piece that checks it are in the recording.
 const AFTER_HIGHLIGHT: Duration = Duration::from_millis(1_500);

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use earmark::audio::wav::WavWriter;
 use earmark::audio::{Engine, VirtualOutput};
+use earmark::transcript::time::{TimeStyle, format_timestamp};
 use earmark::ui::{EarmarkApp, Launch};
 use eframe::egui::accesskit::Toggled;
 use eframe::egui::{self, Key, Modifiers, ViewportId};
@@ -32,24 +33,25 @@ struct Window {
 
 impl Window {
     fn open(files: Vec<PathBuf>) -> Window {
-        let dir = match tempfile::tempdir() {
-            Ok(dir) => dir,
-            Err(err) => panic!("tempdir: {err}"),
-        };
-        Window::open_in(files, dir)
+        Window::open_in(files, temp_dir())
     }
 
     fn open_in(files: Vec<PathBuf>, dir: tempfile::TempDir) -> Window {
-        let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
-            Ok(pair) => pair,
-            Err(err) => panic!("engine: {err}"),
-        };
         let launch = Launch {
             files,
             start_ms: None,
             restore: false,
             // The waveform cache goes to the test's folder, never the user's.
             cache_dir: Some(dir.path().to_owned()),
+        };
+        Window::start(launch, dir)
+    }
+
+    /// The window on `launch`, once what it opens is open.
+    fn start(launch: Launch, dir: tempfile::TempDir) -> Window {
+        let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
+            Ok(pair) => pair,
+            Err(err) => panic!("engine: {err}"),
         };
         let harness = Harness::builder()
             .with_size([1000.0, 700.0])
@@ -143,6 +145,13 @@ impl Window {
             .get_all_by(|node| node.toggled() == Some(Toggled::True))
             .filter_map(|node| node.accesskit_node().label())
             .collect()
+    }
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => panic!("tempdir: {err}"),
     }
 }
 
@@ -394,15 +403,7 @@ fn long_episode(dir: &Path, lines: u64) -> Vec<PathBuf> {
     let mut text = String::new();
     for n in 0..lines {
         let start = n * 1000;
-        let stamp = |ms: u64| {
-            format!(
-                "{:02}:{:02}:{:02}.{:03}",
-                ms / 3_600_000,
-                ms / 60_000 % 60,
-                ms / 1000 % 60,
-                ms % 1000
-            )
-        };
+        let stamp = |ms: u64| format_timestamp(ms, TimeStyle::default());
         let speaker = if n % 2 == 0 { "A" } else { "B" };
         text.push_str(&format!(
             "{} - {}, Speaker {speaker}: Line {n} of the long episode.\n",
@@ -428,10 +429,7 @@ fn long_episode(dir: &Path, lines: u64) -> Vec<PathBuf> {
 
 #[test]
 fn the_view_follows_playback_until_scrolled_away_and_comes_back_on_request() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let files = long_episode(dir.path(), 300);
     let mut window = Window::open_in(files, dir);
     assert!(window.row_visible("Line 0 of"));
@@ -500,10 +498,7 @@ fn the_view_follows_playback_until_scrolled_away_and_comes_back_on_request() {
 
 #[test]
 fn an_unreadable_transcript_is_reported_and_the_open_episode_stays() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let broken = dir.path().join("broken.json");
     if let Err(err) = std::fs::write(&broken, "{\n  \"segments\": [\n    {\"startTime\": 1.0,\n") {
         panic!("{err}");
@@ -535,10 +530,7 @@ fn an_unreadable_transcript_is_reported_and_the_open_episode_stays() {
 
 #[test]
 fn lines_a_transcript_skips_are_reported_by_line() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let damaged = dir.path().join("damaged.srt");
     let srt = "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> nonsense\nWorld\n";
     if let Err(err) = std::fs::write(&damaged, srt) {
@@ -556,10 +548,7 @@ fn lines_a_transcript_skips_are_reported_by_line() {
 
 #[test]
 fn a_corrupt_audio_file_is_refused_with_a_message() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let corrupt = dir.path().join("corrupt.mp3");
     if let Err(err) = std::fs::write(&corrupt, vec![0x5a; 10_000]) {
         panic!("{err}");
@@ -576,10 +565,7 @@ fn a_corrupt_audio_file_is_refused_with_a_message() {
 
 #[test]
 fn a_transcript_opens_without_audio_and_audio_without_a_transcript() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let transcript = dir.path().join("alone.txt");
     if let Err(err) = std::fs::copy(demo_dir().join("demo-episode.txt"), &transcript) {
         panic!("{err}");
@@ -614,10 +600,7 @@ fn a_transcript_opens_without_audio_and_audio_without_a_transcript() {
 
 #[test]
 fn a_lone_file_brings_its_partner_from_the_folder() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let audio = dir.path().join("show.mp3");
     let transcript = dir.path().join("show.txt");
     for (from, to) in [
@@ -637,10 +620,7 @@ fn a_lone_file_brings_its_partner_from_the_folder() {
 
 #[test]
 fn several_partners_ask_which_one_goes_with_the_file() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let audio = dir.path().join("show.mp3");
     let copies = [
         ("demo-episode.mp3", "show.mp3"),
@@ -693,10 +673,7 @@ impl egui::DroppedFile for Dropped {
 
 #[test]
 fn dropping_both_files_opens_them_together() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let files = long_episode(dir.path(), 20);
     let mut window = demo();
     window.harness.input_mut().dropped_files = files
@@ -716,10 +693,7 @@ fn dropping_both_files_opens_them_together() {
 
 #[test]
 fn reopening_an_episode_resumes_where_it_was_left_and_lists_it_as_recent() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let other = long_episode(dir.path(), 20);
     let mut window = demo();
     window.harness.state_mut().seek(12_000);
@@ -752,30 +726,15 @@ fn reopening_an_episode_resumes_where_it_was_left_and_lists_it_as_recent() {
 
 #[test]
 fn the_first_launch_without_files_opens_the_demo_episode() {
-    let dir = match tempfile::tempdir() {
-        Ok(dir) => dir,
-        Err(err) => panic!("tempdir: {err}"),
-    };
+    let dir = temp_dir();
     let cache = dir.path().to_owned();
-    let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
-        Ok(pair) => pair,
-        Err(err) => panic!("engine: {err}"),
-    };
     let launch = Launch {
         files: Vec::new(),
         start_ms: None,
         restore: true,
         cache_dir: Some(cache.clone()),
     };
-    let harness = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_eframe(move |cc| EarmarkApp::new(cc, launch, engine));
-    let mut window = Window {
-        harness,
-        output,
-        _dir: dir,
-    };
-    window.wait_until_open();
+    let mut window = Window::start(launch, dir);
     let open = window.harness.state().open_files();
     assert_eq!(open.audio, Some(cache.join("demo/demo-episode.mp3")));
     assert_eq!(open.transcript, Some(cache.join("demo/demo-episode.txt")));
