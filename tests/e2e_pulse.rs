@@ -17,7 +17,6 @@
 
 #[path = "support/pulse.rs"]
 mod pulse;
-use pulse::{DECIMATE, ONSET_LEVEL, PIECE_MS, SEARCH_MS, SKIP_MS};
 #[path = "support/signals.rs"]
 mod signals;
 
@@ -25,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use earmark::audio::{Command, Engine, Event, OutputChoice};
 use pulse::PulseServer;
-use signals::{decode_all, first_channel, fixture, locate};
+use signals::{ONSET_LEVEL, SEARCH_MS, decode_all, first_channel, fixture, locate_recording};
 
 /// The fixture played: a sweep plus noise whose cross-correlation has one
 /// sharp peak.
@@ -151,25 +150,7 @@ fn playing_from_t_through_pulseaudio_records_the_file_from_t() {
         onset > 0,
         "the recording starts with sound, so where playback began is not in it"
     );
-    let piece_start = onset + frames_from_ms(SKIP_MS);
-    let piece_frames = frames_from_ms(PIECE_MS);
-    assert!(
-        recording.len() >= piece_start + piece_frames,
-        "the recording holds {} frames after its onset, fewer than the {} compared",
-        recording.len() - onset,
-        frames_from_ms(SKIP_MS) + piece_frames
-    );
-    let piece = &recording[piece_start..piece_start + piece_frames];
-    let expected_at = frames_from_ms(START_MS + SKIP_MS);
-
-    let found = locate(
-        &reference,
-        expected_at,
-        piece,
-        frames_from_ms(SEARCH_MS),
-        DECIMATE,
-        rate,
-    );
+    let found = locate_recording(&recording, onset, &reference, START_MS, rate);
     let (lag_frames, score) = (found.lag_frames, found.score);
     let lag_ms = lag_frames as f64 * 1000.0 / f64::from(rate);
     eprintln!(

@@ -23,7 +23,6 @@
 
 #[path = "support/pulse.rs"]
 mod pulse;
-use pulse::{DECIMATE, ONSET_LEVEL, PIECE_MS, SEARCH_MS, SKIP_MS};
 #[path = "support/signals.rs"]
 mod signals;
 
@@ -36,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use pulse::PulseServer;
 use serde_json::Value;
-use signals::{decode_all, first_channel, locate};
+use signals::{ONSET_LEVEL, SEARCH_MS, decode_all, first_channel, locate, locate_recording};
 
 /// The episode: synthetic speech placed so that each line's speech starts
 /// exactly at its start time (see tests/fixtures/README.md).
@@ -478,24 +477,7 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
         "sound reached the server {:.1} ms before the click: something played unasked",
         ms_between(onset_ns, click_ns)
     );
-    let piece_start = onset + frames_from_ms(SKIP_MS);
-    let piece_frames = frames_from_ms(PIECE_MS);
-    assert!(
-        recording.len() >= piece_start + piece_frames,
-        "the recording holds {} frames after its onset, fewer than the {} compared",
-        recording.len() - onset,
-        frames_from_ms(SKIP_MS) + piece_frames
-    );
-    let piece = &recording[piece_start..piece_start + piece_frames];
-    let expected_at = frames_from_ms(clicked_start_ms + SKIP_MS);
-    let found = locate(
-        &reference,
-        expected_at,
-        piece,
-        frames_from_ms(SEARCH_MS),
-        DECIMATE,
-        rate,
-    );
+    let found = locate_recording(&recording, onset, &reference, clicked_start_ms, rate);
     let lag_ms = found.lag_frames as f64 * 1000.0 / f64::from(rate);
     eprintln!(
         "(a) the first sound after the click matches the episode {lag_ms:+.2} ms from line \
@@ -519,7 +501,7 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
 
     // The recording is the episode shifted: episode frame `m` is recording
     // frame `m - shift`.
-    let shift = expected_at as i64 + found.lag_frames - piece_start as i64;
+    let shift = frames_from_ms(clicked_start_ms) as i64 + found.lag_frames - onset as i64;
     let recording_frame = |media_ms: u64| frames_from_ms(media_ms) as i64 - shift;
 
     let clicked_frame = recording_frame(clicked_start_ms);

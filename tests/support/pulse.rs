@@ -30,18 +30,6 @@ const SERVER_TIMEOUT: Duration = Duration::from_secs(15);
 /// Channels of the sink and of the recording.
 pub const CHANNELS: usize = 2;
 
-/// Skipped after the recording's onset, past the fade-in.
-pub const SKIP_MS: u64 = 50;
-/// Length of the recorded piece that is matched against the source.
-pub const PIECE_MS: u64 = 1_000;
-/// How far either side of the expected place the match is searched: playing
-/// from the wrong place by up to this much is found, not mistaken for a match.
-pub const SEARCH_MS: u64 = 1_000;
-/// The coarse search works on every `DECIMATE`th averaged sample.
-pub const DECIMATE: usize = 8;
-/// The recording counts as sound from its first sample above this.
-pub const ONSET_LEVEL: f32 = 1e-3;
-
 /// A PulseAudio daemon with one null sink, in a private temporary folder;
 /// dropping it kills the daemon.
 pub struct PulseServer {

@@ -226,3 +226,46 @@ pub fn locate(
         coarse_runner_up,
     }
 }
+
+/// Skipped after the recording's onset, past the fade-in.
+pub const SKIP_MS: u64 = 50;
+/// Length of the recorded piece that is matched against the source.
+pub const PIECE_MS: u64 = 1_000;
+/// How far either side of the expected place the match is searched: playing
+/// from the wrong place by up to this much is found, not mistaken for a match.
+pub const SEARCH_MS: u64 = 1_000;
+/// The coarse search works on every `DECIMATE`th averaged sample.
+pub const DECIMATE: usize = 8;
+/// The recording counts as sound from its first sample above this.
+pub const ONSET_LEVEL: f32 = 1e-3;
+
+/// Where a recording's sound sits in `reference` (both mono at `rate`): the
+/// piece of `PIECE_MS` starting `SKIP_MS` after the recording's `onset` is
+/// searched for within ±`SEARCH_MS` of where it belongs if playback began
+/// at `expected_ms`.
+pub fn locate_recording(
+    recording: &[f32],
+    onset: usize,
+    reference: &[f32],
+    expected_ms: u64,
+    rate: u32,
+) -> Found {
+    let frames_from_ms = |ms: u64| (ms * u64::from(rate) / 1000) as usize;
+    let piece_start = onset + frames_from_ms(SKIP_MS);
+    let piece_frames = frames_from_ms(PIECE_MS);
+    assert!(
+        recording.len() >= piece_start + piece_frames,
+        "the recording holds {} frames after its onset, fewer than the {} compared",
+        recording.len() - onset,
+        frames_from_ms(SKIP_MS) + piece_frames
+    );
+    let piece = &recording[piece_start..piece_start + piece_frames];
+    locate(
+        reference,
+        frames_from_ms(expected_ms + SKIP_MS),
+        piece,
+        frames_from_ms(SEARCH_MS),
+        DECIMATE,
+        rate,
+    )
+}
