@@ -759,3 +759,18 @@ fn a_click_only_moves_there_when_the_setting_says_so() {
     assert_eq!(window.clock_ms(), DEMO_STARTS_MS[4]);
     assert!(!window.playing(), "the click moved there without playing");
 }
+
+#[test]
+fn the_play_button_shows_the_new_state_on_the_frame_that_changed_it() {
+    let mut window = demo();
+    assert!(window.harness.query_by_label("Play").is_some());
+    window.harness.key_press(Key::Space);
+    window.harness.step();
+    assert!(
+        window.harness.query_by_label("Pause").is_some(),
+        "the frame that started playback shows Pause, not the engine's state of a moment ago"
+    );
+    window.harness.key_press(Key::Space);
+    window.harness.step();
+    assert!(window.harness.query_by_label("Play").is_some());
+}

@@ -45,12 +45,15 @@ fn window(theme: &str, cache: &Path, pos_ms: u64) -> (Harness<'static, EarmarkAp
     harness.run();
     harness.key_press(Key::Escape);
     harness.run();
+    // Each key is handled on the next frame; then the engine applies what it sent.
     harness.key_press(Key::Space);
+    harness.run();
     harness.state().player().engine().settle();
     for _ in 0..10 {
         output.step(4800);
     }
     harness.key_press(Key::Space);
+    harness.run();
     harness.state().player().engine().settle();
     harness.remove_cursor();
     harness.run();

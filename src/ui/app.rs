@@ -587,7 +587,7 @@ impl EarmarkApp {
         };
         match action {
             Action::PlayPause => {
-                if clock.playing {
+                if self.player.is_playing() {
                     self.player.pause();
                 } else {
                     let rewind_ms = (self.settings.rewind_on_resume_secs * 1000.0) as u64;
@@ -1180,7 +1180,7 @@ impl eframe::App for EarmarkApp {
                 let input = TransportInput {
                     pos_ms,
                     duration_ms,
-                    playing: clock.playing,
+                    playing: self.player.is_playing(),
                     has_audio: self.player.audio().is_some(),
                     has_transcript: self.episode.transcript.is_some(),
                     speed: self.player.speed(),

@@ -49,7 +49,9 @@ pub struct Player {
     device: DeviceState,
     /// Where the user paused, to rewind from on resume; cleared by a seek.
     paused_at_ms: Option<u64>,
-    /// The last position sent by a seek, until the clock shows it.
+    /// Playing was asked for and nothing has stopped it since. The window
+    /// shows this rather than the engine's flag, which follows a moment later.
+    playing_wanted: bool,
     speed: f64,
     volume: f32,
 }
@@ -64,6 +66,7 @@ impl Player {
             loading: None,
             device: DeviceState::Unknown,
             paused_at_ms: None,
+            playing_wanted: false,
             speed: 1.0,
             volume: 1.0,
         }
@@ -77,6 +80,7 @@ impl Player {
     /// Opens an audio file; `poll` reports when it is ready.
     pub fn load(&mut self, path: PathBuf) {
         self.loading = Some(path.clone());
+        self.playing_wanted = false;
         self.engine.send(Command::Load(path));
     }
 
@@ -88,6 +92,7 @@ impl Player {
     /// Forgets the audio (a transcript alone is open).
     pub fn unload(&mut self) {
         self.engine.send(Command::Pause);
+        self.playing_wanted = false;
         self.audio_path = None;
         self.info = None;
         self.paused_at_ms = None;
@@ -113,9 +118,9 @@ impl Player {
         self.engine.clock()
     }
 
-    /// True while playing.
+    /// True while playing (or asked to play: the engine follows at once).
     pub fn is_playing(&self) -> bool {
-        self.info.is_some() && self.engine.clock().playing
+        self.info.is_some() && self.playing_wanted
     }
 
     /// The speed last set.
@@ -142,6 +147,7 @@ impl Player {
             });
         }
         self.engine.send(Command::Play);
+        self.playing_wanted = true;
     }
 
     /// Pauses and remembers where, for the auto-rewind.
@@ -151,6 +157,7 @@ impl Player {
         }
         self.paused_at_ms = Some(self.engine.clock().pos_ms);
         self.engine.send(Command::Pause);
+        self.playing_wanted = false;
     }
 
     /// Moves to `pos_ms` (clamped to the audio); no auto-rewind on the next play.
@@ -198,11 +205,20 @@ impl Player {
                     }
                     news.push(PlayerNews::LoadFailed(message));
                 }
-                Event::Ended => news.push(PlayerNews::Ended),
-                Event::Error(message) => news.push(PlayerNews::Failed(message)),
+                Event::Ended => {
+                    self.playing_wanted = false;
+                    news.push(PlayerNews::Ended);
+                }
+                Event::Error(message) => {
+                    self.playing_wanted = false;
+                    news.push(PlayerNews::Failed(message));
+                }
                 Event::NoDevice { reason } => self.device = DeviceState::NoDevice { reason },
                 Event::DeviceOpened { name, .. } => self.device = DeviceState::Open { name },
-                Event::DeviceLost => self.device = DeviceState::Lost,
+                Event::DeviceLost => {
+                    self.playing_wanted = false;
+                    self.device = DeviceState::Lost;
+                }
             }
         }
         news
