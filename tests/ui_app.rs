@@ -774,3 +774,46 @@ fn the_play_button_shows_the_new_state_on_the_frame_that_changed_it() {
     window.harness.step();
     assert!(window.harness.query_by_label("Play").is_some());
 }
+
+#[test]
+fn the_word_being_heard_is_exact_with_word_times_and_estimated_without() {
+    let dir = temp_dir();
+    let transcript = dir.path().join("words.json");
+    let json = r#"{"text": "", "segments": [
+        {"id": 0, "start": 0.0, "end": 3.0, "text": " How are you doing today",
+         "words": [{"word": " How", "start": 0.0, "end": 0.4}, {"word": " are", "start": 0.5, "end": 0.9},
+                   {"word": " you", "start": 1.0, "end": 1.5}, {"word": " doing", "start": 1.6, "end": 2.1},
+                   {"word": " today", "start": 2.2, "end": 2.9}]},
+        {"id": 1, "start": 3.0, "end": 8.0, "text": " one two three four five"}]}"#;
+    if let Err(err) = std::fs::write(&transcript, json) {
+        panic!("{err}");
+    }
+    let audio = dir.path().join("words.wav");
+    let written = WavWriter::create(&audio, 8000, 1).and_then(|mut writer| {
+        writer.write(&vec![0.0; 8 * 8000])?;
+        writer.finish(&audio)
+    });
+    if let Err(err) = written {
+        panic!("writing the audio: {err}");
+    }
+    let mut window = Window::open_in(vec![audio, transcript], dir);
+    let heard_word = |window: &Window| {
+        let heard = window.harness.state().heard().cloned();
+        heard.and_then(|current| {
+            let word = current.word?;
+            let text = window.harness.state().segment_text(current.segment)?;
+            Some((text[word.bytes].to_string(), word.estimated))
+        })
+    };
+    window.press(Key::Space);
+    window.play_for(1200);
+    assert_eq!(heard_word(&window), Some(("you".to_string(), false)));
+    window.play_for(1000);
+    assert_eq!(heard_word(&window), Some(("today".to_string(), false)));
+    window.play_for(3300);
+    assert_eq!(
+        heard_word(&window),
+        Some(("three".to_string(), true)),
+        "halfway through a line without word times, the middle word, marked as estimated"
+    );
+}

@@ -122,6 +122,8 @@ pub struct EarmarkApp {
     renames: u64,
     /// How far the playhead moves between frames while playing (media ms).
     playhead_step_ms: u64,
+    /// What the last frame showed as being heard.
+    heard: Option<Current>,
     ctx: egui::Context,
 }
 
@@ -163,6 +165,7 @@ impl EarmarkApp {
             spans: Vec::new(),
             spans_key: None,
             renames: 0,
+            heard: None,
             playhead_step_ms: if drawn_in_software(cc) {
                 PLAYHEAD_STEP_SOFTWARE_MS
             } else {
@@ -223,6 +226,17 @@ impl EarmarkApp {
     /// Follows the line being heard again, as "Back to playing" does.
     pub fn follow_playback(&mut self) {
         self.view.follow_again();
+    }
+
+    /// The text of segment `segment` of the open transcript.
+    pub fn segment_text(&self, segment: usize) -> Option<&str> {
+        let loaded = self.episode.transcript.as_ref()?;
+        Some(loaded.transcript.segments.get(segment)?.text.as_str())
+    }
+
+    /// The line and word the last frame showed as being heard.
+    pub fn heard(&self) -> Option<&Current> {
+        self.heard.as_ref()
     }
 
     /// The remembered settings.
@@ -1258,6 +1272,7 @@ impl eframe::App for EarmarkApp {
         }
         self.settings.text_scale = ctx.zoom_factor();
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
+        self.heard = current;
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
