@@ -54,7 +54,7 @@ use std::time::{Duration, Instant};
 use super::convert::Converter;
 use super::decode::{frames_from_ms, ms_from_frames};
 pub use super::feed::FADE_MS;
-use super::feed::Shared;
+use super::feed::{Shared, instant_from_nanos};
 use super::output::{Output, OutputKind, open};
 use super::{AudioError, AudioInfo, Decoder, FrameSource, OutputChoice, VirtualOutput};
 
@@ -157,6 +157,10 @@ pub struct Clock {
     pub sample_rate: u32,
     /// True while playing.
     pub playing: bool,
+    /// When the output published this position (its last callback): a
+    /// window can add the time since to draw between callbacks. `None` on
+    /// the virtual output and while a seek has not been heard yet.
+    pub heard_at: Option<Instant>,
 }
 
 /// Why the engine could not start.
@@ -277,11 +281,16 @@ impl Engine {
         let target_frames = shared.target_frames.load(Ordering::Acquire);
         let heard_gen = shared.heard_gen.load(Ordering::Acquire);
         let heard_media = f64::from_bits(shared.heard_media_bits.load(Ordering::Acquire));
-        let media_frames = if heard_gen >= wanted_gen {
+        let heard = heard_gen >= wanted_gen;
+        let media_frames = if heard {
             heard_media.max(0.0).round() as u64
         } else {
             target_frames
         };
+        // Stored just after the position: at worst a few microseconds older.
+        let heard_at = heard
+            .then(|| instant_from_nanos(shared.heard_at_ns.load(Ordering::Acquire)))
+            .flatten();
         let sample_rate = shared.media_rate.load(Ordering::Acquire);
         let offset_ms = shared.offset_ms.load(Ordering::Acquire);
         let offset_frames = frames_from_ms(offset_ms.unsigned_abs(), sample_rate);
@@ -295,6 +304,7 @@ impl Engine {
             pos_ms: ms_from_frames(pos_frames, sample_rate),
             sample_rate,
             playing: shared.playing.load(Ordering::Acquire),
+            heard_at,
         }
     }
 }

@@ -14,8 +14,9 @@
 //! device latency) maps back to a media position at any speed, across
 //! seeks and loops.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Instant;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
@@ -63,6 +64,23 @@ pub(crate) struct Shared {
     pub media_rate: AtomicU32,
     /// The user's clock offset in milliseconds.
     pub offset_ms: AtomicI64,
+    /// When the heard position was published, as [`nanos_since_epoch`]
+    /// (0: unknown, as on the virtual output whose time the test steps).
+    pub heard_at_ns: AtomicU64,
+}
+
+/// The instant the process first asked for a timestamp: stamps are stored
+/// as nanoseconds after it, so they fit an atomic.
+static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// `at` as nanoseconds after [`EPOCH`], never 0 (which means unknown).
+pub(crate) fn nanos_since_epoch(at: Instant) -> u64 {
+    (at.saturating_duration_since(*EPOCH).as_nanos() as u64).max(1)
+}
+
+/// The instant stored by [`nanos_since_epoch`], if known.
+pub(crate) fn instant_from_nanos(nanos: u64) -> Option<Instant> {
+    (nanos != 0).then(|| *EPOCH + std::time::Duration::from_nanos(nanos))
 }
 
 impl Shared {
@@ -81,6 +99,7 @@ impl Shared {
             callbacks: AtomicU64::new(0),
             media_rate: AtomicU32::new(0),
             offset_ms: AtomicI64::new(0),
+            heard_at_ns: AtomicU64::new(0),
         }
     }
 }
@@ -256,8 +275,9 @@ pub(crate) fn ring(
 impl Feed {
     /// Fills `out` (interleaved, whole frames) and publishes the heard
     /// position. `latency_frames` is how many frames lie between the end of
-    /// `out` and the listener's ear.
-    pub fn fill(&mut self, out: &mut [f32], latency_frames: u64) {
+    /// `out` and the listener's ear; `now` is when that holds (the callback's
+    /// time; `None` where time is stepped by hand).
+    pub fn fill(&mut self, out: &mut [f32], latency_frames: u64, now: Option<Instant>) {
         self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
         let playing = self.shared.playing.load(Ordering::Acquire);
         let wanted_gen = self.shared.flush_gen.load(Ordering::Acquire);
@@ -344,6 +364,9 @@ impl Feed {
             self.last_media = media + media_per_frame;
         }
         self.publish(latency_frames);
+        self.shared
+            .heard_at_ns
+            .store(now.map_or(0, nanos_since_epoch), Ordering::Release);
     }
 
     /// Frames handed to the device so far.

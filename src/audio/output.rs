@@ -207,6 +207,7 @@ where
     device.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
+            let now = Instant::now();
             let timestamp = info.timestamp();
             let delay = timestamp.playback.duration_since(timestamp.callback);
             let delay_frames = (delay.as_nanos() * u128::from(rate) / 1_000_000_000) as u64;
@@ -218,7 +219,7 @@ where
                 // The listener hears this buffer's first frame `delay` from
                 // now: from the end of this chunk that is `delay` plus the
                 // chunk's own place in the buffer.
-                feed.fill(scratch, delay_frames + done_frames as u64);
+                feed.fill(scratch, delay_frames + done_frames as u64, Some(now));
                 for (out, sample) in chunk.iter_mut().zip(scratch.iter()) {
                     *out = T::from_sample(sample.clamp(-1.0, 1.0));
                 }
@@ -253,7 +254,7 @@ impl NullOutput {
                     while feed.device_frames() < due_frames {
                         let frames =
                             ((due_frames - feed.device_frames()) as usize).min(SCRATCH_FRAMES);
-                        feed.fill(&mut scratch[..frames * channels], 0);
+                        feed.fill(&mut scratch[..frames * channels], 0, Some(Instant::now()));
                     }
                 }
             })
@@ -316,7 +317,7 @@ impl VirtualOutput {
         }
         let mut out = vec![0.0; frames * self.channels];
         if let Some(feed) = &mut self.feed {
-            feed.fill(&mut out, self.latency_frames);
+            feed.fill(&mut out, self.latency_frames, None);
         }
         out
     }

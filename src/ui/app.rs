@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Key, Role, WidgetInfo};
 
 use super::demo;
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
-use super::player::{DeviceState, Player, PlayerNews};
+use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
 use super::search::Search;
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
 use super::shortcuts::{self, Action};
@@ -1161,7 +1161,12 @@ impl eframe::App for EarmarkApp {
         }
         self.drop_ui(&ctx);
         let clock = self.player.clock();
-        let pos_ms = clock.pos_ms;
+        let pos_ms = heard_now_ms(&clock, self.player.speed(), Instant::now()).min(
+            self.player
+                .duration_ms()
+                .unwrap_or(u64::MAX)
+                .max(clock.pos_ms),
+        );
         let current = self.current(pos_ms);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
