@@ -64,21 +64,21 @@ echo "cold start to the audio ready: $(( (opened_ns - start_ns) / 1000000 )) ms"
 # Let the waveform finish (its progress repaints the window), then idle.
 sleep 8
 frames() { grep -c '"event":"frame"' "$work/trace.jsonl" || true; }
-before=$(ticks "$app")
-frames_before=$(frames)
-sleep 5
-after=$(ticks "$app")
-echo "paused: $(( $(frames) - frames_before )) frames drawn in 5 s"
-echo "paused: $(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.1f", 100 * t / hz / 5 }')% of one core over 5 s"
+# measure STATE SECONDS: frames drawn and CPU used over that many seconds.
+measure() {
+  local before frames_before after
+  before=$(ticks "$app")
+  frames_before=$(frames)
+  sleep "$2"
+  after=$(ticks "$app")
+  echo "$1: $(( $(frames) - frames_before )) frames drawn in $2 s"
+  echo "$1: $(awk -v t=$((after - before)) -v hz="$hz" -v s="$2" 'BEGIN { printf "%.1f", 100 * t / hz / s }')% of one core over $2 s"
+}
+measure paused 5
 
 wid=$(DISPLAY=$display xdotool search --name Earmark | head -1)
 DISPLAY=$display xdotool windowfocus --sync "$wid" key space
 sleep 1
-before=$(ticks "$app")
-frames_before=$(frames)
-sleep 10
-after=$(ticks "$app")
-echo "playing: $(( $(frames) - frames_before )) frames drawn in 10 s"
-echo "playing: $(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf "%.1f", 100 * t / hz / 10 }')% of one core over 10 s"
+measure playing 10
 highlights=$(grep -c '"event":"highlight"' "$work/trace.jsonl" || true)
 echo "(the highlight changed $highlights times)"

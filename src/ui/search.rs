@@ -57,11 +57,6 @@ impl Search {
         self.speaker_filter = None;
     }
 
-    /// All matches in file order.
-    pub fn matches(&self) -> &[Match] {
-        &self.matches
-    }
-
     /// The current match and its index, if any.
     pub fn current(&self) -> Option<(usize, &Match)> {
         let index = self.current?;

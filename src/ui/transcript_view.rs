@@ -147,12 +147,6 @@ impl TranscriptView {
         &self.visible
     }
 
-    /// The top of `segment`'s row in list coordinates, if listed.
-    pub fn row_top(&self, segment: usize) -> Option<f32> {
-        let row = *self.row_of_segment.get(segment)?;
-        self.prefix.get(row as usize).copied()
-    }
-
     /// Draws the list; returns what the user clicked.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &ViewInput) -> Option<ViewAction> {
         self.ensure_rows(input);
