@@ -710,3 +710,34 @@ pub fn ms_from_frames(frames: u64, sample_rate: u32) -> u64 {
 pub fn frames_from_ms(ms: u64, sample_rate: u32) -> u64 {
     ((u128::from(ms) * u128::from(sample_rate) + 500) / 1000) as u64
 }
+
+/// The first frame at or after `ms` at `sample_rate`: where a seek to `ms`
+/// lands, so that the clock then reads `ms` exactly
+/// (`ms_from_frames(first_frame_at_ms(ms, r), r) == ms` for any rate of at
+/// least 1 kHz) instead of the millisecond before at rates such as 22 050 Hz.
+pub fn first_frame_at_ms(ms: u64, sample_rate: u32) -> u64 {
+    u128::from(ms)
+        .saturating_mul(u128::from(sample_rate))
+        .div_ceil(1000)
+        .try_into()
+        .unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seek_to_any_millisecond_reads_back_that_millisecond_at_every_rate() {
+        for rate in [1000, 8000, 11_025, 22_050, 44_100, 48_000, 96_000, 768_000] {
+            for ms in (0..20_000).chain([5265, 3_600_001, 86_399_999]) {
+                let frames = first_frame_at_ms(ms, rate);
+                assert_eq!(ms_from_frames(frames, rate), ms, "{ms} ms at {rate} Hz");
+                assert!(
+                    frames == 0 || ms_from_frames(frames - 1, rate) < ms,
+                    "the first such frame: {ms} ms at {rate} Hz"
+                );
+            }
+        }
+    }
+}

@@ -45,14 +45,14 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::convert::Converter;
-use super::decode::{frames_from_ms, ms_from_frames};
+use super::decode::{first_frame_at_ms, frames_from_ms, ms_from_frames};
 pub use super::feed::FADE_MS;
 use super::feed::{Shared, instant_from_nanos};
 use super::output::{Output, OutputKind, open};
@@ -179,9 +179,16 @@ pub(crate) enum Msg {
     Quit,
 }
 
+/// Names a command sent with [`Engine::send`], to ask whether the engine has
+/// applied it yet ([`Engine::has_applied`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ticket(u64);
+
 /// The UI's handle on the engine thread; dropping it stops the thread.
 pub struct Engine {
     commands: Sender<Msg>,
+    /// Commands sent to the thread so far (the last ticket handed out).
+    sent: AtomicU64,
     events: Receiver<Event>,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
@@ -244,20 +251,30 @@ impl Engine {
             .spawn(move || worker.run())?;
         Ok(Engine {
             commands: commands_tx,
+            sent: AtomicU64::new(0),
             events: events_rx,
             shared,
             thread: Some(thread),
         })
     }
 
-    /// Sends a command; it is applied in order on the engine thread.
-    pub fn send(&self, command: Command) {
+    /// Sends a command; it is applied in order on the engine thread. The
+    /// ticket tells when it has been ([`Engine::has_applied`]).
+    pub fn send(&self, command: Command) -> Ticket {
         if let Command::SetOffset { offset_ms } = command {
             // Only the clock reads it: apply at once, so the next read sees it.
             self.shared.offset_ms.store(offset_ms, Ordering::Release);
-            return;
+            return Ticket(self.sent.load(Ordering::Acquire));
         }
+        let ticket = Ticket(self.sent.fetch_add(1, Ordering::AcqRel) + 1);
         let _ = self.commands.send(Msg::Command(command));
+        ticket
+    }
+
+    /// True once the engine thread has applied the command `ticket` names
+    /// (and every one sent before it): the clock then reflects it.
+    pub fn has_applied(&self, ticket: Ticket) -> bool {
+        self.shared.commands_applied.load(Ordering::Acquire) >= ticket.0
     }
 
     /// The next event, if any.
@@ -426,7 +443,10 @@ impl Worker {
     /// Applies one message; false means stop.
     fn handle(&mut self, msg: Msg, settles: &mut Vec<Sender<()>>) -> bool {
         match msg {
-            Msg::Command(command) => self.apply(command),
+            Msg::Command(command) => {
+                self.apply(command);
+                self.shared.commands_applied.fetch_add(1, Ordering::AcqRel);
+            }
             Msg::Settle(done) => settles.push(done),
             Msg::Quit => return false,
         }
@@ -477,7 +497,7 @@ impl Worker {
             Command::Pause => self.shared.playing.store(false, Ordering::Release),
             Command::Seek { pos_ms } => {
                 if let Some(source) = &self.source {
-                    let pos_frames = frames_from_ms(pos_ms, source.sample_rate());
+                    let pos_frames = first_frame_at_ms(pos_ms, source.sample_rate());
                     self.seek_to(pos_frames);
                 }
             }

@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub media_rate: AtomicU32,
     /// The user's clock offset in milliseconds.
     pub offset_ms: AtomicI64,
+    /// Commands the engine thread has applied so far (see `Engine::has_applied`).
+    pub commands_applied: AtomicU64,
     /// When the heard position was published, as [`nanos_since_epoch`]
     /// (0: unknown, as on the virtual output whose time the test steps).
     pub heard_at_ns: AtomicU64,
@@ -99,6 +101,7 @@ impl Shared {
             callbacks: AtomicU64::new(0),
             media_rate: AtomicU32::new(0),
             offset_ms: AtomicI64::new(0),
+            commands_applied: AtomicU64::new(0),
             heard_at_ns: AtomicU64::new(0),
         }
     }

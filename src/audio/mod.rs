@@ -20,7 +20,7 @@ pub mod wav;
 
 pub use convert::{Block, Converter};
 pub use decode::{AudioInfo, Decoder};
-pub use engine::{Clock, Command, Engine, EngineError, Event};
+pub use engine::{Clock, Command, Engine, EngineError, Event, Ticket};
 pub use error::AudioError;
 pub use output::{OutputChoice, VirtualOutput};
 pub use source::FrameSource;
