@@ -23,6 +23,8 @@ fn demo_dir() -> PathBuf {
 
 /// The demo episode's lines, as the file has them.
 const DEMO_STARTS_MS: [u64; 6] = [500, 4600, 10_100, 16_300, 22_400, 27_100];
+/// Where its last line ends.
+const DEMO_LAST_END_MS: u64 = 29_000;
 
 /// The window, its virtual sound device, and a folder that lives as long as the test.
 struct Window {
@@ -142,7 +144,7 @@ impl Window {
     /// The text of the line marked as being heard (its row is "pressed").
     fn highlighted(&self) -> Vec<String> {
         self.harness
-            .get_all_by(|node| node.toggled() == Some(Toggled::True))
+            .query_all_by(|node| node.toggled() == Some(Toggled::True))
             .filter_map(|node| node.accesskit_node().label())
             .collect()
     }
@@ -190,7 +192,11 @@ fn the_highlight_follows_the_clock_line_by_line() {
     for _ in 0..30 {
         window.play_for(1000);
         let pos_ms = window.clock_ms();
-        let expected = DEMO_STARTS_MS.iter().rposition(|&start| start <= pos_ms);
+        // After the last line has ended no line is marked.
+        let expected = DEMO_STARTS_MS
+            .iter()
+            .rposition(|&start| start <= pos_ms)
+            .filter(|_| pos_ms < DEMO_LAST_END_MS);
         let highlighted = window.highlighted();
         match expected {
             Some(line) => {
@@ -815,5 +821,360 @@ fn the_word_being_heard_is_exact_with_word_times_and_estimated_without() {
         heard_word(&window),
         Some(("three".to_string(), true)),
         "halfway through a line without word times, the middle word, marked as estimated"
+    );
+}
+
+/// Writes `secs` of silence at `rate` to `path`.
+fn silent_wav(path: &Path, rate: u32, secs: u64) {
+    let written = WavWriter::create(path, rate, 1).and_then(|mut writer| {
+        writer.write(&vec![0.0; (secs * u64::from(rate)) as usize])?;
+        writer.finish(path)
+    });
+    if let Err(err) = written {
+        panic!("writing {}: {err}", path.display());
+    }
+}
+
+/// Range lines starting at each of `starts_ms`, each 800 ms long.
+fn lines_at(starts_ms: &[u64]) -> String {
+    let stamp = |ms: u64| format_timestamp(ms, TimeStyle::default());
+    starts_ms
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            format!(
+                "{} - {}, Speaker A: Line number {n} here.\n",
+                stamp(start),
+                stamp(start + 800)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn down_walks_every_line_at_every_sample_rate() {
+    // Starts that are not whole frames at 22 050 Hz (5265 ms is 116 093.25 frames).
+    let starts_ms = [1400, 5265, 7001, 9999, 12_345, 15_011];
+    for rate in [8000, 22_050, 44_100, 48_000] {
+        let dir = temp_dir();
+        let audio = dir.path().join("rate.wav");
+        let transcript = dir.path().join("rate.txt");
+        silent_wav(&audio, rate, 20);
+        if let Err(err) = std::fs::write(&transcript, lines_at(&starts_ms)) {
+            panic!("{err}");
+        }
+        let mut window = Window::open_in(vec![audio, transcript], dir);
+        for (line, &start_ms) in starts_ms.iter().enumerate() {
+            window.press(Key::ArrowDown);
+            assert_eq!(window.clock_ms(), start_ms, "line {line} at {rate} Hz");
+            let highlighted = window.highlighted();
+            assert!(
+                highlighted.len() == 1 && highlighted[0].contains(&format!("number {line} ")),
+                "line {line} at {rate} Hz is highlighted: {highlighted:?}"
+            );
+        }
+    }
+}
+
+impl Window {
+    /// Presses `key` `times` times within one frame (kittest's own key
+    /// presses are one frame each).
+    fn press_in_one_frame(&mut self, key: Key, times: usize) {
+        for _ in 0..times {
+            for pressed in [true, false] {
+                self.harness.input_mut().events.push(egui::Event::Key {
+                    key,
+                    physical_key: None,
+                    pressed,
+                    repeat: false,
+                    modifiers: Modifiers::NONE,
+                });
+            }
+        }
+        self.harness.step();
+        self.settle();
+    }
+}
+
+#[test]
+fn every_key_press_counts_however_many_arrive_in_a_frame() {
+    let mut window = demo();
+    window.press_in_one_frame(Key::ArrowDown, 3);
+    assert_eq!(window.clock_ms(), DEMO_STARTS_MS[2], "three ↓ in one frame");
+
+    window.press_with(Modifiers::COMMAND, Key::F);
+    window.harness.get_by_label("Search:").type_text("the");
+    window.settle();
+    window.harness.get_by_label("Search:").focus();
+    window.settle();
+    window.press_in_one_frame(Key::F3, 3);
+    assert!(
+        window.harness.query_by_label_contains("4 of ").is_some(),
+        "three F3 in one frame move three matches on"
+    );
+}
+
+#[test]
+fn launching_again_without_files_reopens_the_last_episode_not_the_demo() {
+    let dir = temp_dir();
+    let cache = dir.path().to_owned();
+    let episode = temp_dir();
+    let audio = episode.path().join("talk.wav");
+    let transcript = episode.path().join("talk.txt");
+    silent_wav(&audio, 8000, 20);
+    if let Err(err) = std::fs::write(&transcript, lines_at(&[1000, 5000])) {
+        panic!("{err}");
+    }
+    let first = Window::open_in(vec![audio.clone(), transcript.clone()], dir);
+    let remembered = first.harness.state().settings().clone();
+    drop(first);
+
+    let launch = Launch {
+        files: Vec::new(),
+        start_ms: None,
+        restore: true,
+        cache_dir: Some(cache.join("again")),
+    };
+    let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
+        Ok(pair) => pair,
+        Err(err) => panic!("engine: {err}"),
+    };
+    let harness = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_eframe(move |cc| EarmarkApp::with_settings(cc, launch, engine, remembered));
+    let mut again = Window {
+        harness,
+        output,
+        _dir: temp_dir(),
+    };
+    again.wait_until_open();
+    let open = again.harness.state().open_files();
+    assert_eq!(open.audio, Some(audio), "the last episode, not the demo");
+    assert_eq!(open.transcript, Some(transcript));
+    assert_eq!(
+        again.harness.state().settings().recent.len(),
+        1,
+        "no demo pushed into the recent list"
+    );
+}
+
+#[test]
+fn closing_search_clears_the_speaker_filter_and_the_count_says_when_filtered() {
+    let mut window = demo();
+    assert!(window.harness.query_by_label("· 6 lines").is_some());
+    window.press_with(Modifiers::COMMAND, Key::F);
+    window.click("Speaker filter");
+    window.click("Guest");
+    assert!(window.harness.query_by_label("· 3 of 6 lines").is_some());
+    window.click("Close search");
+    assert_eq!(window.harness.state().view().row_count(), 6);
+    assert!(window.row_visible("Welcome to the Earmark demo"));
+    assert!(window.harness.query_by_label("· 6 lines").is_some());
+    window.press_with(Modifiers::COMMAND, Key::F);
+    assert_eq!(
+        window.harness.state().view().row_count(),
+        6,
+        "reopened search starts unfiltered"
+    );
+}
+
+#[test]
+fn the_rename_dialog_selects_the_old_name_and_enter_confirms() {
+    let mut window = demo();
+    window.click("Speaker Host");
+    window.harness.get_by_label("New name:").type_text("Ada");
+    window.settle();
+    window.press(Key::Enter);
+    assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
+    assert!(
+        window.harness.query_by_label("New name:").is_none(),
+        "closed"
+    );
+}
+
+#[test]
+fn each_file_that_opens_is_shown_and_each_that_does_not_is_reported() {
+    let dir = temp_dir();
+    let not_audio = dir.path().join("notes.mp3");
+    let transcript = dir.path().join("good.txt");
+    if let Err(err) = std::fs::write(&not_audio, "this is text, not sound\n".repeat(50)) {
+        panic!("{err}");
+    }
+    if let Err(err) = std::fs::write(&transcript, lines_at(&[1000, 5000])) {
+        panic!("{err}");
+    }
+    let window = Window::open_in(vec![not_audio, transcript], dir);
+    assert!(
+        window.row_visible("Line number 1 here"),
+        "the transcript opened"
+    );
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("notes.mp3"), "{errors:?}");
+
+    let dir = temp_dir();
+    let missing_audio = dir.path().join("gone.wav");
+    let missing_transcript = dir.path().join("gone.srt");
+    let mut window = demo();
+    window
+        .harness
+        .state_mut()
+        .open_paths(vec![missing_audio, missing_transcript], None);
+    window.wait_until_open();
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 2, "both missing files reported: {errors:?}");
+    assert!(errors.iter().any(|e| e.contains("gone.wav")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("gone.srt")), "{errors:?}");
+    assert!(
+        window.row_visible("Welcome to the Earmark demo"),
+        "the demo stays"
+    );
+
+    let dir = temp_dir();
+    let audio = dir.path().join("empty.wav");
+    let empty = dir.path().join("empty.txt");
+    silent_wav(&audio, 8000, 5);
+    if let Err(err) = std::fs::write(&empty, "") {
+        panic!("{err}");
+    }
+    let window = Window::open_in(vec![audio.clone(), empty], dir);
+    assert_eq!(window.harness.state().open_files().audio, Some(audio));
+    let errors = window.harness.state().errors().to_vec();
+    assert!(
+        errors.iter().any(|e| e.contains("empty.txt")),
+        "the empty transcript is reported: {errors:?}"
+    );
+}
+
+#[test]
+fn lines_past_the_end_of_the_audio_are_flagged_and_nothing_is_marked_at_the_end() {
+    let dir = temp_dir();
+    let audio = dir.path().join("short.wav");
+    let transcript = dir.path().join("short.txt");
+    silent_wav(&audio, 8000, 8);
+    if let Err(err) = std::fs::write(&transcript, lines_at(&[1000, 4000, 9000, 12_000])) {
+        panic!("{err}");
+    }
+    let mut window = Window::open_in(vec![audio, transcript], dir);
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "warned once: {errors:?}");
+    assert!(
+        errors[0].contains("2 lines of short.txt start after the end of the audio"),
+        "{errors:?}"
+    );
+    assert!(window.row_visible("0:09 (after the end of the audio): Line number 2"));
+    assert!(!window.row_visible("0:04 (after the end of the audio)"));
+    window
+        .harness
+        .get_by_label_contains("Line number 3 here")
+        .click();
+    window.settle();
+    let errors = window.harness.state().errors().to_vec();
+    assert!(
+        errors.iter().any(|e| e.contains("Line 4 starts at 0:12")),
+        "a click on it says why nothing happens: {errors:?}"
+    );
+    window.press(Key::Space);
+    window.play_for(9000);
+    assert!(!window.playing(), "ended");
+    assert_eq!(
+        window.highlighted(),
+        Vec::<String>::new(),
+        "nothing at the end"
+    );
+}
+
+#[test]
+fn l_loops_the_line_being_heard_until_a_seek_leaves_it() {
+    let mut window = demo();
+    window
+        .harness
+        .get_by_label_contains("Click any line and the player jumps there")
+        .click();
+    window.settle();
+    window.press(Key::L);
+    assert_eq!(
+        window.harness.state().player().loop_ms(),
+        Some(DEMO_STARTS_MS[2]..15_900)
+    );
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Loop 0:10–0:15")
+            .is_some()
+    );
+    window.play_for(7000);
+    let pos_ms = window.clock_ms();
+    assert!(
+        (DEMO_STARTS_MS[2]..15_900).contains(&pos_ms),
+        "7 s into a 5.8 s loop it has gone round: {pos_ms} ms"
+    );
+    assert!(window.playing());
+    window.press(Key::ArrowRight);
+    window.press(Key::ArrowRight);
+    assert_eq!(
+        window.harness.state().player().loop_ms(),
+        None,
+        "a seek out of the loop ends it"
+    );
+    window.press(Key::L);
+    assert!(window.harness.state().player().loop_ms().is_some());
+    window.press(Key::L);
+    assert_eq!(
+        window.harness.state().player().loop_ms(),
+        None,
+        "L again: off"
+    );
+}
+
+#[test]
+fn alt_click_on_a_word_plays_from_that_word() {
+    let dir = temp_dir();
+    let transcript = dir.path().join("words.json");
+    let json = r#"{"text": "", "segments": [
+        {"id": 0, "start": 1.0, "end": 4.0, "text": " How are you doing today",
+         "words": [{"word": " How", "start": 1.0, "end": 1.4}, {"word": " are", "start": 1.5, "end": 1.9},
+                   {"word": " you", "start": 2.0, "end": 2.5}, {"word": " doing", "start": 2.6, "end": 3.1},
+                   {"word": " today", "start": 3.2, "end": 3.9}]},
+        {"id": 1, "start": 4.0, "end": 9.0, "text": " one two three four five"}]}"#;
+    if let Err(err) = std::fs::write(&transcript, json) {
+        panic!("{err}");
+    }
+    let audio = dir.path().join("words.wav");
+    silent_wav(&audio, 8000, 10);
+    let mut window = Window::open_in(vec![audio, transcript], dir);
+    let alt_click_end_of = |window: &mut Window, text: &str| {
+        let rect = window.harness.get_by_label_contains(text).rect();
+        let pos = egui::pos2(rect.right() - 30.0, rect.center().y);
+        window.harness.event(egui::Event::PointerMoved(pos));
+        for pressed in [true, false] {
+            window.harness.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::ALT,
+            });
+        }
+        window.settle();
+    };
+    alt_click_end_of(&mut window, "How are you doing today");
+    assert_eq!(window.clock_ms(), 3200, "the last word's own time");
+    assert!(window.playing());
+    window.press(Key::Space);
+    alt_click_end_of(&mut window, "one two three four five");
+    let pos_ms = window.clock_ms();
+    assert!(
+        (7500..9000).contains(&pos_ms),
+        "estimated: \"five\" is near the end of 4–9 s ({pos_ms} ms)"
+    );
+    window
+        .harness
+        .get_by_label_contains("one two three four five")
+        .click();
+    window.settle();
+    assert_eq!(
+        window.clock_ms(),
+        4000,
+        "a plain click still goes to the line"
     );
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use crate::audio::decode::ms_from_frames;
 use crate::audio::wav::WavWriter;
 use crate::audio::{Decoder, FrameSource};
 use crate::transcript::time::parse_timestamp;
@@ -95,8 +96,15 @@ pub fn clip(file: &Path, from: ClipTime, to: ClipTime, output: &Path) -> anyhow:
     Ok(())
 }
 
+/// How long past the wall time of `--for` seconds `earmark play` waits for
+/// the clock to get there.
+const PLAY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// `earmark play`: plays a file (or part of it) on the default output, or the
 /// null output when there is none, printing the position heard once a second.
+/// `seconds` is media heard, not wall time: it stops once the clock has
+/// moved that far from where it started (a sound server may take a moment
+/// to start sounding), or at the end of the file.
 pub fn play(
     file: &Path,
     from: Option<ClipTime>,
@@ -124,16 +132,20 @@ pub fn play(
             None => std::thread::sleep(Duration::from_millis(5)),
         }
     };
-    if let Some(from) = from {
-        engine.send(Command::SeekFrames {
-            pos_frames: from.frames_at(info.sample_rate),
-        });
-    }
+    let from_frames = from.map_or(0, |from| from.frames_at(info.sample_rate));
+    engine.send(Command::SeekFrames {
+        pos_frames: from_frames,
+    });
     engine.send(Command::SetSpeed(speed));
     engine.send(Command::Play);
     engine.settle();
     let started = Instant::now();
-    let limit = seconds.map(Duration::from_secs_f64);
+    let from_ms = ms_from_frames(from_frames, info.sample_rate);
+    let stop_ms = seconds.map(|secs| from_ms + (secs * 1000.0).round() as u64);
+    // Should the clock never get there (a device that stalls), give up a
+    // little after the wall time that much audio takes.
+    let limit =
+        seconds.map(|secs| Duration::from_secs_f64(secs / speed.clamp(0.5, 3.0)) + PLAY_GRACE);
     let mut next_report = Duration::ZERO;
     loop {
         while let Some(event) = engine.try_recv() {
@@ -148,7 +160,8 @@ pub fn play(
             }
         }
         let elapsed = started.elapsed();
-        if limit.is_some_and(|limit| elapsed >= limit) {
+        let heard_enough = stop_ms.is_some_and(|stop_ms| engine.clock().pos_ms >= stop_ms);
+        if heard_enough || limit.is_some_and(|limit| elapsed >= limit) {
             engine.send(Command::Pause);
             engine.settle();
             writeln!(out, "stopped at {} ms", engine.clock().pos_ms)?;

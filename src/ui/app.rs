@@ -6,20 +6,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Key, Role, WidgetInfo};
+use eframe::egui::{self, Role, WidgetInfo};
 
 use super::demo;
+use super::dialogs::{self, About, Dialog, DialogAnswer};
+use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
 use super::search::Search;
+use super::search_bar::{SearchBarAction, line_count_label, search_bar_ui};
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
+use super::settings_window::settings_window_ui;
 use super::shortcuts::{self, Action};
-use super::style::speaker_color;
+use super::style::{clock_label, speaker_color};
 use super::trace::{RowPlace, Trace, TraceEvent};
 use super::transcript_view::{
     Current, TranscriptView, ViewAction, ViewInput, WordMark, estimated_word, word_ranges,
+    word_seek,
 };
-use super::transport::{TransportAction, TransportInput, device_ui, transport_ui};
+use super::transport::{TransportAction, TransportInput, transport_ui};
 use super::waveform_view::{TimeSpan, WaveformInput, overview_ui, zoom_ui};
 use crate::audio::Engine;
 use crate::transcript::SpeakerId;
@@ -76,17 +81,6 @@ impl Episode {
 /// The byte ranges of one segment's timed words: (generation, segment, ranges).
 type WordCache = (u64, usize, Vec<Option<std::ops::Range<usize>>>);
 
-/// A question the window is asking.
-enum Dialog {
-    /// Several partner files matched: which one goes with `opened`?
-    ChoosePartner {
-        opened: PathBuf,
-        candidates: Vec<PathBuf>,
-    },
-    /// Renaming a speaker.
-    Rename { speaker: SpeakerId, name: String },
-}
-
 /// The app: state, panels, and the engine behind them.
 pub struct EarmarkApp {
     settings: Settings,
@@ -134,14 +128,27 @@ impl EarmarkApp {
         let settings = cc
             .storage
             .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY))
-            .unwrap_or_default()
-            .sanitized();
+            .unwrap_or_default();
+        EarmarkApp::with_settings(cc, launch, engine, settings)
+    }
+
+    /// Builds the app with `settings` as if they had been saved (tests use
+    /// this to launch again with what an earlier window remembered).
+    pub fn with_settings(
+        cc: &eframe::CreationContext<'_>,
+        launch: Launch,
+        engine: Engine,
+        settings: Settings,
+    ) -> EarmarkApp {
+        let settings = settings.sanitized();
         let ctx = cc.egui_ctx.clone();
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
         let mut player = Player::new(engine);
         player.set_speed(settings.speed);
         player.set_volume(settings.volume);
-        cc.egui_ctx.set_zoom_factor(settings.text_scale);
+        // Ctrl +/− size the transcript's text (our shortcuts), not the whole window.
+        cc.egui_ctx
+            .options_mut(|options| options.zoom_with_keyboard = false);
         let mut app = EarmarkApp {
             settings,
             player,
@@ -193,11 +200,11 @@ impl EarmarkApp {
                 .all(|path| path.is_file())
         });
         match last {
-            Some(recent) if self.settings.demo_shown => {
+            Some(recent) => {
                 self.pending_start_ms = launch.start_ms;
                 self.opener.open_episode(recent.audio, recent.transcript);
             }
-            _ => match demo::demo_files(self.cache_root.as_deref()) {
+            None => match demo::demo_files(self.cache_root.as_deref()) {
                 Ok((audio, transcript)) => {
                     self.settings.demo_shown = true;
                     self.pending_start_ms = launch.start_ms;
@@ -354,16 +361,26 @@ impl EarmarkApp {
         if self.player.audio().is_none() {
             return;
         }
-        let pos_ms = self.player.clock().pos_ms;
+        let pos_ms = self.player.position_ms();
         if let Some(key) = self.episode_key() {
             self.settings.episode_mut(&key).pos_ms = pos_ms;
         }
     }
 
-    /// Swaps in an episode whose files all opened.
-    fn install(&mut self, opened: OpenedEpisode) {
+    /// Swaps in the files that opened and reports those that did not; when
+    /// none opened, the episode on screen stays.
+    fn install(&mut self, mut opened: OpenedEpisode) {
+        for failure in std::mem::take(&mut opened.failures) {
+            self.report(failure);
+        }
+        if opened.is_empty() {
+            self.pending_start_ms = None;
+            return;
+        }
         self.remember_position();
-        let OpenedEpisode { audio, transcript } = opened;
+        let OpenedEpisode {
+            audio, transcript, ..
+        } = opened;
         if let Some(loaded) = &transcript
             && let Some(first) = loaded.transcript.warnings.first()
         {
@@ -409,6 +426,11 @@ impl EarmarkApp {
                     loaded.transcript.speakers[index] = name.clone();
                 }
             }
+        }
+        if let (Some((_, info)), Some(loaded)) = (&audio, &self.episode.transcript)
+            && let Some(warning) = past_the_end_warning(loaded, info.duration_ms)
+        {
+            self.report(warning);
         }
         match audio {
             Some((path, info)) => {
@@ -496,6 +518,7 @@ impl EarmarkApp {
             duration_ms,
             pos_ms,
             spans: &self.spans,
+            loop_ms: self.player.loop_ms(),
         };
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;
@@ -513,8 +536,8 @@ impl EarmarkApp {
     fn poll(&mut self) {
         while let Some(result) = self.opener.try_recv() {
             match result {
-                OpenResult::Episode(Ok(opened)) => self.install(*opened),
-                OpenResult::Episode(Err(message)) => self.report(message),
+                OpenResult::Episode(opened) => self.install(*opened),
+                OpenResult::Failed(message) => self.report(message),
                 OpenResult::Picked(paths) => {
                     if !paths.is_empty() {
                         self.open_paths(paths, None);
@@ -553,7 +576,18 @@ impl EarmarkApp {
         let timeline = &loaded.timeline;
         let (segment, speaking) = match timeline.segment_at(pos_ms) {
             Some(segment) => (segment, true),
-            None => (timeline.segment_before(pos_ms)?, false),
+            None => {
+                // In a pause between two lines the one before stays faintly
+                // marked; once no line is left to hear, nothing is.
+                let end_ms = self.player.duration_ms().unwrap_or(u64::MAX);
+                let next_start_ms = timeline
+                    .next_segment(pos_ms)
+                    .map(|next| loaded.transcript.segments[next].start_ms);
+                if next_start_ms.is_none_or(|start_ms| start_ms >= end_ms) {
+                    return None;
+                }
+                (timeline.segment_before(pos_ms)?, false)
+            }
         };
         let data = &loaded.transcript.segments[segment];
         let mut word = None;
@@ -591,8 +625,7 @@ impl EarmarkApp {
 
     /// Does what a key, button or click asked for.
     fn apply(&mut self, action: Action) {
-        let clock = self.player.clock();
-        let pos_ms = clock.pos_ms;
+        let pos_ms = self.player.position_ms();
         let skip_ms = (self.settings.skip_secs * 1000.0) as u64;
         let timeline = self.episode.transcript.as_ref().map(|t| &t.timeline);
         let segment_start = |segment: Option<usize>| {
@@ -666,13 +699,32 @@ impl EarmarkApp {
                 self.opener.pick_files(folder);
             }
             Action::ShowShortcuts => self.shortcuts_open = !self.shortcuts_open,
+            Action::Quit => self.ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Action::TextLarger | Action::TextSmaller => {
+                self.settings.step_text_scale(action == Action::TextLarger)
+            }
+            Action::TextReset => self.settings.text_scale = 1.0,
+            Action::ToggleLoop => {
+                if self.player.loop_ms().is_some() {
+                    self.player.set_loop(None);
+                } else if let Some(loaded) = &self.episode.transcript {
+                    let timeline = &loaded.timeline;
+                    let line = timeline
+                        .segment_at(pos_ms)
+                        .or_else(|| timeline.segment_before(pos_ms));
+                    if let Some(segment) = line.map(|line| &loaded.transcript.segments[line]) {
+                        self.player.set_loop(Some(segment.start_ms..segment.end_ms));
+                        self.view.follow_again();
+                    }
+                }
+            }
             Action::Close => {
                 if self.shortcuts_open {
                     self.shortcuts_open = false;
                 } else if self.dialog.is_some() {
                     self.dialog = None;
                 } else {
-                    self.search.open = false;
+                    self.search.close();
                 }
             }
         }
@@ -681,6 +733,20 @@ impl EarmarkApp {
     fn set_speed(&mut self, speed: f64) {
         self.player.set_speed(speed);
         self.settings.speed = self.player.speed();
+    }
+
+    /// Plays from the word at `byte` of line `segment` (Alt+click).
+    fn seek_word(&mut self, segment: usize, byte: usize) {
+        let seek = self
+            .episode
+            .transcript
+            .as_ref()
+            .and_then(|t| t.transcript.segments.get(segment))
+            .and_then(|s| word_seek(s, byte));
+        let Some(seek) = seek else {
+            return;
+        };
+        self.go_and_play(seek.start_ms);
     }
 
     fn seek_segment(&mut self, segment: usize) {
@@ -693,7 +759,24 @@ impl EarmarkApp {
         else {
             return;
         };
-        self.player.seek(start_ms);
+        if let Some(end_ms) = self.player.duration_ms()
+            && start_ms >= end_ms
+        {
+            let with_hours = start_ms >= 3_600_000;
+            self.report(format!(
+                "Line {} starts at {}, after the end of the audio ({}).",
+                segment + 1,
+                clock_label(start_ms, with_hours),
+                clock_label(end_ms, with_hours)
+            ));
+            return;
+        }
+        self.go_and_play(start_ms);
+    }
+
+    /// Goes to `pos_ms`, plays when the setting says a click plays, and follows.
+    fn go_and_play(&mut self, pos_ms: u64) {
+        self.player.seek(pos_ms);
         if self.settings.click_plays && !self.player.is_playing() {
             self.player.play(0);
         }
@@ -749,74 +832,30 @@ impl EarmarkApp {
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui
-                    .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
-                    .clicked()
-                {
-                    self.apply(Action::Open);
-                }
-                ui.menu_button("Open recent", |ui| {
-                    if self.settings.recent.is_empty() {
-                        ui.weak("Nothing yet");
-                    }
-                    let mut chosen = None;
-                    for recent in &self.settings.recent {
-                        if ui.button(recent.title()).clicked() {
-                            chosen = Some(recent.clone());
-                        }
-                    }
-                    if let Some(recent) = chosen {
-                        self.opener.open_episode(recent.audio, recent.transcript);
-                    }
-                });
-                ui.separator();
-                if ui.button("Quit").clicked() {
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            });
-            ui.menu_button("View", |ui| {
-                if ui
-                    .add(egui::Button::new("Search").shortcut_text("Ctrl+F"))
-                    .clicked()
-                {
-                    self.apply(Action::Find);
-                }
-                ui.separator();
-                ui.label("Theme");
-                ui.radio_value(
-                    &mut self.settings.theme,
-                    ThemeChoice::System,
-                    "Follow the system",
-                );
-                ui.radio_value(&mut self.settings.theme, ThemeChoice::Light, "Light");
-                ui.radio_value(&mut self.settings.theme, ThemeChoice::Dark, "Dark");
-                ui.separator();
-                egui::gui_zoom::zoom_menu_buttons(ui);
-                ui.separator();
-                if ui.button("Settings…").clicked() {
-                    self.settings_open = true;
-                }
-            });
-            ui.menu_button("Help", |ui| {
-                if ui
-                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
-                    .clicked()
-                {
-                    self.shortcuts_open = true;
-                }
-            });
-            if self.opener.is_busy() || self.player.loading().is_some() {
-                ui.spinner();
-                ui.weak("Opening…");
+        let input = MenuInput {
+            recent: &self.settings.recent,
+            theme: self.settings.theme,
+            busy: self.is_busy(),
+            device: self.player.device(),
+        };
+        let Some(action) = menu_ui(ui, &input) else {
+            return;
+        };
+        match action {
+            MenuAction::Do(action) => self.apply(action),
+            MenuAction::OpenRecent(recent) => {
+                self.opener.open_episode(recent.audio, recent.transcript)
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if device_ui(ui, self.player.device()) {
-                    self.player.reopen_device();
-                }
-            });
-        });
+            MenuAction::SetTheme(theme) => self.settings.theme = theme,
+            MenuAction::OpenSettings => self.settings_open = true,
+            MenuAction::About => {
+                self.dialog = Some(Dialog::About(About {
+                    data_dir: settings_dir(),
+                    cache_dir: self.cache_root.clone(),
+                }))
+            }
+            MenuAction::RetryDevice => self.player.reopen_device(),
+        }
     }
 
     fn errors_ui(&mut self, ui: &mut egui::Ui) {
@@ -839,6 +878,7 @@ impl EarmarkApp {
             return;
         };
         let dark = ui.visuals().dark_mode;
+        let mut back_to_playing = false;
         ui.horizontal_wrapped(|ui| {
             ui.weak("Speakers:");
             for (index, name) in loaded.transcript.speakers.iter().enumerate() {
@@ -853,93 +893,43 @@ impl EarmarkApp {
                     WidgetInfo::labeled(Role::Button, true, format!("Speaker {name}"))
                 });
                 if response.clicked() {
-                    self.dialog = Some(Dialog::Rename {
-                        speaker: SpeakerId(index as u32),
-                        name: name.clone(),
-                    });
+                    self.dialog = Some(Dialog::rename(SpeakerId(index as u32), name));
                 }
             }
-            ui.weak(format!("· {} lines", loaded.transcript.segments.len()));
+            let count = line_count_label(&self.search, &loaded.transcript);
+            ui.weak(format!("· {count}"));
+            if !self.view.follow && self.heard.is_some() {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let button = ui
+                        .button("Back to playing")
+                        .on_hover_text("Follow the line being heard again");
+                    button
+                        .widget_info(|| WidgetInfo::labeled(Role::Button, true, "Back to playing"));
+                    if button.clicked() {
+                        back_to_playing = true;
+                    }
+                });
+            }
         });
+        if back_to_playing {
+            self.view.follow_again();
+            self.ctx.request_repaint();
+        }
     }
 
     fn search_ui(&mut self, ui: &mut egui::Ui) {
         let Some(loaded) = &self.episode.transcript else {
             return;
         };
-        let mut reveal = None;
-        let mut seek = None;
-        let mut close = false;
-        ui.horizontal(|ui| {
-            let label = ui.label("Search:");
-            let response = ui.add(
-                egui::TextEdit::singleline(&mut self.search.query)
-                    .hint_text("words in the transcript")
-                    .desired_width(240.0),
-            );
-            let response = response.labelled_by(label.id);
-            if std::mem::take(&mut self.focus_search) {
-                response.request_focus();
+        let focus = std::mem::take(&mut self.focus_search);
+        match search_bar_ui(ui, &mut self.search, &loaded.transcript, focus) {
+            Some(SearchBarAction::Reveal(segment)) => self.view.reveal(segment),
+            Some(SearchBarAction::Seek(segment)) => {
+                self.player
+                    .seek(loaded.transcript.segments[segment].start_ms);
+                self.view.follow_again();
             }
-            if self.search.refresh(&loaded.transcript) {
-                reveal = self.search.current().map(|(_, m)| m.segment);
-            }
-            if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-                seek = self.search.current().map(|(_, m)| m.segment);
-                response.request_focus();
-            }
-            ui.label(self.search.count_label());
-            if ui
-                .button("Previous")
-                .on_hover_text("Previous match (Shift+F3)")
-                .widget_info_labeled("Previous match")
-            {
-                reveal = self.search.go_previous().map(|m| m.segment);
-            }
-            if ui
-                .button("Next")
-                .on_hover_text("Next match (F3)")
-                .widget_info_labeled("Next match")
-            {
-                reveal = self.search.go_next().map(|m| m.segment);
-            }
-            let speakers = &loaded.transcript.speakers;
-            let selected = match self.search.speaker_filter {
-                None => "All speakers".to_string(),
-                Some(speaker) => loaded.transcript.speaker_name(speaker).to_string(),
-            };
-            egui::ComboBox::from_id_salt("speaker-filter")
-                .selected_text(selected)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.search.speaker_filter, None, "All speakers");
-                    for (index, name) in speakers.iter().enumerate() {
-                        ui.selectable_value(
-                            &mut self.search.speaker_filter,
-                            Some(Some(SpeakerId(index as u32))),
-                            name.as_str(),
-                        );
-                    }
-                })
-                .response
-                .widget_info(|| WidgetInfo::labeled(Role::ComboBox, true, "Speaker filter"));
-            if ui
-                .button("Close")
-                .on_hover_text("Close search (Esc)")
-                .widget_info_labeled("Close search")
-            {
-                close = true;
-            }
-        });
-        if close {
-            self.search.open = false;
-        }
-        if let Some(segment) = reveal {
-            self.view.reveal(segment);
-        }
-        if let Some(segment) = seek {
-            self.player
-                .seek(loaded.transcript.segments[segment].start_ms);
-            self.view.follow_again();
+            None => {}
         }
     }
 
@@ -947,65 +937,14 @@ impl EarmarkApp {
         let Some(dialog) = &mut self.dialog else {
             return;
         };
-        let mut done = false;
-        let mut open_choice: Option<(PathBuf, Option<PathBuf>)> = None;
-        let mut rename: Option<(SpeakerId, String)> = None;
-        let modal = egui::Modal::new(egui::Id::unique("dialog")).show(ctx, |ui| match dialog {
-            Dialog::ChoosePartner { opened, candidates } => {
-                ui.heading("Which file goes with it?");
-                ui.label(format!(
-                    "Several files in the folder match {}:",
-                    opened
-                        .file_name()
-                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-                ));
-                for candidate in candidates.iter() {
-                    let name = candidate
-                        .file_name()
-                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                    if ui.button(name).clicked() {
-                        open_choice = Some((opened.clone(), Some(candidate.clone())));
-                    }
-                }
-                ui.separator();
-                if ui.button("Open it alone").clicked() {
-                    open_choice = Some((opened.clone(), None));
-                }
-                if ui.button("Cancel").clicked() {
-                    done = true;
-                }
-            }
-            Dialog::Rename { speaker, name } => {
-                ui.heading("Rename speaker");
-                let label = ui.label("New name:");
-                let response = ui.text_edit_singleline(name).labelled_by(label.id);
-                response.request_focus();
-                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                ui.horizontal(|ui| {
-                    if ui.button("Rename").clicked() || enter {
-                        rename = Some((*speaker, name.trim().to_string()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        done = true;
-                    }
-                });
-            }
-        });
-        if modal.should_close() {
-            done = true;
-        }
-        if let Some((opened, partner)) = open_choice {
-            self.dialog = None;
-            self.open_pair(opened, partner);
+        let Some(answer) = dialogs::dialog_ui(ctx, dialog) else {
             return;
-        }
-        if let Some((speaker, name)) = rename {
-            self.dialog = None;
-            self.rename_speaker(speaker, name);
-            return;
-        }
-        if done {
-            self.dialog = None;
+        };
+        self.dialog = None;
+        match answer {
+            DialogAnswer::Open { opened, partner } => self.open_pair(opened, partner),
+            DialogAnswer::Rename { speaker, name } => self.rename_speaker(speaker, name),
+            DialogAnswer::Close => {}
         }
     }
 
@@ -1033,33 +972,6 @@ impl EarmarkApp {
                 names.insert(original.clone(), name);
             }
         }
-    }
-
-    fn settings_ui(&mut self, ctx: &egui::Context) {
-        let mut open = self.settings_open;
-        egui::Window::new("Settings")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                ui.checkbox(
-                    &mut self.settings.click_plays,
-                    "Clicking a line starts playback",
-                );
-                ui.add(
-                    egui::Slider::new(&mut self.settings.skip_secs, 1.0..=30.0)
-                        .step_by(1.0)
-                        .suffix(" s")
-                        .text("Skip interval"),
-                );
-                ui.add(
-                    egui::Slider::new(&mut self.settings.rewind_on_resume_secs, 0.0..=5.0)
-                        .step_by(0.5)
-                        .suffix(" s")
-                        .text("Rewind when resuming"),
-                );
-            });
-        self.settings_open = open;
     }
 
     fn drop_ui(&mut self, ctx: &egui::Context) {
@@ -1108,6 +1020,31 @@ impl EarmarkApp {
     }
 }
 
+/// "12 lines of episode.txt start after the end of the audio (from line
+/// 223 at 1:32:10; the audio ends at 1:31:46)", or `None` when every line
+/// starts within the audio.
+fn past_the_end_warning(loaded: &LoadedTranscript, audio_end_ms: u64) -> Option<String> {
+    let segments = &loaded.transcript.segments;
+    let past: Vec<usize> = (0..segments.len())
+        .filter(|&index| segments[index].start_ms >= audio_end_ms)
+        .collect();
+    let &first = past.first()?;
+    let with_hours = segments[first].start_ms >= 3_600_000;
+    let name = loaded.path.file_name().map_or_else(
+        || loaded.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let lines = if past.len() == 1 { "line" } else { "lines" };
+    let verb = if past.len() == 1 { "starts" } else { "start" };
+    Some(format!(
+        "{} {lines} of {name} {verb} after the end of the audio (from line {} at {}; the audio ends at {}).",
+        past.len(),
+        first + 1,
+        clock_label(segments[first].start_ms, with_hours),
+        clock_label(audio_end_ms, with_hours),
+    ))
+}
+
 /// The window is drawn by a CPU rasteriser (Mesa's llvmpipe or softpipe,
 /// Windows' GDI "Generic" renderer, Apple's software renderer), or its
 /// renderer is unknown (tests without a window).
@@ -1131,23 +1068,19 @@ fn drawn_in_software(cc: &eframe::CreationContext<'_>) -> bool {
     .any(|name| renderer.contains(name))
 }
 
+/// Where the settings are kept: `$EARMARK_STATE_DIR`, else eframe's folder for the app.
+fn settings_dir() -> Option<PathBuf> {
+    match std::env::var_os("EARMARK_STATE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => eframe::storage_dir(super::APP_ID),
+    }
+}
+
 /// `$EARMARK_CACHE_DIR`, else the user's cache folder's `earmark`.
 fn default_cache_root() -> Option<PathBuf> {
     match std::env::var_os("EARMARK_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
         _ => dirs::cache_dir().map(|dir| dir.join("earmark")),
-    }
-}
-
-/// `Button::widget_info` plus `clicked`, in one call.
-trait LabelledClick {
-    fn widget_info_labeled(self, label: &str) -> bool;
-}
-
-impl LabelledClick for egui::Response {
-    fn widget_info_labeled(self, label: &str) -> bool {
-        self.widget_info(|| WidgetInfo::labeled(Role::Button, self.enabled(), label));
-        self.clicked()
     }
 }
 
@@ -1205,6 +1138,7 @@ impl eframe::App for EarmarkApp {
                     speed: self.player.speed(),
                     volume: self.player.volume(),
                     skip_secs: self.settings.skip_secs,
+                    loop_ms: self.player.loop_ms(),
                 };
                 transport_ui(ui, &input)
             })
@@ -1213,8 +1147,9 @@ impl eframe::App for EarmarkApp {
             self.apply_transport(action);
         }
         let mut view_action = None;
-        let mut back_to_playing = false;
+        let mut list_top = 0.0;
         egui::CentralPanel::default().show(ui, |ui| {
+            list_top = ui.available_rect_before_wrap().top();
             let Some(loaded) = &self.episode.transcript else {
                 self.empty_ui(ui);
                 return;
@@ -1225,25 +1160,21 @@ impl eframe::App for EarmarkApp {
                 current: current.clone(),
                 search: &self.search,
                 with_hours: duration_ms >= 3_600_000,
+                audio_end_ms: self.player.duration_ms(),
+                text_scale: self.settings.text_scale,
             };
-            let list_rect = ui.available_rect_before_wrap();
             view_action = self.view.ui(ui, &input);
-            if !self.view.follow && current.is_some() {
-                let size = egui::vec2(150.0, 30.0);
-                let rect = egui::Rect::from_min_size(
-                    list_rect.right_bottom() - size - egui::vec2(24.0, 12.0),
-                    size,
-                );
-                let button = ui
-                    .put(rect, egui::Button::new("Back to playing"))
-                    .on_hover_text("Follow the line being heard again");
-                button.widget_info(|| WidgetInfo::labeled(Role::Button, true, "Back to playing"));
-                back_to_playing = button.clicked();
-            }
         });
-        if let Some(ViewAction::SeekSegment(segment)) = view_action {
-            self.trace.log(&TraceEvent::Click { segment });
-            self.seek_segment(segment);
+        match view_action {
+            Some(ViewAction::SeekSegment(segment)) => {
+                self.trace.log(&TraceEvent::Click { segment });
+                self.seek_segment(segment);
+            }
+            Some(ViewAction::SeekWord { segment, byte }) => {
+                self.trace.log(&TraceEvent::Click { segment });
+                self.seek_word(segment, byte);
+            }
+            None => {}
         }
         if self.trace.is_on() {
             self.trace.log(&TraceEvent::Frame);
@@ -1264,18 +1195,13 @@ impl eframe::App for EarmarkApp {
             let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
             self.trace.highlight(highlighted, pos_ms);
         }
-        if back_to_playing {
-            self.view.follow_again();
-            ctx.request_repaint();
-        }
         self.dialog_ui(&ctx);
         if self.shortcuts_open {
             shortcuts::overlay_ui(&ctx, &mut self.shortcuts_open, self.settings.skip_secs);
         }
         if self.settings_open {
-            self.settings_ui(&ctx);
+            settings_window_ui(&ctx, &mut self.settings_open, &mut self.settings, list_top);
         }
-        self.settings.text_scale = ctx.zoom_factor();
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
         self.heard = current;
     }

@@ -3,11 +3,15 @@
 
 mod app;
 mod demo;
+pub mod dialogs;
 pub mod icons;
+pub mod menu;
 pub mod open;
 pub mod player;
 pub mod search;
+pub mod search_bar;
 pub mod settings;
+pub mod settings_window;
 pub mod shortcuts;
 pub mod style;
 pub mod trace;

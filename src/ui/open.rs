@@ -122,35 +122,59 @@ pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
     })
 }
 
-/// An episode whose files all opened: swap it in whole.
+/// What opening an episode's files gave: each file that opened, and a
+/// message for each that did not.
 pub struct OpenedEpisode {
     /// The audio file and what it holds (checked by opening it).
     pub audio: Option<(PathBuf, AudioInfo)>,
     /// The transcript, parsed and indexed.
     pub transcript: Option<LoadedTranscript>,
+    /// Why each file that could not be opened could not, naming the file.
+    pub failures: Vec<String>,
 }
 
-/// Opens the audio (to check it) and reads the transcript; fails as a whole
-/// with a message naming the file if either cannot be read.
-pub fn open_episode(
-    audio: Option<&Path>,
-    transcript: Option<&Path>,
-) -> Result<OpenedEpisode, String> {
-    let audio = match audio {
-        Some(path) => {
-            let decoder = Decoder::open(path).map_err(|err| err.to_string())?;
-            Some((path.to_owned(), decoder.info().clone()))
+impl OpenedEpisode {
+    /// Nothing opened (the episode on screen should stay).
+    pub fn is_empty(&self) -> bool {
+        self.audio.is_none() && self.transcript.is_none()
+    }
+}
+
+/// Opens the audio (to check it) and reads the transcript, each on its own:
+/// one file that cannot be read never keeps the other from opening.
+pub fn open_episode(audio: Option<&Path>, transcript: Option<&Path>) -> OpenedEpisode {
+    let mut failures = Vec::new();
+    let audio = audio.and_then(|path| match Decoder::open(path) {
+        Ok(decoder) => Some((path.to_owned(), decoder.info().clone())),
+        Err(err) => {
+            failures.push(err.to_string());
+            None
         }
-        None => None,
-    };
-    let transcript = transcript.map(load_transcript).transpose()?;
-    Ok(OpenedEpisode { audio, transcript })
+    });
+    let transcript = transcript.and_then(|path| match load_transcript(path) {
+        Ok(loaded) if loaded.transcript.segments.is_empty() => {
+            failures.push(format!("no lines with times in {}", path.display()));
+            None
+        }
+        Ok(loaded) => Some(loaded),
+        Err(message) => {
+            failures.push(message);
+            None
+        }
+    });
+    OpenedEpisode {
+        audio,
+        transcript,
+        failures,
+    }
 }
 
 /// What a background job sends back to the window.
 pub enum OpenResult {
-    /// An episode finished opening (or failed, with the message).
-    Episode(Result<Box<OpenedEpisode>, String>),
+    /// An episode's files were opened (those that could be).
+    Episode(Box<OpenedEpisode>),
+    /// The files could not even be tried (no thread to read them on).
+    Failed(String),
     /// The user picked files in the dialog (empty if cancelled).
     Picked(Vec<PathBuf>),
 }
@@ -190,14 +214,14 @@ impl Opener {
         let spawned = std::thread::Builder::new()
             .name("earmark-open".into())
             .spawn(move || {
-                let result = open_episode(audio.as_deref(), transcript.as_deref()).map(Box::new);
-                let _ = tx.send(OpenResult::Episode(result));
+                let opened = open_episode(audio.as_deref(), transcript.as_deref());
+                let _ = tx.send(OpenResult::Episode(Box::new(opened)));
                 wake();
             });
         if let Err(err) = spawned {
-            let _ = self.results_tx.send(OpenResult::Episode(Err(format!(
+            let _ = self.results_tx.send(OpenResult::Failed(format!(
                 "cannot start a thread to open the files: {err}"
-            ))));
+            )));
         }
     }
 

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::audio::{AudioInfo, Clock, Command, Engine, Event};
+use crate::audio::decode::first_frame_at_ms;
+use crate::audio::{AudioInfo, Clock, Command, Engine, Event, Ticket};
 
 /// How far past the last published position the window may draw: a little
 /// more than two output callbacks (PulseAudio's are ~20 ms apart).
@@ -68,6 +69,12 @@ pub struct Player {
     device: DeviceState,
     /// Where the user paused, to rewind from on resume; cleared by a seek.
     paused_at_ms: Option<u64>,
+    /// The target of the last seek until the engine has applied it: keys
+    /// pressed in the same frame (↓ ↓ ↓) go on from where playback is
+    /// heading, not from where the clock still is.
+    sought: Option<(u64, Ticket)>,
+    /// The range being repeated, in media ms.
+    loop_ms: Option<std::ops::Range<u64>>,
     /// Playing was asked for and nothing has stopped it since. The window
     /// shows this rather than the engine's flag, which follows a moment later.
     playing_wanted: bool,
@@ -85,6 +92,8 @@ impl Player {
             loading: None,
             device: DeviceState::Unknown,
             paused_at_ms: None,
+            sought: None,
+            loop_ms: None,
             playing_wanted: false,
             speed: 1.0,
             volume: 1.0,
@@ -98,6 +107,7 @@ impl Player {
 
     /// Opens an audio file; `poll` reports when it is ready.
     pub fn load(&mut self, path: PathBuf) {
+        self.loop_ms = None;
         self.loading = Some(path.clone());
         self.playing_wanted = false;
         self.engine.send(Command::Load(path));
@@ -115,6 +125,7 @@ impl Player {
         self.audio_path = None;
         self.info = None;
         self.paused_at_ms = None;
+        self.loop_ms = None;
     }
 
     /// The loaded file and its properties.
@@ -135,6 +146,15 @@ impl Player {
     /// The position being heard.
     pub fn clock(&self) -> Clock {
         self.engine.clock()
+    }
+
+    /// Where playback is, or is heading when a seek has been sent that the
+    /// engine has not applied yet: what "next line" and "skip" go on from.
+    pub fn position_ms(&self) -> u64 {
+        match self.sought {
+            Some((pos_ms, ticket)) if !self.engine.has_applied(ticket) => pos_ms,
+            _ => self.engine.clock().pos_ms,
+        }
     }
 
     /// True while playing (or asked to play: the engine follows at once).
@@ -161,9 +181,7 @@ impl Player {
         if let Some(paused_ms) = self.paused_at_ms.take()
             && rewind_ms > 0
         {
-            self.engine.send(Command::Seek {
-                pos_ms: paused_ms.saturating_sub(rewind_ms),
-            });
+            self.send_seek(paused_ms.saturating_sub(rewind_ms));
         }
         self.engine.send(Command::Play);
         self.playing_wanted = true;
@@ -174,7 +192,7 @@ impl Player {
         if self.info.is_none() {
             return;
         }
-        self.paused_at_ms = Some(self.engine.clock().pos_ms);
+        self.paused_at_ms = Some(self.position_ms());
         self.engine.send(Command::Pause);
         self.playing_wanted = false;
     }
@@ -184,10 +202,50 @@ impl Player {
         let Some(info) = &self.info else {
             return;
         };
+        let pos_ms = pos_ms.min(info.duration_ms);
         self.paused_at_ms = None;
-        self.engine.send(Command::Seek {
-            pos_ms: pos_ms.min(info.duration_ms),
-        });
+        if self
+            .loop_ms
+            .as_ref()
+            .is_some_and(|range| !range.contains(&pos_ms))
+        {
+            // A seek outside the loop ends it.
+            self.set_loop(None);
+        }
+        self.send_seek(pos_ms);
+    }
+
+    /// Repeats `range_ms` of the audio seamlessly (from where playback is,
+    /// or from its start when playback is outside it), or stops repeating.
+    pub fn set_loop(&mut self, range_ms: Option<std::ops::Range<u64>>) {
+        let Some(info) = &self.info else {
+            return;
+        };
+        let rate = info.sample_rate;
+        let range_ms = range_ms
+            .map(|r| r.start.min(info.duration_ms)..r.end.min(info.duration_ms))
+            .filter(|r| r.start < r.end);
+        let region_frames = range_ms
+            .as_ref()
+            .map(|r| first_frame_at_ms(r.start, rate)..first_frame_at_ms(r.end, rate));
+        self.engine.send(Command::SetLoop { region_frames });
+        self.loop_ms = range_ms.clone();
+        if let Some(range) = range_ms
+            && !range.contains(&self.position_ms())
+        {
+            self.paused_at_ms = None;
+            self.send_seek(range.start);
+        }
+    }
+
+    /// The range being repeated, if any.
+    pub fn loop_ms(&self) -> Option<std::ops::Range<u64>> {
+        self.loop_ms.clone()
+    }
+
+    fn send_seek(&mut self, pos_ms: u64) {
+        let ticket = self.engine.send(Command::Seek { pos_ms });
+        self.sought = Some((pos_ms, ticket));
     }
 
     /// Sets the speed (0.5..=3, pitch kept).

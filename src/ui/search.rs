@@ -49,6 +49,13 @@ impl Search {
         true
     }
 
+    /// Closes the bar; the speaker filter goes with it, so a closed bar
+    /// never leaves the list filtered out of sight.
+    pub fn close(&mut self) {
+        self.open = false;
+        self.speaker_filter = None;
+    }
+
     /// Forgets results (a new transcript was opened).
     pub fn reset(&mut self) {
         self.matches.clear();

@@ -82,7 +82,8 @@ pub struct Settings {
     pub version: u32,
     /// Light, dark or the system's scheme.
     pub theme: ThemeChoice,
-    /// The zoom of the whole window (text size), 0.5..=3.
+    /// The size of the transcript's text, relative to the usual size
+    /// ([`TEXT_SCALE_RANGE`]); the rest of the window keeps its size.
     pub text_scale: f32,
     /// How far the skip keys and buttons move, in seconds.
     pub skip_secs: f32,
@@ -123,6 +124,14 @@ impl Default for Settings {
     }
 }
 
+/// How small and how large the transcript's text may be made (about 10 px
+/// to 35 px at the usual 14 px): readable at the one end, and at the other
+/// still several words a line in the narrowest window.
+pub const TEXT_SCALE_RANGE: std::ops::RangeInclusive<f32> = 0.7..=2.5;
+
+/// One step of Ctrl + or Ctrl −.
+const TEXT_SCALE_STEP: f32 = 0.1;
+
 /// The playback speeds offered, slowest first; the speed keys step through them.
 pub const SPEEDS: [f64; 11] = [0.5, 0.6, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 3.0];
 
@@ -130,7 +139,8 @@ impl Settings {
     /// Brings values a hand-edited or damaged file may hold back into range.
     pub fn sanitized(mut self) -> Settings {
         let finite_or = |value: f32, default: f32| if value.is_finite() { value } else { default };
-        self.text_scale = finite_or(self.text_scale, 1.0).clamp(0.5, 3.0);
+        self.text_scale = finite_or(self.text_scale, 1.0)
+            .clamp(*TEXT_SCALE_RANGE.start(), *TEXT_SCALE_RANGE.end());
         self.skip_secs = finite_or(self.skip_secs, 5.0).clamp(1.0, 60.0);
         self.rewind_on_resume_secs = finite_or(self.rewind_on_resume_secs, 2.0).clamp(0.0, 5.0);
         self.volume = finite_or(self.volume, 1.0).clamp(0.0, 1.0);
@@ -181,6 +191,18 @@ impl Settings {
     /// The state of the episode under `key`, created if new.
     pub fn episode_mut(&mut self, key: &str) -> &mut EpisodeState {
         self.episodes.entry(key.to_string()).or_default()
+    }
+
+    /// Makes the transcript's text one step larger or smaller, within [`TEXT_SCALE_RANGE`].
+    pub fn step_text_scale(&mut self, larger: bool) {
+        let step = if larger {
+            TEXT_SCALE_STEP
+        } else {
+            -TEXT_SCALE_STEP
+        };
+        // Rounded to the step, so ten steps up and ten down come back exactly.
+        let scaled = ((self.text_scale + step) / TEXT_SCALE_STEP).round() * TEXT_SCALE_STEP;
+        self.text_scale = scaled.clamp(*TEXT_SCALE_RANGE.start(), *TEXT_SCALE_RANGE.end());
     }
 
     /// The next faster (`up`) or slower speed from [`SPEEDS`].
@@ -245,7 +267,7 @@ mod tests {
         };
         assert_eq!(settings.volume, 1.0);
         assert_eq!(settings.speed, 0.5);
-        assert_eq!(settings.text_scale, 0.5);
+        assert_eq!(settings.text_scale, 0.7);
         assert_eq!(settings.skip_secs, 5.0);
         assert!(settings.click_plays);
     }

@@ -38,6 +38,16 @@ pub enum Action {
     ShowShortcuts,
     /// Close the overlay or the search bar.
     Close,
+    /// Close the window.
+    Quit,
+    /// Repeat the line being heard (again: stop repeating).
+    ToggleLoop,
+    /// Larger transcript text.
+    TextLarger,
+    /// Smaller transcript text.
+    TextSmaller,
+    /// Transcript text at its usual size.
+    TextReset,
 }
 
 /// One shortcut: the keys and what they do.
@@ -64,7 +74,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 19] = [
+pub const SHORTCUTS: [Shortcut; 25] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -76,6 +86,7 @@ pub const SHORTCUTS: [Shortcut; 19] = [
     ),
     key(Modifiers::NONE, Key::ArrowDown, Action::NextSegment, false),
     key(Modifiers::NONE, Key::N, Action::NextSpeaker, false),
+    key(Modifiers::NONE, Key::L, Action::ToggleLoop, false),
     key(Modifiers::NONE, Key::CloseBracket, Action::SpeedUp, false),
     key(Modifiers::NONE, Key::OpenBracket, Action::SpeedDown, false),
     key(Modifiers::NONE, Key::Period, Action::SpeedUp, false),
@@ -83,10 +94,10 @@ pub const SHORTCUTS: [Shortcut; 19] = [
     key(Modifiers::NONE, Key::Home, Action::ToStart, false),
     key(Modifiers::NONE, Key::End, Action::ToEnd, false),
     key(Modifiers::COMMAND, Key::F, Action::Find, true),
-    // Before plain F3, which would also match with Shift held.
-    key(Modifiers::SHIFT, Key::F3, Action::FindPrevious, true),
     key(Modifiers::NONE, Key::F3, Action::FindNext, true),
+    key(Modifiers::SHIFT, Key::F3, Action::FindPrevious, true),
     key(Modifiers::COMMAND, Key::O, Action::Open, true),
+    key(Modifiers::COMMAND, Key::Q, Action::Quit, true),
     key(Modifiers::NONE, Key::F1, Action::ShowShortcuts, true),
     key(
         Modifiers::NONE,
@@ -95,6 +106,10 @@ pub const SHORTCUTS: [Shortcut; 19] = [
         false,
     ),
     key(Modifiers::NONE, Key::Escape, Action::Close, true),
+    key(Modifiers::COMMAND, Key::Plus, Action::TextLarger, true),
+    key(Modifiers::COMMAND, Key::Equals, Action::TextLarger, true),
+    key(Modifiers::COMMAND, Key::Minus, Action::TextSmaller, true),
+    key(Modifiers::COMMAND, Key::Num0, Action::TextReset, true),
 ];
 
 /// What an action does, for the overlay.
@@ -116,24 +131,62 @@ pub fn describe(action: Action) -> &'static str {
         Action::Open => "Open files",
         Action::ShowShortcuts => "Show these shortcuts",
         Action::Close => "Close search or this overlay",
+        Action::Quit => "Quit",
+        Action::ToggleLoop => "Loop the line being heard (again: stop)",
+        Action::TextLarger => "Larger transcript text",
+        Action::TextSmaller => "Smaller transcript text",
+        Action::TextReset => "Transcript text at its usual size",
     }
 }
 
+/// The shortcut a key press with `modifiers` means: one whose modifiers are
+/// exactly those, else the first that matches them logically (Shift+? is `?`).
+pub fn shortcut_for(
+    modifiers: Modifiers,
+    logical_key: Key,
+    typing: bool,
+) -> Option<&'static Shortcut> {
+    let usable = |shortcut: &&Shortcut| {
+        shortcut.keys.logical_key == logical_key && (shortcut.while_typing || !typing)
+    };
+    SHORTCUTS
+        .iter()
+        .filter(usable)
+        .find(|s| modifiers.matches_exact(s.keys.modifiers))
+        .or_else(|| {
+            SHORTCUTS
+                .iter()
+                .filter(usable)
+                .find(|s| modifiers.matches_logically(s.keys.modifiers))
+        })
+}
+
 /// Takes this frame's shortcut presses out of the input (so a focused
-/// button does not also see the Space) and returns their actions in order.
-/// While a text field has the keyboard only `while_typing` shortcuts count.
+/// button does not also see the Space) and returns their actions in the
+/// order they were pressed, one for every press however many arrive in a
+/// frame. While a text field has the keyboard only `while_typing` shortcuts count.
 pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
     let typing = ctx.egui_wants_keyboard_input();
     let mut actions = Vec::new();
     ctx.input_mut(|input| {
-        for shortcut in &SHORTCUTS {
-            if typing && !shortcut.while_typing {
-                continue;
+        input.events.retain(|event| {
+            let egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } = event
+            else {
+                return true;
+            };
+            match shortcut_for(*modifiers, *key, typing) {
+                Some(shortcut) => {
+                    actions.push(shortcut.action);
+                    false
+                }
+                None => true,
             }
-            while input.consume_shortcut(&shortcut.keys) {
-                actions.push(shortcut.action);
-            }
-        }
+        });
     });
     actions
 }
@@ -151,6 +204,10 @@ pub fn keys_label(ctx: &egui::Context, keys: &KeyboardShortcut) -> String {
         Key::Comma => ",",
         Key::Questionmark => "?",
         Key::Escape => "Esc",
+        Key::Plus => "+",
+        Key::Equals => "=",
+        Key::Minus => "−",
+        Key::Num0 => "0",
         other => other.name(),
     };
     let is_mac = ctx.os().is_mac();
@@ -186,8 +243,14 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
                         ui.label(text);
                         ui.end_row();
                     }
-                    ui.monospace("Ctrl + / Ctrl −");
-                    ui.label("Larger / smaller text");
+                    ui.monospace("Tab / Shift+Tab");
+                    ui.label("Move between lines and controls");
+                    ui.end_row();
+                    ui.monospace("Alt+click a word");
+                    ui.label("Play from that word");
+                    ui.end_row();
+                    ui.monospace("Enter");
+                    ui.label("Play the line with the keyboard focus; in search, go to the match");
                     ui.end_row();
                 });
         });

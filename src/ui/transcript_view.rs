@@ -50,6 +50,82 @@ pub struct Current {
 pub enum ViewAction {
     /// A line was clicked (or activated from the keyboard): go to its start.
     SeekSegment(usize),
+    /// A word was Alt+clicked: go to that word ([`word_seek`] says when).
+    SeekWord {
+        /// The line.
+        segment: usize,
+        /// A byte of the line's text inside (or just after) the word.
+        byte: usize,
+    },
+}
+
+/// Where a seek to a word lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordSeek {
+    /// The word's start.
+    pub start_ms: u64,
+    /// True when guessed from the word's place in the text (no word times).
+    pub estimated: bool,
+}
+
+/// When the word at `byte` of `segment`'s text starts: its own time when the
+/// file has word times, otherwise estimated from its share of the text
+/// (the inverse of [`estimated_word`], so the word marked is the one
+/// clicked). `None` on an empty line.
+pub fn word_seek(segment: &crate::transcript::Segment, byte: usize) -> Option<WordSeek> {
+    let text = &segment.text;
+    let byte = floor_char_boundary(text, byte.min(text.len()));
+    if segment.words.iter().any(|w| w.start_ms.is_some()) {
+        let ranges = word_ranges(text, segment.words.iter().map(|w| &*w.text));
+        // The word containing the byte, else the last one that starts before it.
+        let index = ranges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, range)| Some((i, range.as_ref()?)))
+            .filter(|(_, range)| range.start <= byte)
+            .map(|(i, _)| i)
+            .next_back()
+            .unwrap_or(0);
+        let start_ms = segment.words[index..]
+            .iter()
+            .chain(segment.words[..index].iter().rev())
+            .find_map(|w| w.start_ms)?;
+        return Some(WordSeek {
+            start_ms: u64::from(start_ms),
+            estimated: false,
+        });
+    }
+    let chars = text.chars().count();
+    if chars == 0 {
+        return None;
+    }
+    let mut word = word_around(text, byte);
+    if word.is_empty() {
+        // Between words or past the end: the word before, else the next one.
+        let before = text[..byte].trim_end();
+        word = if before.is_empty() {
+            estimated_word(text, 0.0)?
+        } else {
+            word_around(
+                text,
+                floor_char_boundary(text, before.len().saturating_sub(1)),
+            )
+        };
+    }
+    let word_chars = text[..word.start].chars().count();
+    let fraction = (word_chars as f64 + 0.5) / chars as f64;
+    Some(WordSeek {
+        start_ms: segment.start_ms + (fraction * segment.duration_ms() as f64) as u64,
+        estimated: true,
+    })
+}
+
+/// The largest char boundary at or before `byte`.
+fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
+    while byte > 0 && !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    byte
 }
 
 /// What the list draws this frame (borrowed from the app).
@@ -64,6 +140,11 @@ pub struct ViewInput<'a> {
     pub search: &'a Search,
     /// Show clock times with hours.
     pub with_hours: bool,
+    /// The length of the audio: lines starting at or after it cannot be
+    /// reached and are shown so. `None` without audio.
+    pub audio_end_ms: Option<u64>,
+    /// The text's size relative to the body text (Ctrl +/−).
+    pub text_scale: f32,
 }
 
 /// The list's view state.
@@ -150,7 +231,8 @@ impl TranscriptView {
     /// Draws the list; returns what the user clicked.
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &ViewInput) -> Option<ViewAction> {
         self.ensure_rows(input);
-        let font_id = TextStyle::Body.resolve(ui.style());
+        let body = TextStyle::Body.resolve(ui.style());
+        let font_id = FontId::new(body.size * input.text_scale, body.family);
         let text_width = (ui.available_width() - LEFT_COLUMN - 2.0 * ROW_PAD_X - 16.0).max(80.0);
         self.ensure_layout(ui, text_width, &font_id, input.transcript);
         if self.prefix_dirty {
@@ -334,7 +416,10 @@ impl TranscriptView {
                 ui, origin, y, width, text_width, font_id, input, segment, row,
             );
             if drawn.clicked {
-                action = Some(ViewAction::SeekSegment(segment));
+                action = Some(match drawn.word_byte {
+                    Some(byte) => ViewAction::SeekWord { segment, byte },
+                    None => ViewAction::SeekSegment(segment),
+                });
             }
             let rect = Rect::from_min_size(origin + vec2(0.0, y), vec2(width, drawn.height));
             let shown = rect.intersect(clip);
@@ -407,8 +492,13 @@ impl TranscriptView {
             .and_then(|c| c.word.as_ref())
             .is_some_and(|word| word.estimated);
         // The estimate is marked on the time's line, so the row keeps its height.
+        let out_of_reach = input
+            .audio_end_ms
+            .is_some_and(|end_ms| segment.start_ms >= end_ms);
         let time_line = if estimated {
             format!("{time_text}   ≈ estimated")
+        } else if out_of_reach {
+            format!("{time_text}   after the end")
         } else {
             time_text.clone()
         };
@@ -421,18 +511,27 @@ impl TranscriptView {
         let rect = Rect::from_min_size(origin + vec2(0.0, top), vec2(width, height));
 
         let id = ui.scope_id().with(("row", segment_index));
-        let response = ui.interact(rect, id, Sense::click());
+        let mut response = ui.interact(rect, id, Sense::click());
+        if out_of_reach {
+            response = response.on_hover_text("This line starts after the end of the audio");
+        }
         // The line being heard reads as "pressed" to screen readers (and tests).
         response.widget_info(|| {
+            let reach = if out_of_reach {
+                " (after the end of the audio)"
+            } else {
+                ""
+            };
             let mut info = WidgetInfo::labeled(
                 Role::Button,
                 true,
-                format!("{speaker_name}, {time_text}: {}", segment.text),
+                format!("{speaker_name}, {time_text}{reach}: {}", segment.text),
             );
             info.selected = current.is_some().then_some(true);
             info
         });
         let mut word_y = None;
+        let mut word_byte = None;
         if ui.is_rect_visible(rect) {
             let painter = ui.painter();
             if let Some(current) = current {
@@ -471,6 +570,17 @@ impl TranscriptView {
             }
             painter.galley(pos2(left_x, left_y), time_galley, visuals.weak_text_color());
             let text_pos = pos2(rect.left() + LEFT_COLUMN, rect.top() + ROW_PAD_Y);
+            if response.clicked() && alt_click(ui) {
+                let pointer = response.interact_pointer_pos().unwrap_or(text_pos);
+                let cursor = galley.cursor_from_pos(pointer - text_pos);
+                word_byte = Some(
+                    segment
+                        .text
+                        .char_indices()
+                        .nth(cursor.index.into())
+                        .map_or(segment.text.len(), |(byte, _)| byte),
+                );
+            }
             if let Some(word) = current.and_then(|c| c.word.as_ref()) {
                 let char_index = segment.text[..word.bytes.start.min(segment.text.len())]
                     .chars()
@@ -478,12 +588,21 @@ impl TranscriptView {
                 let cursor = galley.pos_from_cursor(egui::text::CCursor::new(char_index));
                 word_y = Some(ROW_PAD_Y + cursor.top());
             }
-            painter.galley(text_pos, galley, visuals.text_color());
+            if out_of_reach {
+                painter.galley_with_override_text_color(
+                    text_pos,
+                    galley,
+                    visuals.weak_text_color(),
+                );
+            } else {
+                painter.galley(text_pos, galley, visuals.text_color());
+            }
         }
         DrawnRow {
             height,
             clicked: response.clicked(),
             word_y,
+            word_byte,
         }
     }
 }
@@ -494,6 +613,19 @@ struct DrawnRow {
     clicked: bool,
     /// The top of the current word's line, relative to the row's top.
     word_y: Option<f32>,
+    /// On an Alt+click, the byte of the text under the pointer.
+    word_byte: Option<usize>,
+}
+
+/// The click this frame was made with Alt held (on the click's own event
+/// too, which carries the modifiers of the moment it happened).
+fn alt_click(ui: &egui::Ui) -> bool {
+    ui.input(|i| {
+        i.modifiers.alt
+            || i.events.iter().any(|event| {
+                matches!(event, egui::Event::PointerButton { modifiers, .. } if modifiers.alt)
+            })
+    })
 }
 
 /// The text of one line with search matches and the current word marked.
@@ -633,6 +765,66 @@ mod tests {
         assert_eq!(at(0.99), Some("four"));
         assert_eq!(at(1.0), Some("four"));
         assert_eq!(estimated_word("", 0.5), None);
+    }
+
+    fn segment(
+        text: &str,
+        start_ms: u64,
+        end_ms: u64,
+        word_starts_ms: &[u32],
+    ) -> crate::transcript::Segment {
+        let words = text
+            .split_whitespace()
+            .zip(word_starts_ms)
+            .map(|(word, &start_ms)| crate::transcript::Word {
+                text: word.into(),
+                start_ms: Some(start_ms),
+                end_ms: None,
+                confidence: None,
+            })
+            .collect();
+        crate::transcript::Segment {
+            start_ms,
+            end_ms,
+            text: text.to_string(),
+            words,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_word_seek_lands_on_the_words_own_time_when_the_file_has_them() {
+        let line = segment(
+            "How are you doing",
+            10_000,
+            12_000,
+            &[10_000, 10_400, 10_900, 11_300],
+        );
+        let at = |byte| word_seek(&line, byte).map(|s| (s.start_ms, s.estimated));
+        assert_eq!(at(0), Some((10_000, false)));
+        assert_eq!(at(5), Some((10_400, false)), "inside \"are\"");
+        assert_eq!(at(7), Some((10_400, false)), "on the space after it");
+        assert_eq!(at(9), Some((10_900, false)));
+        assert_eq!(at(line.text.len()), Some((11_300, false)), "past the end");
+    }
+
+    #[test]
+    fn a_word_seek_without_word_times_is_estimated_and_marks_that_word() {
+        let line = segment("one two three four", 3000, 8000, &[]);
+        for (byte, word) in [(0, "one"), (5, "two"), (9, "three"), (17, "four")] {
+            let Some(seek) = word_seek(&line, byte) else {
+                panic!("no seek for {word}");
+            };
+            assert!(seek.estimated);
+            let fraction = (seek.start_ms - 3000) as f64 / 5000.0;
+            let marked = estimated_word(&line.text, fraction).map(|r| &line.text[r]);
+            assert_eq!(
+                marked,
+                Some(word),
+                "the word clicked is the word then marked"
+            );
+        }
+        assert_eq!(word_seek(&segment("", 0, 1000, &[]), 0), None);
     }
 
     #[test]

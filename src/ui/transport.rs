@@ -28,6 +28,8 @@ pub struct TransportInput {
     pub volume: f32,
     /// How far the skip buttons move.
     pub skip_secs: f32,
+    /// The range being repeated, if any.
+    pub loop_ms: Option<std::ops::Range<u64>>,
 }
 
 /// What the user asked for in the transport bar.
@@ -96,6 +98,34 @@ pub fn transport_ui(ui: &mut egui::Ui, input: &TransportInput) -> Vec<TransportA
             30.0,
             Action::NextSpeaker,
         );
+        let loop_text = match &input.loop_ms {
+            Some(range) => format!(
+                "Loop {}–{}",
+                clock_label(range.start, with_hours),
+                clock_label(range.end, with_hours)
+            ),
+            None => "Loop".to_string(),
+        };
+        let looping = input.loop_ms.is_some();
+        let loop_button = ui
+            .add_enabled(
+                jump,
+                egui::Button::new(loop_text.as_str()).selected(looping),
+            )
+            .on_hover_text("Repeat the line being heard (L); again to stop");
+        loop_button.widget_info(|| {
+            let label = if looping {
+                loop_text.as_str()
+            } else {
+                "Loop line"
+            };
+            let mut info = WidgetInfo::labeled(Role::Button, jump, label);
+            info.selected = Some(looping);
+            info
+        });
+        if loop_button.clicked() {
+            actions.push(TransportAction::Do(Action::ToggleLoop));
+        }
         ui.add_space(8.0);
         ui.add_enabled_ui(enabled, |ui| {
             ui.label(clock_label(input.pos_ms, with_hours));
@@ -118,6 +148,8 @@ pub fn transport_ui(ui: &mut egui::Ui, input: &TransportInput) -> Vec<TransportA
             egui::ComboBox::from_id_salt("speed")
                 .selected_text(format!("{speed}×"))
                 .width(56.0)
+                // Every speed in view at once, without scrolling.
+                .height(f32::INFINITY)
                 .show_ui(ui, |ui| {
                     for choice in SPEEDS {
                         ui.selectable_value(&mut speed, choice, format!("{choice}×"));
@@ -166,6 +198,9 @@ pub fn device_ui(ui: &mut egui::Ui, device: &DeviceState) -> bool {
     retry
 }
 
+/// The seek bar's knob.
+const KNOB_RADIUS: f32 = 7.0;
+
 /// A seek bar `width` wide: click or drag to move; returns the time asked for.
 pub fn seek_bar_ui(ui: &mut egui::Ui, pos_ms: u64, duration_ms: u64, width: f32) -> Option<u64> {
     let height = ui.spacing().interact_size.y;
@@ -184,19 +219,32 @@ pub fn seek_bar_ui(ui: &mut egui::Ui, pos_ms: u64, duration_ms: u64, width: f32)
         ));
         info
     });
+    // The knob's centre stays on the track, so at either end the knob stays
+    // inside the bar instead of touching the time beside it.
+    let track = Rect::from_center_size(
+        rect.center(),
+        vec2((rect.width() - 2.0 * KNOB_RADIUS).max(1.0), 6.0),
+    );
     let mut asked = None;
     if (response.clicked() || response.dragged())
         && duration_ms > 0
         && let Some(pointer) = response.interact_pointer_pos()
     {
-        let share = ((pointer.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
+        let share = ((pointer.x - track.left()) / track.width()).clamp(0.0, 1.0);
         asked = Some((f64::from(share) * duration_ms as f64).round() as u64);
     }
     if ui.is_rect_visible(rect) {
         let visuals = ui.style().interact(&response);
-        let track = Rect::from_center_size(rect.center(), vec2(rect.width(), 6.0));
         let painter = ui.painter();
-        painter.rect_filled(track, 3.0, ui.visuals().extreme_bg_color);
+        // The inactive widget fill with its outline: visible on light and dark.
+        let widgets = &ui.visuals().widgets;
+        painter.rect(
+            track,
+            3.0,
+            widgets.inactive.bg_fill,
+            widgets.noninteractive.bg_stroke,
+            egui::StrokeKind::Inside,
+        );
         let shown = asked.map_or(fraction, |ms| ms as f32 / duration_ms.max(1) as f32);
         let filled = Rect::from_min_max(
             track.min,
@@ -206,7 +254,7 @@ pub fn seek_bar_ui(ui: &mut egui::Ui, pos_ms: u64, duration_ms: u64, width: f32)
         let knob = egui::pos2(filled.right(), track.center().y);
         painter.circle(
             knob,
-            7.0,
+            KNOB_RADIUS,
             visuals.bg_fill,
             Stroke::new(1.0, visuals.fg_stroke.color),
         );

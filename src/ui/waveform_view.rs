@@ -28,6 +28,8 @@ use crate::waveform::Peaks;
 /// How much of a [`TimeSpan`]'s colour shows: the bands sit behind the
 /// waveform and must not hide it.
 const SPAN_OPACITY: f32 = 0.35;
+/// The overview's strip of speaker colours along its bottom, in points.
+const SPEAKER_STRIP_HEIGHT: f32 = 4.0;
 /// Width of the playhead line, in points.
 const PLAYHEAD_WIDTH: f32 = 2.0;
 /// Where the zoom view puts its time ticks: the smallest interval whose
@@ -58,7 +60,7 @@ pub struct TimeSpan {
 }
 
 /// What both waveform widgets draw, borrowed for one frame.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WaveformInput<'a> {
     /// The peak pyramid, possibly still being filled; `None` when there is
     /// no audio or its waveform has not started.
@@ -76,6 +78,8 @@ pub struct WaveformInput<'a> {
     /// every span after it that also starts before the view, reach into the
     /// view (true of a transcript's segments, which barely overlap).
     pub spans: &'a [TimeSpan],
+    /// The range being repeated, drawn as a framed band.
+    pub loop_ms: Option<Range<u64>>,
 }
 
 /// Whole-episode overview, `height` points tall and as wide as the space
@@ -327,7 +331,7 @@ fn paint(
     let corner_radius = visuals.widgets.noninteractive.corner_radius;
 
     painter.rect_filled(rect, corner_radius, visuals.extreme_bg_color);
-    paint_spans(&painter, input.spans, view.clone(), rect, px);
+    paint_spans(&painter, input.spans, view.clone(), rect, px, SPAN_OPACITY);
 
     // The zoom view keeps a strip at the top for its time ruler.
     let small = TextStyle::Small.resolve(ui.style());
@@ -337,7 +341,9 @@ fn paint(
             let ruler_height =
                 (ui.text_style_height(&TextStyle::Small) + 2.0).min(rect.height() / 2.0);
             let (ruler, wave) = rect.split_top_bottom_at_y(rect.top() + ruler_height);
-            paint_ticks(&painter, visuals, &small, view.clone(), ruler);
+            if input.duration_ms > 0 {
+                paint_ticks(&painter, visuals, &small, view.clone(), ruler);
+            }
             wave
         }
     };
@@ -364,6 +370,16 @@ fn paint(
         ui.data_mut(|d| *d.get_temp_mut_or_default::<ColumnScratch>(id) = scratch);
     }
 
+    if kind == Kind::Overview {
+        // A whole episode's speech fills the overview's height and hides the
+        // bands behind it: a strip along the bottom keeps the speakers' colours.
+        let strip = Rect::from_min_max(
+            Pos2::new(rect.left(), rect.bottom() - SPEAKER_STRIP_HEIGHT),
+            rect.right_bottom(),
+        );
+        paint_spans(&painter, input.spans, view.clone(), strip, px, 1.0);
+    }
+
     if let Some(progress) = input.progress {
         let progress = if progress.is_finite() {
             progress.clamp(0.0, 1.0)
@@ -383,6 +399,20 @@ fn paint(
             small,
             visuals.weak_text_color(),
         );
+    }
+
+    if let Some(looped) = &input.loop_ms
+        && looped.end > view.start
+        && looped.start < view.end
+    {
+        let x0 = x_from_time(looped.start.max(view.start), view.clone(), rect.x_range());
+        let x1 = x_from_time(looped.end.min(view.end), view.clone(), rect.x_range());
+        let band = Rect::from_x_y_ranges(x0..=x1, rect.y_range());
+        let colour = visuals.selection.stroke.color;
+        painter.rect_filled(band, 0.0, colour.gamma_multiply(0.15));
+        for x in [x0, x1] {
+            painter.vline(x, rect.y_range(), Stroke::new(1.5, colour));
+        }
     }
 
     let playhead_x = x_from_time(input.pos_ms, view, rect.x_range());
@@ -405,7 +435,14 @@ fn paint(
 /// the last pixel of the band before it is merged into that band (the
 /// earlier colour wins that pixel), so 100 000 segments cost at most one
 /// band per pixel column.
-fn paint_spans(painter: &egui::Painter, spans: &[TimeSpan], view: Range<u64>, rect: Rect, px: f32) {
+fn paint_spans(
+    painter: &egui::Painter,
+    spans: &[TimeSpan],
+    view: Range<u64>,
+    rect: Rect,
+    px: f32,
+    opacity: f32,
+) {
     if view.end <= view.start {
         return;
     }
@@ -421,7 +458,7 @@ fn paint_spans(painter: &egui::Painter, spans: &[TimeSpan], view: Range<u64>, re
         painter.rect_filled(
             Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
             0.0,
-            color.gamma_multiply(SPAN_OPACITY),
+            color.gamma_multiply(opacity),
         );
     };
     let mut pending: Option<(f32, f32, Color32)> = None;

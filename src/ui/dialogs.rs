@@ -1,0 +1,203 @@
+//! The window's modal dialogs: which partner file goes with a lone file, a
+//! speaker's new name, and About. Each keeps only its own view state and
+//! returns what the user chose; the app applies it.
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui::{self, Key, Modifiers};
+
+use crate::transcript::SpeakerId;
+
+/// A question the window is asking.
+pub enum Dialog {
+    /// Several partner files matched: which one goes with `opened`?
+    ChoosePartner {
+        /// The file the user opened.
+        opened: PathBuf,
+        /// The files in its folder that may go with it.
+        candidates: Vec<PathBuf>,
+    },
+    /// Renaming a speaker.
+    Rename {
+        /// Who.
+        speaker: SpeakerId,
+        /// The name being typed (the old name at first).
+        name: String,
+        /// The old name has been selected (on the dialog's first frame), so
+        /// typing replaces it.
+        selected: bool,
+    },
+    /// The version, licences and the folders in use.
+    About(About),
+}
+
+/// What About shows.
+pub struct About {
+    /// Where the settings are kept.
+    pub data_dir: Option<PathBuf>,
+    /// Where waveforms and the demo are cached.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// What the user answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// Open `opened` with `partner` (or alone).
+    Open {
+        /// The file the user opened.
+        opened: PathBuf,
+        /// The partner chosen, if any.
+        partner: Option<PathBuf>,
+    },
+    /// Rename `speaker` to `name` (trimmed, never empty).
+    Rename {
+        /// Who.
+        speaker: SpeakerId,
+        /// The new name.
+        name: String,
+    },
+    /// Closed without a choice.
+    Close,
+}
+
+impl Dialog {
+    /// The rename dialog for `speaker`, now called `name`.
+    pub fn rename(speaker: SpeakerId, name: &str) -> Dialog {
+        Dialog::Rename {
+            speaker,
+            name: name.to_string(),
+            selected: false,
+        }
+    }
+}
+
+/// Draws `dialog` as a modal; returns the answer once there is one.
+pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswer> {
+    let mut answer = None;
+    let modal = egui::Modal::new(egui::Id::unique("dialog")).show(ctx, |ui| {
+        answer = match dialog {
+            Dialog::ChoosePartner { opened, candidates } => {
+                choose_partner_ui(ui, opened, candidates)
+            }
+            Dialog::Rename {
+                speaker,
+                name,
+                selected,
+            } => rename_ui(ui, *speaker, name, selected),
+            Dialog::About(about) => about_ui(ui, about),
+        };
+    });
+    if answer.is_none() && modal.should_close() {
+        answer = Some(DialogAnswer::Close);
+    }
+    answer
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
+fn choose_partner_ui(
+    ui: &mut egui::Ui,
+    opened: &Path,
+    candidates: &[PathBuf],
+) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("Which file goes with it?");
+    ui.label(format!(
+        "Several files in the folder match {}:",
+        file_name(opened)
+    ));
+    for candidate in candidates {
+        if ui.button(file_name(candidate)).clicked() {
+            answer = Some(DialogAnswer::Open {
+                opened: opened.to_owned(),
+                partner: Some(candidate.clone()),
+            });
+        }
+    }
+    ui.separator();
+    if ui.button("Open it alone").clicked() {
+        answer = Some(DialogAnswer::Open {
+            opened: opened.to_owned(),
+            partner: None,
+        });
+    }
+    if ui.button("Cancel").clicked() {
+        answer = Some(DialogAnswer::Close);
+    }
+    answer
+}
+
+fn rename_ui(
+    ui: &mut egui::Ui,
+    speaker: SpeakerId,
+    name: &mut String,
+    selected: &mut bool,
+) -> Option<DialogAnswer> {
+    // Taken before the field sees it: Enter confirms whatever has the focus.
+    let enter = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
+    ui.heading("Rename speaker");
+    let label = ui.label("New name:");
+    let mut output = egui::TextEdit::singleline(name).show(ui);
+    let response = output.response.response.labelled_by(label.id);
+    response.request_focus();
+    if !std::mem::replace(selected, true) {
+        let all = egui::text::CCursorRange::two(
+            egui::text::CCursor::new(0),
+            egui::text::CCursor::new(name.chars().count()),
+        );
+        output.state.cursor.set_char_range(Some(all));
+        output.state.store(ui.ctx(), response.id);
+    }
+    let confirm = |name: &str| {
+        let name = name.trim();
+        (!name.is_empty()).then(|| DialogAnswer::Rename {
+            speaker,
+            name: name.to_string(),
+        })
+    };
+    let mut answer = None;
+    if enter {
+        answer = confirm(name);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Rename").clicked() {
+            answer = confirm(name);
+        }
+        if ui.button("Cancel").clicked() {
+            answer = Some(DialogAnswer::Close);
+        }
+    });
+    answer
+}
+
+fn about_ui(ui: &mut egui::Ui, about: &About) -> Option<DialogAnswer> {
+    ui.heading(format!("Earmark {}", env!("CARGO_PKG_VERSION")));
+    ui.label(env!("CARGO_PKG_DESCRIPTION"));
+    ui.add_space(6.0);
+    ui.label(format!("Licence: {}", env!("CARGO_PKG_LICENSE")));
+    ui.weak(
+        "Built with egui and eframe (MIT or Apache-2.0), symphonia (MPL-2.0), \
+         cpal (Apache-2.0), Signalsmith Stretch (MIT), rubato (MIT), \
+         libopus (BSD-3-Clause) and rfd (MIT).",
+    );
+    ui.add_space(6.0);
+    let folder = |dir: &Option<PathBuf>| {
+        dir.as_ref()
+            .map_or_else(|| "none".to_string(), |d| d.display().to_string())
+    };
+    egui::Grid::new("about-folders")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Settings");
+            ui.monospace(folder(&about.data_dir));
+            ui.end_row();
+            ui.label("Cache");
+            ui.monospace(folder(&about.cache_dir));
+            ui.end_row();
+        });
+    ui.add_space(6.0);
+    ui.button("Close").clicked().then_some(DialogAnswer::Close)
+}

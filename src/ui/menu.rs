@@ -1,0 +1,128 @@
+//! The menu bar: File, View and Help, the "Opening…" spinner and the output
+//! device's state. Reads what it shows from [`MenuInput`] and returns what
+//! the user chose; the app applies it.
+
+use eframe::egui;
+
+use super::player::DeviceState;
+use super::settings::{RecentEpisode, ThemeChoice};
+use super::shortcuts::Action;
+use super::transport::device_ui;
+
+/// What the menu bar shows (borrowed from the app for the frame).
+pub struct MenuInput<'a> {
+    /// File ▸ Open recent, most recent first.
+    pub recent: &'a [RecentEpisode],
+    /// The theme chosen.
+    pub theme: ThemeChoice,
+    /// Files are being opened.
+    pub busy: bool,
+    /// The output device's state.
+    pub device: &'a DeviceState,
+}
+
+/// What the user chose in the menu bar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuAction {
+    /// What a key would do (Open, Search, the shortcuts overlay).
+    Do(Action),
+    /// Reopen a recent episode.
+    OpenRecent(RecentEpisode),
+    /// Use this theme.
+    SetTheme(ThemeChoice),
+    /// Show the settings window.
+    OpenSettings,
+    /// Show About.
+    About,
+    /// Try the output device again.
+    RetryDevice,
+}
+
+/// Draws the menu bar.
+pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
+    let mut menu_action = None;
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui
+                .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Do(Action::Open));
+            }
+            ui.menu_button("Open recent", |ui| {
+                if input.recent.is_empty() {
+                    ui.weak("Nothing yet");
+                }
+                for recent in input.recent {
+                    if ui.button(recent.title()).clicked() {
+                        menu_action = Some(MenuAction::OpenRecent(recent.clone()));
+                    }
+                }
+            });
+            ui.separator();
+            if ui
+                .add(egui::Button::new("Quit").shortcut_text("Ctrl+Q"))
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Do(Action::Quit));
+            }
+        });
+        ui.menu_button("View", |ui| {
+            if ui
+                .add(egui::Button::new("Search").shortcut_text("Ctrl+F"))
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Do(Action::Find));
+            }
+            ui.separator();
+            ui.label("Theme");
+            for (theme, label) in [
+                (ThemeChoice::System, "Follow the system"),
+                (ThemeChoice::Light, "Light"),
+                (ThemeChoice::Dark, "Dark"),
+            ] {
+                if ui.radio(input.theme == theme, label).clicked() {
+                    menu_action = Some(MenuAction::SetTheme(theme));
+                }
+            }
+            ui.separator();
+            for (action, label, keys) in [
+                (Action::TextLarger, "Larger text", "Ctrl++"),
+                (Action::TextSmaller, "Smaller text", "Ctrl+−"),
+                (Action::TextReset, "Usual text size", "Ctrl+0"),
+            ] {
+                if ui
+                    .add(egui::Button::new(label).shortcut_text(keys))
+                    .clicked()
+                {
+                    menu_action = Some(MenuAction::Do(action));
+                }
+            }
+            ui.separator();
+            if ui.button("Settings…").clicked() {
+                menu_action = Some(MenuAction::OpenSettings);
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui
+                .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Do(Action::ShowShortcuts));
+            }
+            if ui.button("About Earmark").clicked() {
+                menu_action = Some(MenuAction::About);
+            }
+        });
+        if input.busy {
+            ui.spinner();
+            ui.weak("Opening…");
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if device_ui(ui, input.device) {
+                menu_action = Some(MenuAction::RetryDevice);
+            }
+        });
+    });
+    menu_action
+}
