@@ -110,10 +110,25 @@ pub struct LoadedTranscript {
     pub timeline: Timeline,
 }
 
+/// `err` and each cause it does not already quote, on one line:
+/// "opening x.srt failed: No such file or directory (os error 2)".
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut line = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        let text = next.to_string();
+        if !line.contains(&text) {
+            line = format!("{line}: {text}");
+        }
+        cause = next.source();
+    }
+    line
+}
+
 /// Reads `path` and builds its timeline; the error names the file, line and
 /// what was expected.
 pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
-    let transcript = transcript::read_file(path, None).map_err(|err| err.to_string())?;
+    let transcript = transcript::read_file(path, None).map_err(|err| with_causes(&err))?;
     let timeline = Timeline::new(&transcript);
     Ok(LoadedTranscript {
         path: path.to_owned(),
