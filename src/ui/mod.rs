@@ -39,6 +39,9 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
             .with_min_inner_size([520.0, 360.0])
             .with_drag_and_drop(true),
         renderer: eframe::Renderer::Glow,
+        // Dithering costs every pixel a shader step, which a CPU rasteriser
+        // (llvmpipe) pays each frame; the flat interface shows no banding.
+        dithering: false,
         ..Default::default()
     };
     if let Some(dir) = std::env::var_os("EARMARK_STATE_DIR").filter(|d| !d.is_empty()) {
