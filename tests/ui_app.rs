@@ -51,13 +51,25 @@ impl Window {
 
     /// The window on `launch`, once what it opens is open.
     fn start(launch: Launch, dir: tempfile::TempDir) -> Window {
+        Window::start_with(launch, dir, None)
+    }
+
+    /// The window on `launch`, with `settings` as if saved by an earlier one.
+    fn start_with(
+        launch: Launch,
+        dir: tempfile::TempDir,
+        settings: Option<earmark::ui::settings::Settings>,
+    ) -> Window {
         let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
             Ok(pair) => pair,
             Err(err) => panic!("engine: {err}"),
         };
         let harness = Harness::builder()
             .with_size([1000.0, 700.0])
-            .build_eframe(move |cc| EarmarkApp::new(cc, launch, engine));
+            .build_eframe(move |cc| match settings {
+                Some(settings) => EarmarkApp::with_settings(cc, launch, engine, settings),
+                None => EarmarkApp::new(cc, launch, engine),
+            });
         let mut window = Window {
             harness,
             output,
@@ -936,19 +948,7 @@ fn launching_again_without_files_reopens_the_last_episode_not_the_demo() {
         restore: true,
         cache_dir: Some(cache.join("again")),
     };
-    let (engine, output) = match Engine::start_virtual(OUTPUT_RATE, 2, 0) {
-        Ok(pair) => pair,
-        Err(err) => panic!("engine: {err}"),
-    };
-    let harness = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_eframe(move |cc| EarmarkApp::with_settings(cc, launch, engine, remembered));
-    let mut again = Window {
-        harness,
-        output,
-        _dir: temp_dir(),
-    };
-    again.wait_until_open();
+    let again = Window::start_with(launch, temp_dir(), Some(remembered));
     let open = again.harness.state().open_files();
     assert_eq!(open.audio, Some(audio), "the last episode, not the demo");
     assert_eq!(open.transcript, Some(transcript));

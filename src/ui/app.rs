@@ -850,7 +850,7 @@ impl EarmarkApp {
             MenuAction::OpenSettings => self.settings_open = true,
             MenuAction::About => {
                 self.dialog = Some(Dialog::About(About {
-                    data_dir: settings_dir(),
+                    data_dir: super::settings_dir(),
                     cache_dir: self.cache_root.clone(),
                 }))
             }
@@ -1025,20 +1025,19 @@ impl EarmarkApp {
 /// starts within the audio.
 fn past_the_end_warning(loaded: &LoadedTranscript, audio_end_ms: u64) -> Option<String> {
     let segments = &loaded.transcript.segments;
-    let past: Vec<usize> = (0..segments.len())
-        .filter(|&index| segments[index].start_ms >= audio_end_ms)
-        .collect();
-    let &first = past.first()?;
+    let is_past = |segment: &&crate::transcript::Segment| segment.start_ms >= audio_end_ms;
+    let first = segments.iter().position(|s| is_past(&s))?;
+    let count = segments.iter().filter(is_past).count();
     let with_hours = segments[first].start_ms >= 3_600_000;
     let name = loaded.path.file_name().map_or_else(
         || loaded.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let lines = if past.len() == 1 { "line" } else { "lines" };
-    let verb = if past.len() == 1 { "starts" } else { "start" };
+    let lines = if count == 1 { "line" } else { "lines" };
+    let verb = if count == 1 { "starts" } else { "start" };
     Some(format!(
         "{} {lines} of {name} {verb} after the end of the audio (from line {} at {}; the audio ends at {}).",
-        past.len(),
+        count,
         first + 1,
         clock_label(segments[first].start_ms, with_hours),
         clock_label(audio_end_ms, with_hours),
@@ -1066,14 +1065,6 @@ fn drawn_in_software(cc: &eframe::CreationContext<'_>) -> bool {
     ]
     .iter()
     .any(|name| renderer.contains(name))
-}
-
-/// Where the settings are kept: `$EARMARK_STATE_DIR`, else eframe's folder for the app.
-fn settings_dir() -> Option<PathBuf> {
-    match std::env::var_os("EARMARK_STATE_DIR") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => eframe::storage_dir(super::APP_ID),
-    }
 }
 
 /// `$EARMARK_CACHE_DIR`, else the user's cache folder's `earmark`.

@@ -28,6 +28,19 @@ use crate::audio::{Engine, OutputChoice};
 /// The application id: names the settings folder and the window class.
 pub const APP_ID: &str = "earmark";
 
+/// `$EARMARK_STATE_DIR`, when set: the folder the settings live in instead
+/// of the platform's (tests).
+fn state_dir_override() -> Option<PathBuf> {
+    std::env::var_os("EARMARK_STATE_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Where the settings are kept: `$EARMARK_STATE_DIR`, else eframe's folder for the app.
+pub fn settings_dir() -> Option<PathBuf> {
+    state_dir_override().or_else(|| eframe::storage_dir(APP_ID))
+}
+
 /// Opens the window and runs until it is closed. Settings live in the
 /// platform's data folder, or in `$EARMARK_STATE_DIR` when set (tests).
 pub fn run(launch: Launch) -> anyhow::Result<()> {
@@ -44,8 +57,8 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
         dithering: false,
         ..Default::default()
     };
-    if let Some(dir) = std::env::var_os("EARMARK_STATE_DIR").filter(|d| !d.is_empty()) {
-        options.persistence_path = Some(PathBuf::from(dir).join("earmark.ron"));
+    if let Some(dir) = state_dir_override() {
+        options.persistence_path = Some(dir.join("earmark.ron"));
     }
     eframe::run_native(
         "Earmark",
