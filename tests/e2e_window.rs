@@ -5,7 +5,12 @@
 //! recording with the decoded episode, that what came out is that line's
 //! audio from its start, and, from the window's trace log, that the highlight
 //! moved on to the next line within ±50 ms of when that line's first sound
-//! reached the sound server.
+//! reached the sound server: at 1×, and at 0.5× and 2× set with `[` and `]`
+//! before the click. The next line's first sound is found in the recording
+//! as the end of the pause between the lines (the first stretch below
+//! −40 dBFS as long as the episode's gap at that speed): the time
+//! stretcher smears a faint pre-echo (−60 dB) half a window ahead of an
+//! onset, which a lower threshold would mistake for the speech.
 //!
 //! The window writes its trace (`EARMARK_TRACE`): when the audio has loaded
 //! (and on which device), where the visible lines are on screen, which line
@@ -322,8 +327,107 @@ fn ms_between(from_ns: i128, to_ns: i128) -> f64 {
     (to_ns - from_ns) as f64 / 1e6
 }
 
-#[test]
-fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
+/// What one run of the window recorded: the episode's line times, the
+/// decoded episode, the sink's recording and the trace events that matter.
+struct Played {
+    clicked_start_ms: u64,
+    next_start_ms: u64,
+    /// The decoded episode, first channel.
+    reference: Vec<f32>,
+    rate: u32,
+    recorded: pulse::Recording,
+    /// The recording, first channel.
+    recording: Vec<f32>,
+    click: Value,
+    highlight: Value,
+}
+
+impl Played {
+    fn frames_from_ms(&self, ms: u64) -> usize {
+        (ms * u64::from(self.rate) / 1000) as usize
+    }
+
+    fn ms_from_frames(&self, frames: i64) -> f64 {
+        frames as f64 * 1000.0 / f64::from(self.rate)
+    }
+
+    /// The recording's first sound (past `ONSET_LEVEL`), which must come
+    /// after the click.
+    fn first_onset(&self) -> usize {
+        let onset = self
+            .recording
+            .iter()
+            .position(|s| s.abs() > ONSET_LEVEL)
+            .unwrap_or_else(|| {
+                panic!(
+                    "the recording ({} frames) is silent: nothing reached the sound server",
+                    self.recording.len()
+                )
+            });
+        let onset_ns = self.wall_ns_at(onset);
+        let click_ns = wall_ns(&self.click);
+        assert!(
+            onset_ns > click_ns,
+            "sound reached the server {:.1} ms before the click: something played unasked",
+            ms_between(onset_ns, click_ns)
+        );
+        eprintln!(
+            "click to first sound at the server: {:.1} ms (the issue's target is 100 ms; \
+             reported, not asserted)",
+            ms_between(click_ns, onset_ns)
+        );
+        onset
+    }
+
+    /// When recording frame `frame` reached the sink.
+    fn wall_ns_at(&self, frame: usize) -> i128 {
+        self.recorded
+            .wall_ns_at(frame as u64)
+            .unwrap_or_else(|| panic!("parec handed over no chunk holding frame {frame}"))
+    }
+
+    /// Asserts the highlight moved to the next line within the limit of
+    /// `sound_frame` (the next line's first sound in the recording)
+    /// reaching the sink.
+    fn assert_highlight_follows(&self, sound_frame: usize) {
+        let highlight_ns = wall_ns(&self.highlight);
+        let sync_ms = ms_between(self.wall_ns_at(sound_frame), highlight_ns);
+        // The same, taking the arrival of parec's chunk that held the frame:
+        // later by up to a chunk plus the reader's delay.
+        let by_arrival_ms = self
+            .recorded
+            .chunk_holding(sound_frame as u64)
+            .map_or(f64::NAN, |chunk| ms_between(chunk.wall_ns, highlight_ns));
+        eprintln!(
+            "the highlight moved to line {} {sync_ms:+.1} ms after that line's first sound \
+             reached the sound server (negative: before it; {by_arrival_ms:+.1} ms by the \
+             arrival of parec's chunk holding it, chunks of up to {:.1} ms); the window's clock \
+             read {} ms for a line starting at {} ms, at speed {}",
+            CLICKED + 1,
+            self.recorded.largest_chunk_ms(),
+            self.highlight["clock_ms"],
+            self.next_start_ms,
+            self.highlight["speed"],
+        );
+        assert!(
+            sync_ms.abs() <= SYNC_LIMIT_MS,
+            "the highlight moved to line {} {sync_ms:+.1} ms from when that line's first sound \
+             reached the sound server, outside ±{SYNC_LIMIT_MS} ms (speed {})",
+            CLICKED + 1,
+            self.highlight["speed"],
+        );
+    }
+}
+
+/// Only one window plays at a time: two would share two cores and the
+/// timings would measure the load.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Opens the episode in the real window, presses `speed_keys` (each key
+/// once, in order: `bracketleft` slows, `bracketright` speeds up), clicks
+/// line `CLICKED` and records until the highlight has moved to the next line
+/// and a while after. Screenshots are named with `label`.
+fn play_clicked_line(label: &str, speed_keys: &[&str], speed: f64) -> Played {
     require_tools();
 
     let transcript_bytes = std::fs::read(repo_file(TRANSCRIPT))
@@ -336,7 +440,6 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
     let (decoder, decoded) = decode_all(&repo_file(AUDIO));
     let rate = decoder.info().sample_rate;
     let reference = first_channel(&decoded, decoder.info().channels);
-    let frames_from_ms = |ms: u64| (ms * u64::from(rate) / 1000) as usize;
 
     let dir = tempfile::Builder::new()
         .prefix("earmark-e2e-window-")
@@ -401,9 +504,16 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
     eprintln!("opened on {device}: {opened}");
     let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
     let window = display.window_of(&mut app, pid);
-    display.screenshot(&window, &shots.join("1-opened.png"));
+    display.screenshot(&window, &shots.join(format!("{label}-1-opened.png")));
 
-    // Step 2: click the line, inside its text.
+    // Step 2: the speed keys, as a user presses them.
+    if !speed_keys.is_empty() {
+        let mut args = vec!["windowfocus", "--sync", &window, "key", "--delay", "50"];
+        args.extend_from_slice(speed_keys);
+        display.run("xdotool", &args);
+    }
+
+    // Step 3: click the line, inside its text.
     let row = rows["rows"]
         .as_array()
         .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
@@ -432,53 +542,66 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
         click["segment"], CLICKED,
         "the click at ({click_x}, {click_y}) in row {row} landed on another line: {click}"
     );
-    trace.wait_for(
+    let clicked = trace.wait_for(
         &mut app,
         "highlight on the clicked line",
         STEP_TIMEOUT,
         |e| is(e, "highlight") && e["segment"] == CLICKED,
     );
-    display.screenshot(&window, &shots.join("2-clicked.png"));
+    assert_eq!(
+        clicked["speed"].as_f64(),
+        Some(speed),
+        "the window did not play at {speed}× after the keys {speed_keys:?}: {clicked}"
+    );
+    display.screenshot(&window, &shots.join(format!("{label}-2-clicked.png")));
 
-    // Step 3: play on until the highlight moves to the next line.
-    let play_timeout = STEP_TIMEOUT + Duration::from_millis(next_start_ms - clicked_start_ms);
+    // Step 4: play on until the highlight moves to the next line.
+    let heard_ms = (next_start_ms - clicked_start_ms) as f64 / speed;
+    let play_timeout = STEP_TIMEOUT + Duration::from_millis(heard_ms as u64);
     let highlight = trace.wait_for(&mut app, "highlight on the next line", play_timeout, |e| {
         is(e, "highlight") && e["segment"] == CLICKED + 1
     });
-    display.screenshot(&window, &shots.join("3-playing.png"));
+    display.screenshot(&window, &shots.join(format!("{label}-3-playing.png")));
     let keep_until = Instant::now() + AFTER_HIGHLIGHT;
     while Instant::now() < keep_until {
         app.assert_running();
         std::thread::sleep(Duration::from_millis(50));
     }
-    trace.poll();
     let recorded = recorder.finish();
+    trace.poll();
     drop(app);
     drop(server);
     drop(display);
     let recording = first_channel(&recorded.samples, pulse::CHANNELS as u16);
+    Played {
+        clicked_start_ms,
+        next_start_ms,
+        reference,
+        rate,
+        recorded,
+        recording,
+        click,
+        highlight,
+    }
+}
+
+#[test]
+fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let played = play_clicked_line("1x", &[], 1.0);
+    let rate = played.rate;
 
     // (a) The first sound after the click is the clicked line from its start.
-    let click_ns = wall_ns(&click);
-    let onset = recording
-        .iter()
-        .position(|s| s.abs() > ONSET_LEVEL)
-        .unwrap_or_else(|| {
-            panic!(
-                "the recording ({} frames) is silent: nothing reached the sound server",
-                recording.len()
-            )
-        });
-    let onset_ns = recorded
-        .wall_ns_at(onset as u64)
-        .expect("parec handed over the chunk holding the onset");
-    assert!(
-        onset_ns > click_ns,
-        "sound reached the server {:.1} ms before the click: something played unasked",
-        ms_between(onset_ns, click_ns)
+    let onset = played.first_onset();
+    let found = locate_recording(
+        &played.recording,
+        onset,
+        &played.reference,
+        played.clicked_start_ms,
+        rate,
     );
-    let found = locate_recording(&recording, onset, &reference, clicked_start_ms, rate);
-    let lag_ms = found.lag_frames as f64 * 1000.0 / f64::from(rate);
+    let lag_ms = played.ms_from_frames(found.lag_frames);
+    let clicked_start_ms = played.clicked_start_ms;
     eprintln!(
         "(a) the first sound after the click matches the episode {lag_ms:+.2} ms from line \
          {CLICKED}'s start ({clicked_start_ms} ms): correlation {:.4} (coarse {:.4}, next best \
@@ -501,25 +624,17 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
 
     // The recording is the episode shifted: episode frame `m` is recording
     // frame `m - shift`.
-    let shift = frames_from_ms(clicked_start_ms) as i64 + found.lag_frames - onset as i64;
-    let recording_frame = |media_ms: u64| frames_from_ms(media_ms) as i64 - shift;
-
-    let clicked_frame = recording_frame(clicked_start_ms);
-    let clicked_sound_ns = recorded
-        .wall_ns_at(clicked_frame.max(0) as u64)
-        .expect("parec handed over the chunk holding the clicked line's start");
-    eprintln!(
-        "click to first sound at the server: {:.1} ms (the issue's target is 100 ms; reported, \
-         not asserted)",
-        ms_between(click_ns, clicked_sound_ns)
-    );
+    let shift = played.frames_from_ms(clicked_start_ms) as i64 + found.lag_frames - onset as i64;
+    let recording_frame = |media_ms: u64| played.frames_from_ms(media_ms) as i64 - shift;
 
     // (b) The highlight moved to the next line when its sound reached the
     // server. Check first that the recording is still the episode shifted by
     // the same amount there (no dropout or drift in between), and take the
     // line's start from where the check found it.
+    let next_start_ms = played.next_start_ms;
     let next_frame = recording_frame(next_start_ms);
-    let check_frames = frames_from_ms(CHECK_MS);
+    let check_frames = played.frames_from_ms(CHECK_MS);
+    let recording = &played.recording;
     assert!(
         next_frame >= 0 && recording.len() as i64 >= next_frame + check_frames as i64,
         "the recording ({} frames) ends before line {}'s start plus {CHECK_MS} ms (frame {})",
@@ -529,14 +644,14 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
     );
     let check_piece = &recording[next_frame as usize..next_frame as usize + check_frames];
     let check = locate(
-        &reference,
-        frames_from_ms(next_start_ms),
+        &played.reference,
+        played.frames_from_ms(next_start_ms),
         check_piece,
-        frames_from_ms(CHECK_SEARCH_MS),
+        played.frames_from_ms(CHECK_SEARCH_MS),
         1,
         rate,
     );
-    let check_ms = check.lag_frames as f64 * 1000.0 / f64::from(rate);
+    let check_ms = played.ms_from_frames(check.lag_frames);
     eprintln!(
         "(b) line {}'s start sits {check_ms:+.2} ms from where the shift found at the click puts \
          it (correlation {:.4})",
@@ -550,30 +665,88 @@ fn clicking_a_line_plays_it_and_the_highlight_follows_the_sound() {
         CLICKED + 1,
         check.score
     );
-    let next_frame = (next_frame - check.lag_frames).max(0);
-    let next_sound_ns = recorded
-        .wall_ns_at(next_frame as u64)
-        .expect("parec handed over the chunk holding the next line's start");
-    let highlight_ns = wall_ns(&highlight);
-    let sync_ms = ms_between(next_sound_ns, highlight_ns);
-    // The same, taking the arrival of parec's chunk that held the frame:
-    // later by up to a chunk plus the reader's delay.
-    let by_arrival_ms = recorded
-        .chunk_holding(next_frame as u64)
-        .map_or(f64::NAN, |chunk| ms_between(chunk.wall_ns, highlight_ns));
+    played.assert_highlight_follows((next_frame - check.lag_frames).max(0) as usize);
+}
+
+/// At other speeds than 1 the next line's first sound is where the
+/// recording rises past this (−40 dBFS; the speech peaks near −6 dBFS). The
+/// stretcher's window spreads a faint pre-echo ahead of every onset (about
+/// −60 dB, up to 130 ms ahead at 0.5×; `tests/convert.rs` measures it) that
+/// no one hears as the line beginning; a lower level would find it instead.
+const HEARD_LEVEL: f32 = 1e-2;
+
+/// The runs of `samples` at or below `HEARD_LEVEL` from `from_frame` on, as
+/// (first frame, length in frames).
+fn silences(samples: &[f32], from_frame: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut run_start = None;
+    for (at, sample) in samples.iter().enumerate().skip(from_frame) {
+        if sample.abs() <= HEARD_LEVEL {
+            run_start.get_or_insert(at);
+        } else if let Some(start) = run_start.take() {
+            runs.push((start, at - start));
+        }
+    }
+    runs
+}
+
+/// At another speed the recording is the episode stretched in time, so the
+/// next line's first sound is found as the end of the silence before it: the
+/// first silence after the clicked line's first sound that lasts most of the
+/// episode's silence there at this speed (its length then checks that it is
+/// that silence, played at that speed without a dropout).
+fn highlight_follows_the_sound_at(label: &str, speed_keys: &[&str], speed: f64) {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let played = play_clicked_line(label, speed_keys, speed);
+    let onset = played.first_onset();
+
+    // In the episode: the longest silence between the clicked line's start
+    // and a little past the next one's.
+    let clicked_frame = played.frames_from_ms(played.clicked_start_ms);
+    let past_next_frame = played.frames_from_ms(played.next_start_ms + CHECK_MS);
+    let episode_gap_frames = silences(&played.reference[..past_next_frame], clicked_frame)
+        .into_iter()
+        .map(|(_, frames)| frames)
+        .max()
+        .unwrap_or(0);
+    let episode_gap_ms = played.ms_from_frames(episode_gap_frames as i64);
+    let expected_ms = episode_gap_ms / speed;
+
+    let (silence_start, silence_frames) = silences(&played.recording, onset)
+        .into_iter()
+        .find(|&(_, frames)| played.ms_from_frames(frames as i64) >= 0.75 * expected_ms)
+        .unwrap_or_else(|| {
+            panic!(
+                "no silence of about {expected_ms:.1} ms (the episode's {episode_gap_ms:.1} ms                  before line {} at {speed}×) in the recording",
+                CLICKED + 1
+            )
+        });
+    let silence_ms = played.ms_from_frames(silence_frames as i64);
     eprintln!(
-        "(b) the highlight moved to line {} {sync_ms:+.1} ms after that line's first sound \
-         reached the sound server (negative: before it; {by_arrival_ms:+.1} ms by the arrival \
-         of parec's chunk holding it, chunks of up to {:.1} ms); the window's clock read {} ms \
-         for a line starting at {next_start_ms} ms",
-        CLICKED + 1,
-        recorded.largest_chunk_ms(),
-        highlight["clock_ms"]
-    );
-    assert!(
-        sync_ms.abs() <= SYNC_LIMIT_MS,
-        "the highlight moved to line {} {sync_ms:+.1} ms from when that line's first sound \
-         reached the sound server, outside ±{SYNC_LIMIT_MS} ms",
+        "at {speed}×: the silence before line {} lasts {silence_ms:.1} ms in the recording, \
+         {episode_gap_ms:.1} ms in the episode ({expected_ms:.1} ms at this speed)",
         CLICKED + 1
     );
+    assert!(
+        (silence_ms - expected_ms).abs() <= 0.25 * expected_ms,
+        "the silence before line {} lasts {silence_ms:.1} ms, not about the {expected_ms:.1} ms \
+         the episode's {episode_gap_ms:.1} ms take at {speed}×: playback dropped out, or did \
+         not play at that speed",
+        CLICKED + 1
+    );
+    played.assert_highlight_follows(silence_start + silence_frames);
+}
+
+#[test]
+fn at_half_speed_the_highlight_follows_the_sound() {
+    highlight_follows_the_sound_at(
+        "0.5x",
+        &["bracketleft", "bracketleft", "bracketleft", "bracketleft"],
+        0.5,
+    );
+}
+
+#[test]
+fn at_double_speed_the_highlight_follows_the_sound() {
+    highlight_follows_the_sound_at("2x", &["bracketright"; 5], 2.0);
 }

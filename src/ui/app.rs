@@ -1168,7 +1168,10 @@ impl eframe::App for EarmarkApp {
             None => {}
         }
         if self.trace.is_on() {
-            self.trace.log(&TraceEvent::Frame);
+            self.trace.log(&TraceEvent::Frame {
+                clock_ms: pos_ms,
+                published_ms: clock.pos_ms,
+            });
             let ppp = ctx.pixels_per_point();
             let rows = self
                 .view
@@ -1184,7 +1187,7 @@ impl eframe::App for EarmarkApp {
                 .collect();
             self.trace.rows(rows);
             let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
-            self.trace.highlight(highlighted, pos_ms);
+            self.trace.highlight(highlighted, pos_ms, self.player.speed());
         }
         self.dialog_ui(&ctx);
         if self.shortcuts_open {

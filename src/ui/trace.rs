@@ -40,6 +40,8 @@ pub enum TraceEvent<'a> {
         segment: Option<usize>,
         /// The engine's clock when the frame was drawn.
         clock_ms: u64,
+        /// The playback speed then.
+        speed: f64,
     },
     /// The user clicked a line.
     Click {
@@ -52,7 +54,13 @@ pub enum TraceEvent<'a> {
         rows: &'a [RowPlace],
     },
     /// A frame was drawn.
-    Frame,
+    Frame {
+        /// The position it showed.
+        clock_ms: u64,
+        /// The position the output last published (`clock_ms` is it plus
+        /// the time since, at the speed).
+        published_ms: u64,
+    },
     /// An episode finished opening.
     Opened {
         /// Its audio's length, 0 without audio.
@@ -110,10 +118,14 @@ impl Trace {
     }
 
     /// Logs the highlight if it changed since the last frame.
-    pub fn highlight(&mut self, segment: Option<usize>, clock_ms: u64) {
+    pub fn highlight(&mut self, segment: Option<usize>, clock_ms: u64, speed: f64) {
         if self.is_on() && self.last_highlight != Some(segment) {
             self.last_highlight = Some(segment);
-            self.log(&TraceEvent::Highlight { segment, clock_ms });
+            self.log(&TraceEvent::Highlight {
+                segment,
+                clock_ms,
+                speed,
+            });
         }
     }
 
