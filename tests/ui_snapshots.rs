@@ -60,6 +60,28 @@ fn window(theme: &str, cache: &Path, pos_ms: u64) -> (Harness<'static, EarmarkAp
     (harness, output)
 }
 
+/// Renders the window and compares it with `tests/snapshots/NAME.png`. The
+/// panels are not filled (the window is cleared to the panel colour, see
+/// `clear_color`), and the test renderer clears to transparent, so the
+/// picture is laid over the app's clear colour as eframe does on screen.
+fn snapshot(harness: &mut Harness<'static, EarmarkApp>, name: &str) {
+    let visuals = harness.ctx.global_style().visuals.clone();
+    let clear = eframe::App::clear_color(harness.state(), &visuals);
+    let mut image = match harness.render() {
+        Ok(image) => image,
+        Err(err) => panic!("rendering {name}: {err}"),
+    };
+    for pixel in image.pixels_mut() {
+        let [r, g, b, a] = pixel.0;
+        let cover = 1.0 - f32::from(a) / 255.0;
+        let over = |premultiplied: u8, background: f32| {
+            (f32::from(premultiplied) + background * 255.0 * cover).round() as u8
+        };
+        pixel.0 = [over(r, clear[0]), over(g, clear[1]), over(b, clear[2]), 255];
+    }
+    egui_kittest::image_snapshot(&image, name);
+}
+
 fn cache() -> tempfile::TempDir {
     match tempfile::tempdir() {
         Ok(dir) => dir,
@@ -75,14 +97,14 @@ fn light_theme_with_a_line_being_heard() {
         harness.state().settings().theme,
         earmark::ui::settings::ThemeChoice::Light
     );
-    harness.snapshot("player_light");
+    snapshot(&mut harness, "player_light");
 }
 
 #[test]
 fn dark_theme_with_a_line_being_heard() {
     let dir = cache();
     let (mut harness, _output) = window("Dark", dir.path(), 16_300);
-    harness.snapshot("player_dark");
+    snapshot(&mut harness, "player_dark");
 }
 
 #[test]
@@ -93,5 +115,5 @@ fn search_highlights_every_match() {
     harness.run();
     harness.get_by_label("Search:").type_text("the");
     harness.run();
-    harness.snapshot("player_search");
+    snapshot(&mut harness, "player_search");
 }

@@ -32,9 +32,10 @@ use crate::waveform::{JobOptions, Peaks, WaveformJob};
 
 /// While playing, the playhead moves on media times that are multiples of
 /// this when the window is drawn on the CPU (Mesa llvmpipe and the like,
-/// where a 1000×720 frame costs ~18 ms: 4 frames a second stay under 10% of
-/// a core)...
-const PLAYHEAD_STEP_SOFTWARE_MS: u64 = 250;
+/// where a 1000×720 frame costs ~25 ms: two frames a second, plus one at
+/// each line change, keep playing near 6% of a core; the highlight is
+/// scheduled on its own boundaries, so this does not delay it)...
+const PLAYHEAD_STEP_SOFTWARE_MS: u64 = 500;
 /// ...and of this on a GPU, where frames are cheap and motion should be smooth.
 const PLAYHEAD_STEP_GPU_MS: u64 = 33;
 /// Never sooner than this after the last frame while waiting for the clock.
@@ -1068,6 +1069,13 @@ fn drawn_in_software(cc: &eframe::CreationContext<'_>) -> bool {
 }
 
 /// `$EARMARK_CACHE_DIR`, else the user's cache folder's `earmark`.
+/// A panel's frame without its fill: the window is cleared to the panel
+/// colour (`clear_color`), so painting it again over every pixel only costs
+/// time, which a software renderer (Mesa llvmpipe) pays on every frame.
+fn unfilled(frame: egui::Frame) -> egui::Frame {
+    frame.fill(egui::Color32::TRANSPARENT)
+}
+
 fn default_cache_root() -> Option<PathBuf> {
     match std::env::var_os("EARMARK_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
@@ -1076,6 +1084,10 @@ fn default_cache_root() -> Option<PathBuf> {
 }
 
 impl eframe::App for EarmarkApp {
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
@@ -1093,15 +1105,23 @@ impl eframe::App for EarmarkApp {
         );
         let current = self.current(pos_ms);
 
-        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::top("menu")
+            .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
+            .show(ui, |ui| self.menu_ui(ui));
         if !self.errors.is_empty() {
-            egui::Panel::top("errors").show(ui, |ui| self.errors_ui(ui));
+            egui::Panel::top("errors")
+                .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
+                .show(ui, |ui| self.errors_ui(ui));
         }
         if self.episode.transcript.is_some() {
-            egui::Panel::top("legend").show(ui, |ui| self.legend_ui(ui));
+            egui::Panel::top("legend")
+                .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
+                .show(ui, |ui| self.legend_ui(ui));
         }
         if self.search.open && self.episode.transcript.is_some() {
-            egui::Panel::top("search").show(ui, |ui| self.search_ui(ui));
+            egui::Panel::top("search")
+                .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
+                .show(ui, |ui| self.search_ui(ui));
         }
         let duration_ms = self
             .player
@@ -1114,6 +1134,7 @@ impl eframe::App for EarmarkApp {
             })
             .unwrap_or(0);
         let transport = egui::Panel::bottom("transport")
+            .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
             .show(ui, |ui| {
                 ui.add_space(4.0);
                 if let Some(pos_ms) = self.waveform_ui(ui, pos_ms, duration_ms) {
@@ -1139,23 +1160,25 @@ impl eframe::App for EarmarkApp {
         }
         let mut view_action = None;
         let mut list_top = 0.0;
-        egui::CentralPanel::default().show(ui, |ui| {
-            list_top = ui.available_rect_before_wrap().top();
-            let Some(loaded) = &self.episode.transcript else {
-                self.empty_ui(ui);
-                return;
-            };
-            let input = ViewInput {
-                transcript: &loaded.transcript,
-                generation: self.generation,
-                current: current.clone(),
-                search: &self.search,
-                with_hours: duration_ms >= 3_600_000,
-                audio_end_ms: self.player.duration_ms(),
-                text_scale: self.settings.text_scale,
-            };
-            view_action = self.view.ui(ui, &input);
-        });
+        egui::CentralPanel::default()
+            .frame(unfilled(egui::Frame::central_panel(ui.style())))
+            .show(ui, |ui| {
+                list_top = ui.available_rect_before_wrap().top();
+                let Some(loaded) = &self.episode.transcript else {
+                    self.empty_ui(ui);
+                    return;
+                };
+                let input = ViewInput {
+                    transcript: &loaded.transcript,
+                    generation: self.generation,
+                    current: current.clone(),
+                    search: &self.search,
+                    with_hours: duration_ms >= 3_600_000,
+                    audio_end_ms: self.player.duration_ms(),
+                    text_scale: self.settings.text_scale,
+                };
+                view_action = self.view.ui(ui, &input);
+            });
         match view_action {
             Some(ViewAction::SeekSegment(segment)) => {
                 self.trace.log(&TraceEvent::Click { segment });
@@ -1187,7 +1210,8 @@ impl eframe::App for EarmarkApp {
                 .collect();
             self.trace.rows(rows);
             let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
-            self.trace.highlight(highlighted, pos_ms, self.player.speed());
+            self.trace
+                .highlight(highlighted, pos_ms, self.player.speed());
         }
         self.dialog_ui(&ctx);
         if self.shortcuts_open {
