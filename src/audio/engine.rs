@@ -38,10 +38,11 @@
 //!
 //! The default device through cpal; when none opens, a null output that
 //! consumes frames in real time, so the clock runs and the app works
-//! anywhere ([`Event::NoDevice`]). A device that fails while playing pauses
-//! the engine ([`Event::DeviceLost`]); [`Command::ReopenDevice`] (or the next
-//! [`Command::Play`]) opens a device again and goes on from the heard
-//! position. Tests use a [`VirtualOutput`] they step by hand.
+//! anywhere ([`Event::NoDevice`]). A device that fails is reopened by
+//! itself with back-off (`REOPEN_BACKOFF`, some 3 s in all), and playback
+//! goes on from the heard position; only when that keeps failing is the
+//! engine paused with [`Event::DeviceLost`], after which
+//! [`Command::ReopenDevice`] (or the next [`Command::Play`]) tries again. Tests use a [`VirtualOutput`] they step by hand.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -55,7 +56,7 @@ use super::convert::Converter;
 use super::decode::{first_frame_at_ms, frames_from_ms, ms_from_frames};
 pub use super::feed::FADE_MS;
 use super::feed::{Shared, instant_from_nanos};
-use super::output::{Output, OutputKind, open};
+use super::output::{Output, OutputKind, VirtualSlot, open};
 use super::{AudioError, AudioInfo, Decoder, FrameSource, OutputChoice, VirtualOutput};
 
 /// Output frames converted and written to the ring at a time.
@@ -64,6 +65,17 @@ pub const BLOCK_FRAMES: usize = 512;
 /// How long a device that reported an error may go without asking for audio
 /// before it counts as lost.
 const DEVICE_STALL: Duration = Duration::from_secs(1);
+
+/// The waits before each attempt to reopen a device that was lost (a sound
+/// server restarting, ALSA's pulse plugin failing its first calls); when
+/// the last attempt fails too, the loss is reported.
+const REOPEN_BACKOFF: [Duration; 5] = [
+    Duration::from_millis(100),
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(800),
+    Duration::from_millis(1600),
+];
 
 /// How often the engine thread looks at the ring when it has nothing to do.
 const IDLE_POLL: Duration = Duration::from_millis(5);
@@ -142,7 +154,8 @@ pub enum Event {
         /// Its channels.
         channels: u16,
     },
-    /// The device failed; playback paused. Reopen to go on.
+    /// The device failed and reopening it kept failing; playback paused.
+    /// [`Command::ReopenDevice`] or [`Command::Play`] tries again.
     DeviceLost,
 }
 
@@ -207,7 +220,7 @@ impl Engine {
         channels: u16,
         latency_frames: u64,
     ) -> Result<(Engine, VirtualOutput), EngineError> {
-        let slot = Arc::new(Mutex::new(None));
+        let slot = Arc::new(Mutex::new(VirtualSlot::default()));
         let kind = OutputKind::Virtual {
             sample_rate,
             channels,
@@ -245,6 +258,7 @@ impl Engine {
             at_end: false,
             block: Vec::new(),
             trouble_since: None,
+            reopening: None,
         };
         let thread = std::thread::Builder::new()
             .name("earmark-engine".to_string())
@@ -398,6 +412,16 @@ struct Worker {
     /// When the device last reported an error that may pass, and how many
     /// callbacks it had made then.
     trouble_since: Option<(Instant, u64)>,
+    /// The device was lost and is being reopened.
+    reopening: Option<Reopening>,
+}
+
+/// A lost device being reopened: which attempt is next, when, and whether
+/// playback goes on once it opens.
+struct Reopening {
+    attempt: usize,
+    due: Instant,
+    resume: bool,
 }
 
 impl Worker {
@@ -494,7 +518,12 @@ impl Worker {
                 }
                 self.shared.playing.store(true, Ordering::Release);
             }
-            Command::Pause => self.shared.playing.store(false, Ordering::Release),
+            Command::Pause => {
+                self.shared.playing.store(false, Ordering::Release);
+                if let Some(reopening) = &mut self.reopening {
+                    reopening.resume = false;
+                }
+            }
             Command::Seek { pos_ms } => {
                 if let Some(source) = &self.source {
                     let pos_frames = first_frame_at_ms(pos_ms, source.sample_rate());
@@ -574,8 +603,15 @@ impl Worker {
     fn open_output(&mut self) {
         // The old device (and its callback) goes first.
         self.output = None;
+        self.reopening = None;
         self.shared.device_lost.store(false, Ordering::Release);
         let (output, event) = open(&self.kind, &self.shared);
+        self.install_output(output, event);
+    }
+
+    /// Makes `output` the one written to and reports `event` (what opened).
+    fn install_output(&mut self, output: Output, event: Event) {
+        self.trouble_since = None;
         self.block = vec![0.0; BLOCK_FRAMES * usize::from(output.channels.max(1))];
         self.output = Some(output);
         self.make_converter();
@@ -665,9 +701,20 @@ impl Worker {
             }
         }
         if self.output.is_some() && self.shared.device_lost.swap(false, Ordering::AcqRel) {
-            self.shared.playing.store(false, Ordering::Release);
+            let resume = self.shared.playing.swap(false, Ordering::AcqRel);
             self.output = None;
-            self.emit(Event::DeviceLost);
+            self.reopening = Some(Reopening {
+                attempt: 0,
+                due: Instant::now() + REOPEN_BACKOFF[0],
+                resume,
+            });
+        }
+        if self
+            .reopening
+            .as_ref()
+            .is_some_and(|reopening| Instant::now() >= reopening.due)
+        {
+            self.reopen();
         }
         if !self.at_end
             && self.source_ended
@@ -677,6 +724,38 @@ impl Worker {
             self.at_end = true;
             self.shared.playing.store(false, Ordering::Release);
             self.emit(Event::Ended);
+        }
+    }
+
+    /// One attempt to open the lost device again: on success playback goes
+    /// on from what was heard (or from where the user moved meanwhile); a
+    /// failure waits for the next attempt, and after the last one the loss
+    /// is reported.
+    fn reopen(&mut self) {
+        let Some(mut reopening) = self.reopening.take() else {
+            return;
+        };
+        self.shared.device_lost.store(false, Ordering::Release);
+        let (output, event) = open(&self.kind, &self.shared);
+        if matches!(event, Event::NoDevice { .. }) {
+            drop(output);
+            reopening.attempt += 1;
+            match REOPEN_BACKOFF.get(reopening.attempt) {
+                Some(wait) => {
+                    reopening.due = Instant::now() + *wait;
+                    self.reopening = Some(reopening);
+                }
+                None => self.emit(Event::DeviceLost),
+            }
+            return;
+        }
+        let heard_frames = self.heard_frames();
+        self.install_output(output, event);
+        if self.source.is_some() {
+            self.seek_to(heard_frames);
+        }
+        if reopening.resume && !self.at_end {
+            self.shared.playing.store(true, Ordering::Release);
         }
     }
 

@@ -43,8 +43,17 @@ pub(crate) enum OutputKind {
     Virtual {
         sample_rate: u32,
         channels: u16,
-        slot: Arc<Mutex<Option<Feed>>>,
+        slot: Arc<Mutex<VirtualSlot>>,
     },
+}
+
+/// What a virtual output and the engine share: the ring's device end,
+/// handed over on each opening, and whether opening should fail (a test's
+/// device that stays away).
+#[derive(Default)]
+pub(crate) struct VirtualSlot {
+    feed: Option<Feed>,
+    refuse: bool,
 }
 
 /// An open output: the engine's end of its ring, and what keeps it running.
@@ -86,6 +95,14 @@ pub(crate) fn open(kind: &OutputKind, shared: &Arc<Shared>) -> (Output, Event) {
             channels,
             slot,
         } => {
+            if slot.lock().is_ok_and(|slot| slot.refuse) {
+                return (
+                    open_null(shared),
+                    Event::NoDevice {
+                        reason: "the virtual device refused to open".to_string(),
+                    },
+                );
+            }
             let (writer, feed) = ring(
                 *sample_rate,
                 *channels,
@@ -93,7 +110,7 @@ pub(crate) fn open(kind: &OutputKind, shared: &Arc<Shared>) -> (Output, Event) {
                 shared.clone(),
             );
             if let Ok(mut slot) = slot.lock() {
-                *slot = Some(feed);
+                slot.feed = Some(feed);
             }
             let output = Output {
                 writer,
@@ -276,7 +293,7 @@ impl Drop for NullOutput {
 /// number of frames, and the listener is a fixed number of frames behind.
 /// No wall time is involved, so clock arithmetic is tested exactly.
 pub struct VirtualOutput {
-    slot: Arc<Mutex<Option<Feed>>>,
+    slot: Arc<Mutex<VirtualSlot>>,
     feed: Option<Feed>,
     engine: Sender<Msg>,
     shared: Arc<Shared>,
@@ -286,7 +303,7 @@ pub struct VirtualOutput {
 
 impl VirtualOutput {
     pub(crate) fn new(
-        slot: Arc<Mutex<Option<Feed>>>,
+        slot: Arc<Mutex<VirtualSlot>>,
         engine: Sender<Msg>,
         shared: Arc<Shared>,
         latency_frames: u64,
@@ -311,7 +328,7 @@ impl VirtualOutput {
             let _ = done_rx.recv();
         }
         if let Ok(mut slot) = self.slot.lock()
-            && let Some(feed) = slot.take()
+            && let Some(feed) = slot.feed.take()
         {
             self.feed = Some(feed);
         }
@@ -327,7 +344,15 @@ impl VirtualOutput {
         self.feed.as_ref().map_or(0, Feed::device_frames)
     }
 
-    /// Acts as if the device disappeared: the engine pauses and reports it.
+    /// From now on, opening this device fails (`true`) or works again.
+    pub fn refuse_opening(&mut self, refuse: bool) {
+        if let Ok(mut slot) = self.slot.lock() {
+            slot.refuse = refuse;
+        }
+    }
+
+    /// Acts as if the device disappeared: the engine reopens it, and
+    /// reports it lost if that keeps failing.
     pub fn lose_device(&mut self) {
         self.shared.device_lost.store(true, Ordering::Release);
     }
