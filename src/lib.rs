@@ -2,14 +2,16 @@
 //!
 //! The library holds everything that is not drawing: the transcript model and
 //! formats, the timeline that maps a time to a segment, and the headless
-//! commands; `ui` is the player window and the only module that imports egui; `transcript` and `timeline`
-//! never import GUI or audio crates.
+//! commands, and the open document being edited (`review`); `ui` is the
+//! player window and the only module that imports egui; `transcript`,
+//! `timeline` and `review` never import GUI or audio crates.
 
 #![warn(missing_docs)]
 
 #[cfg(feature = "audio")]
 pub mod audio;
 pub mod cli;
+pub mod review;
 pub mod timeline;
 pub mod transcript;
 #[cfg(feature = "app")]

@@ -1,0 +1,364 @@
+//! The edits a user makes, built from the transcript as it is: each function
+//! looks at the current state and returns the [`Edit`] that makes the
+//! change (or `None` when there is nothing to change). Nothing is applied
+//! here; the document applies and records.
+
+use crate::transcript::{Segment, SpeakerId, Transcript, Word};
+
+use super::edit::{Edit, TimesOf};
+
+/// How long a line inserted at the playhead lasts when nothing follows it
+/// sooner.
+pub const INSERTED_LINE_MS: u64 = 2000;
+
+/// Changes the text of line `index`. Word times are kept for the words that
+/// did not change (matched from both ends of the line); the others lose
+/// their times. Markup from the file is kept only while it still reads as
+/// the new text (the writers check that).
+pub fn set_text(transcript: &Transcript, index: usize, text: &str) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    if segment.text == text {
+        return None;
+    }
+    let mut changed = segment.clone();
+    changed.text = text.to_owned();
+    if !segment.words.is_empty() {
+        changed.words = rematch_words(&segment.words, text);
+    }
+    Some(one_for_one(index, changed))
+}
+
+/// The words of `text`, with the times of `old` kept where the word is the
+/// same, matched from the start and from the end of the line.
+fn rematch_words(old: &[Word], text: &str) -> Vec<Word> {
+    let new: Vec<&str> = text.split_whitespace().collect();
+    let same_start = old
+        .iter()
+        .zip(&new)
+        .take_while(|(w, n)| &*w.text == **n)
+        .count();
+    let same_end = old[same_start..]
+        .iter()
+        .rev()
+        .zip(new[same_start..].iter().rev())
+        .take_while(|(w, n)| &*w.text == **n)
+        .count();
+    let mut words = Vec::with_capacity(new.len());
+    words.extend_from_slice(&old[..same_start]);
+    words.extend(new[same_start..new.len() - same_end].iter().map(|n| Word {
+        text: (*n).into(),
+        start_ms: None,
+        end_ms: None,
+        confidence: None,
+    }));
+    words.extend_from_slice(&old[old.len() - same_end..]);
+    words
+}
+
+/// Sets who speaks line `index`: `name` is looked up in the speaker list,
+/// added if new; an empty name means no speaker.
+pub fn set_speaker(transcript: &Transcript, index: usize, name: &str) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    let name = name.trim();
+    let mut speakers = transcript.speakers.clone();
+    let speaker = if name.is_empty() {
+        None
+    } else if let Some(i) = speakers.iter().position(|s| s == name) {
+        Some(SpeakerId(i as u32))
+    } else {
+        speakers.push(name.to_owned());
+        Some(SpeakerId((speakers.len() - 1) as u32))
+    };
+    if segment.speaker == speaker {
+        return None;
+    }
+    let mut changed = segment.clone();
+    changed.speaker = speaker;
+    let line = one_for_one(index, changed);
+    Some(if speakers.len() == transcript.speakers.len() {
+        line
+    } else {
+        Edit::Group(vec![Edit::Speakers(speakers), line])
+    })
+}
+
+/// Sets line `index`'s speaker to the `n`-th speaker (0-based) of the list.
+pub fn set_speaker_number(transcript: &Transcript, index: usize, n: usize) -> Option<Edit> {
+    let name = transcript.speakers.get(n)?;
+    set_speaker(transcript, index, name)
+}
+
+/// Renames `speaker` everywhere. A name another speaker already has merges
+/// the two: every line of `speaker` goes to that one.
+pub fn rename_speaker(transcript: &Transcript, speaker: SpeakerId, name: &str) -> Option<Edit> {
+    let name = name.trim();
+    let old = transcript.speakers.get(speaker.0 as usize)?;
+    if name.is_empty() || old == name {
+        return None;
+    }
+    match transcript.speakers.iter().position(|s| s == name) {
+        None => {
+            let mut speakers = transcript.speakers.clone();
+            speakers[speaker.0 as usize] = name.to_owned();
+            Some(Edit::Speakers(speakers))
+        }
+        Some(other) => {
+            let edits: Vec<Edit> = transcript
+                .segments
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.speaker == Some(speaker))
+                .map(|(i, s)| {
+                    let mut changed = s.clone();
+                    changed.speaker = Some(SpeakerId(other as u32));
+                    one_for_one(i, changed)
+                })
+                .collect();
+            (!edits.is_empty()).then_some(Edit::Group(edits))
+        }
+    }
+}
+
+/// Sets line `index`'s start (the end stays; a start after the end is
+/// allowed and flagged by [`problems`]).
+pub fn set_start(transcript: &Transcript, index: usize, start_ms: u64) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    set_range(index, segment, start_ms, segment.end_ms)
+}
+
+/// Sets line `index`'s end.
+pub fn set_end(transcript: &Transcript, index: usize, end_ms: u64) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    set_range(index, segment, segment.start_ms, end_ms)
+}
+
+/// Moves line `index`'s start (`start == true`) or end by `delta_ms`
+/// (±10, ±100 from the keys), never before 0.
+pub fn nudge(transcript: &Transcript, index: usize, start: bool, delta_ms: i64) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    let moved = |ms: u64| ms.saturating_add_signed(delta_ms);
+    if start {
+        set_range(index, segment, moved(segment.start_ms), segment.end_ms)
+    } else {
+        set_range(index, segment, segment.start_ms, moved(segment.end_ms))
+    }
+}
+
+fn set_range(index: usize, segment: &Segment, start_ms: u64, end_ms: u64) -> Option<Edit> {
+    if segment.start_ms == start_ms && segment.end_ms == end_ms {
+        return None;
+    }
+    let mut times = TimesOf::of(index, segment);
+    times.start_ms = start_ms;
+    times.end_ms = end_ms;
+    Some(Edit::Times(vec![times]))
+}
+
+/// Splits line `index` at byte `at_byte` of its text (moved back to a
+/// character boundary). The second part starts at `playhead_ms` when that
+/// is inside the line, otherwise at the time in proportion to the text.
+/// Words go with their part; the first part keeps the file's details.
+pub fn split(
+    transcript: &Transcript,
+    index: usize,
+    at_byte: usize,
+    playhead_ms: Option<u64>,
+) -> Option<Edit> {
+    let segment = transcript.segments.get(index)?;
+    let mut at_byte = at_byte.min(segment.text.len());
+    while !segment.text.is_char_boundary(at_byte) {
+        at_byte -= 1;
+    }
+    let (head, tail) = segment.text.split_at(at_byte);
+    let (head, tail) = (head.trim_end(), tail.trim_start());
+    if head.is_empty() || tail.is_empty() {
+        return None;
+    }
+    let split_ms = match playhead_ms {
+        Some(ms) if segment.start_ms < ms && ms < segment.end_ms => ms,
+        _ => {
+            let share =
+                head.chars().count() as f64 / (head.chars().count() + tail.chars().count()) as f64;
+            segment.start_ms + (segment.duration_ms() as f64 * share).round() as u64
+        }
+    };
+    let head_words = head.split_whitespace().count().min(segment.words.len());
+    let mut first = segment.clone();
+    first.text = head.to_owned();
+    first.end_ms = split_ms;
+    first.end_derived = false;
+    first.words.truncate(head_words);
+    let second = Segment {
+        start_ms: split_ms,
+        end_ms: segment.end_ms,
+        end_derived: segment.end_derived,
+        speaker: segment.speaker,
+        text: tail.to_owned(),
+        raw: None,
+        words: segment.words[head_words..].to_vec(),
+        extra: None,
+    };
+    Some(Edit::Splice {
+        at: index,
+        remove: 1,
+        insert: vec![first, second],
+    })
+}
+
+/// Merges line `index` with the next: one line from the first's start to
+/// the later end, texts joined by a space, words in order.
+pub fn merge_with_next(transcript: &Transcript, index: usize) -> Option<Edit> {
+    let first = transcript.segments.get(index)?;
+    let second = transcript.segments.get(index + 1)?;
+    let mut merged = first.clone();
+    merged.text = match (first.text.is_empty(), second.text.is_empty()) {
+        (_, true) => first.text.clone(),
+        (true, false) => second.text.clone(),
+        (false, false) => format!("{} {}", first.text, second.text),
+    };
+    merged.end_ms = first.end_ms.max(second.end_ms);
+    merged.end_derived = second.end_derived && second.end_ms >= first.end_ms;
+    merged.words.extend(second.words.iter().cloned());
+    Some(Edit::Splice {
+        at: index,
+        remove: 2,
+        insert: vec![merged],
+    })
+}
+
+/// Inserts an empty line at `at_ms`, after the lines that start by then,
+/// lasting until the next line starts or [`INSERTED_LINE_MS`].
+pub fn insert_at(transcript: &Transcript, at_ms: u64) -> (usize, Edit) {
+    let index = transcript
+        .segments
+        .iter()
+        .rposition(|s| s.start_ms <= at_ms)
+        .map_or(0, |i| i + 1);
+    let next_start = transcript
+        .segments
+        .get(index)
+        .map(|s| s.start_ms)
+        .filter(|&start| start > at_ms);
+    let end_ms = next_start.map_or(at_ms + INSERTED_LINE_MS, |next| {
+        next.min(at_ms + INSERTED_LINE_MS)
+    });
+    let segment = Segment {
+        start_ms: at_ms,
+        end_ms,
+        ..Segment::default()
+    };
+    let edit = Edit::Splice {
+        at: index,
+        remove: 0,
+        insert: vec![segment],
+    };
+    (index, edit)
+}
+
+/// Deletes line `index`.
+pub fn delete(transcript: &Transcript, index: usize) -> Option<Edit> {
+    transcript.segments.get(index)?;
+    Some(Edit::Splice {
+        at: index,
+        remove: 1,
+        insert: Vec::new(),
+    })
+}
+
+/// Replaces every `find` with `replace` in every line (case-sensitive), as
+/// one step; `None` when nothing matches.
+pub fn replace_all(transcript: &Transcript, find: &str, replace: &str) -> Option<Edit> {
+    if find.is_empty() {
+        return None;
+    }
+    let edits: Vec<Edit> = transcript
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.text.contains(find))
+        .filter_map(|(i, s)| set_text(transcript, i, &s.text.replace(find, replace)))
+        .collect();
+    (!edits.is_empty()).then_some(Edit::Group(edits))
+}
+
+/// Moves every time (lines and words) by `delta_ms`; times that would go
+/// before 0 stop at 0.
+pub fn shift_all(transcript: &Transcript, delta_ms: i64) -> Option<Edit> {
+    if delta_ms == 0 || transcript.segments.is_empty() {
+        return None;
+    }
+    retime_all(transcript, |ms| ms.saturating_add_signed(delta_ms))
+}
+
+/// Re-times every line linearly so that `first.0` (a time in the transcript)
+/// lands on `first.1` (where it is heard) and `second.0` on `second.1`:
+/// for a transcript made from another cut or at another rate. `None` when
+/// the two points share a transcript time.
+pub fn retime_two_points(
+    transcript: &Transcript,
+    first: (u64, u64),
+    second: (u64, u64),
+) -> Option<Edit> {
+    if first.0 == second.0 || transcript.segments.is_empty() {
+        return None;
+    }
+    let rate = (second.1 as f64 - first.1 as f64) / (second.0 as f64 - first.0 as f64);
+    if !(rate.is_finite() && rate > 0.0) {
+        return None;
+    }
+    retime_all(transcript, |ms| {
+        let mapped = first.1 as f64 + (ms as f64 - first.0 as f64) * rate;
+        mapped.round().max(0.0) as u64
+    })
+}
+
+fn retime_all(transcript: &Transcript, map: impl Fn(u64) -> u64) -> Option<Edit> {
+    let word = |ms: Option<u32>| ms.and_then(|ms| u32::try_from(map(u64::from(ms))).ok());
+    let times: Vec<TimesOf> = transcript
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(index, s)| TimesOf {
+            index,
+            start_ms: map(s.start_ms),
+            end_ms: map(s.end_ms),
+            words: s
+                .words
+                .iter()
+                .map(|w| (word(w.start_ms), word(w.end_ms)))
+                .collect(),
+        })
+        .collect();
+    let unchanged = times
+        .iter()
+        .zip(&transcript.segments)
+        .all(|(t, s)| *t == TimesOf::of(t.index, s));
+    (!unchanged).then_some(Edit::Times(times))
+}
+
+fn one_for_one(index: usize, segment: Segment) -> Edit {
+    Edit::Splice {
+        at: index,
+        remove: 1,
+        insert: vec![segment],
+    }
+}
+
+/// What is wrong with a line's times, for the flag beside it: it ends
+/// before it starts, or it overlaps the next line.
+pub fn problems(transcript: &Transcript, index: usize) -> Vec<String> {
+    let Some(segment) = transcript.segments.get(index) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    if segment.end_ms < segment.start_ms {
+        found.push("ends before it starts".to_owned());
+    }
+    if let Some(next) = transcript.segments.get(index + 1)
+        && next.start_ms < segment.end_ms
+        && !segment.end_derived
+    {
+        found.push("overlaps the next line".to_owned());
+    }
+    found
+}
