@@ -2,9 +2,12 @@
 //! change goes through [`Document::apply`]; undo and redo apply the stored
 //! inverse edits, so a step costs what it changed, not a copy.
 
-use crate::transcript::Transcript;
+use std::path::{Path, PathBuf};
+
+use crate::transcript::{self, Transcript, TranscriptError};
 
 use super::edit::{Edit, EditError, apply};
+use super::save::{Backups, OnDisk, SaveError, save};
 
 /// One undoable step: the edit that reverses it, and the state it returns to.
 #[derive(Debug, Clone)]
@@ -25,6 +28,12 @@ pub struct Document {
     next_state: u64,
     /// The state last written to (or read from) the file.
     saved_state: u64,
+    /// The file it was read from and is saved to, if any.
+    path: Option<PathBuf>,
+    /// What that file held when read or last saved.
+    on_disk: Option<OnDisk>,
+    /// The file's original has been kept in the backups.
+    backed_up: bool,
 }
 
 impl Document {
@@ -37,6 +46,86 @@ impl Document {
             state: 0,
             next_state: 1,
             saved_state: 0,
+            path: None,
+            on_disk: None,
+            backed_up: false,
+        }
+    }
+
+    /// Reads the transcript at `path` (format detected from the content)
+    /// and remembers what the file held, to notice another program's change.
+    pub fn open(path: &Path) -> Result<Document, TranscriptError> {
+        let io = |action, source| TranscriptError::Io {
+            action,
+            path: path.to_owned(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(|e| io("opening", e))?.len();
+        if size > transcript::MAX_FILE_BYTES {
+            return Err(TranscriptError::TooLarge {
+                size_mb: size / 1_000_000,
+                limit_mb: transcript::MAX_FILE_BYTES / 1_000_000,
+                path: path.to_owned(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| io("reading", e))?;
+        let on_disk = OnDisk::of(&bytes);
+        let transcript =
+            transcript::parse_bytes(bytes, None).map_err(|failure| failure.in_file(path))?;
+        let mut document = Document::new(transcript);
+        document.path = Some(path.to_owned());
+        document.on_disk = Some(on_disk);
+        Ok(document)
+    }
+
+    /// The file the document is saved to.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Writes the document to its file (see [`save`]): refused when another
+    /// program changed the file since it was read; the first overwrite
+    /// keeps the original in `backups`. On failure nothing changes, on disk
+    /// or here.
+    pub fn save(&mut self, backups: Option<&Backups>) -> Result<(), SaveError> {
+        let Some(path) = self.path.clone() else {
+            return Err(SaveError::NoFile);
+        };
+        self.write_to(&path, self.on_disk, backups)
+    }
+
+    /// Writes the document to `path` in its format, which becomes its file;
+    /// an existing file there is replaced (the user chose it).
+    pub fn save_as(&mut self, path: &Path, backups: Option<&Backups>) -> Result<(), SaveError> {
+        if self.path.as_deref() != Some(path) {
+            self.backed_up = false;
+        }
+        self.write_to(path, None, backups)
+    }
+
+    fn write_to(
+        &mut self,
+        path: &Path,
+        read_as: Option<OnDisk>,
+        backups: Option<&Backups>,
+    ) -> Result<(), SaveError> {
+        let backups = backups.filter(|_| !self.backed_up);
+        let written = save(&self.transcript, path, read_as, backups)?;
+        self.backed_up |= backups.is_some();
+        self.path = Some(path.to_owned());
+        self.on_disk = Some(written);
+        self.mark_saved();
+        Ok(())
+    }
+
+    /// Whether the file now holds something other than what was read or
+    /// last saved (another program wrote it); false when it cannot be read.
+    pub fn changed_on_disk(&self) -> bool {
+        match (&self.path, self.on_disk) {
+            (Some(path), Some(expected)) => {
+                OnDisk::read(path).is_ok_and(|now| now.is_some_and(|now| now != expected))
+            }
+            _ => false,
         }
     }
 

@@ -1,11 +1,15 @@
 //! The open document, headless: what the user changes in a transcript
 //! ([`Edit`], built by the functions in [`ops`]), applied through one
 //! function that returns the inverse ([`apply`]), and the [`Document`]
-//! that keeps the undo history. No egui, no audio: tested without a window.
+//! that keeps the undo history and saves back to the user's file ([`save`]:
+//! atomic, never over another program's change, the original kept in
+//! [`Backups`]). No egui, no audio: tested without a window.
 
 mod document;
 mod edit;
 pub mod ops;
+mod save;
 
 pub use document::Document;
 pub use edit::{Edit, EditError, TimesOf, apply};
+pub use save::{Backup, Backups, OnDisk, SaveError, save};

@@ -16,7 +16,7 @@ mod srt;
 pub mod time;
 mod vtt;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 pub use detect::detect;
@@ -151,9 +151,9 @@ pub fn write_string_with(
     Ok(text)
 }
 
-/// Writes the transcript to `path` atomically: a temporary file in the same
-/// folder is written, flushed and renamed over `path`, so a failure leaves the
-/// old file (if any) untouched and never a half-written one.
+/// Writes the transcript to `path` atomically ([`crate::atomic_file`]): a
+/// failure leaves the old file (if any) untouched and never a half-written
+/// one, and the old file's permissions are kept.
 pub fn write_file(
     transcript: &Transcript,
     format: Format,
@@ -161,24 +161,9 @@ pub fn write_file(
     path: &Path,
 ) -> Result<(), TranscriptError> {
     let text = write_string_with(transcript, format, text_options)?;
-    let io_err = |action, source| TranscriptError::Io {
-        action,
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".earmark-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| io_err("creating a temporary file beside", e))?;
-    temp.write_all(text.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| io_err("writing", e))?;
-    temp.persist(path)
-        .map_err(|e| io_err("replacing", e.error))?;
-    Ok(())
+    crate::atomic_file::write(path, text.as_bytes()).map_err(|e| TranscriptError::Io {
+        action: e.action,
+        path: e.path,
+        source: e.source,
+    })
 }
