@@ -8,11 +8,14 @@ mod fuzz_check;
 #[path = "support/audio_fuzz_check.rs"]
 mod audio_fuzz_check;
 
+#[path = "support/journal_fuzz_check.rs"]
+mod journal_fuzz_check;
+
 use earmark::transcript::Format;
 
 fn format_of_target(target: &str) -> Option<Format> {
     match target {
-        "detect" => None,
+        "detect" | "journal" => None,
         "whisper_json" => Some(Format::WhisperJson),
         "whispercpp_json" => Some(Format::WhisperCppJson),
         "whisperx_json" => Some(Format::WhisperxJson),
@@ -39,6 +42,8 @@ fn every_fuzz_crash_stays_fixed() {
         let data = std::fs::read(&path).expect("read fixture");
         if target == "decode" {
             audio_fuzz_check::check_audio(&data);
+        } else if target == "journal" {
+            journal_fuzz_check::check_journal(&data);
         } else {
             fuzz_check::check(&data, format_of_target(target));
         }

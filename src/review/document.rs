@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::transcript::{self, Transcript, TranscriptError};
 
 use super::edit::{Edit, EditError, apply};
+use super::journal::{Journal, Record, encode_apply, now_secs};
 use super::save::{Backups, OnDisk, SaveError, save};
 
 /// One undoable step: the edit that reverses it, and the state it returns to.
@@ -17,7 +18,7 @@ struct Step {
 }
 
 /// A transcript being edited, with unlimited undo and redo.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Document {
     transcript: Transcript,
     undo: Vec<Step>,
@@ -34,6 +35,8 @@ pub struct Document {
     on_disk: Option<OnDisk>,
     /// The file's original has been kept in the backups.
     backed_up: bool,
+    /// Where each change is recorded as it is made, if anywhere.
+    journal: Option<Journal>,
 }
 
 impl Document {
@@ -49,6 +52,7 @@ impl Document {
             path: None,
             on_disk: None,
             backed_up: false,
+            journal: None,
         }
     }
 
@@ -115,6 +119,9 @@ impl Document {
         self.path = Some(path.to_owned());
         self.on_disk = Some(written);
         self.mark_saved();
+        if let Some(journal) = &self.journal {
+            journal.restart(path, written);
+        }
         Ok(())
     }
 
@@ -138,7 +145,12 @@ impl Document {
     /// Returns the line to show.
     pub fn apply(&mut self, edit: Edit) -> Result<Option<usize>, EditError> {
         let focus = edit.focus();
+        // Encoded before it is applied (which consumes it); sent only if it fits.
+        let line = self.journal.as_ref().map(|_| encode_apply(&edit));
         let inverse = apply(&mut self.transcript, edit)?;
+        if let (Some(journal), Some(line)) = (&self.journal, line) {
+            journal.append(line);
+        }
         self.undo.push(Step {
             edit: inverse,
             state: self.state,
@@ -153,13 +165,60 @@ impl Document {
     /// show (which may itself be `None` for a speaker-list change).
     pub fn undo(&mut self) -> Option<Option<usize>> {
         let step = self.undo.pop()?;
+        self.log(Record::Undo {
+            at_secs: now_secs(),
+        });
         Some(self.swap(step, true))
     }
 
     /// Redoes the last undone step, as [`Document::undo`].
     pub fn redo(&mut self) -> Option<Option<usize>> {
         let step = self.redo.pop()?;
+        self.log(Record::Redo {
+            at_secs: now_secs(),
+        });
         Some(self.swap(step, false))
+    }
+
+    fn log(&self, record: Record) {
+        if let Some(journal) = &self.journal {
+            journal.log(&record);
+        }
+    }
+
+    /// Starts recording every change in a journal in `dir` (see
+    /// [`super::journal`]); the document must have been read from a file.
+    pub fn start_journal(&mut self, dir: &Path) -> std::io::Result<()> {
+        let (Some(path), Some(on_disk)) = (&self.path, self.on_disk) else {
+            return Err(std::io::Error::other("the transcript has no file yet"));
+        };
+        self.journal = Some(Journal::start(dir, path, on_disk)?);
+        Ok(())
+    }
+
+    /// Goes on recording in `journal` (after a recovery).
+    pub fn set_journal(&mut self, journal: Journal) {
+        self.journal = Some(journal);
+    }
+
+    /// The journal, if changes are being recorded.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
+    /// Closes the document: its journal is removed unless it holds changes
+    /// that were not saved (kept for recovery unless `discard`).
+    pub fn close(mut self, discard: bool) {
+        if let Some(journal) = self.journal.take()
+            && (discard || !self.is_modified())
+        {
+            journal.remove();
+        }
+    }
+
+    /// What the file held when read or last saved.
+    pub fn on_disk(&self) -> Option<OnDisk> {
+        self.on_disk
     }
 
     fn swap(&mut self, step: Step, undoing: bool) -> Option<usize> {

@@ -4,12 +4,13 @@
 //! segments it replaces, the times it moves), never a copy of the whole
 //! transcript.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::transcript::{Segment, Transcript};
 
 /// One change to a transcript. Applying it returns the edit that undoes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Edit {
     /// Replaces `remove` segments from `at` with `insert`: a line's text or
     /// speaker (one for one), a split (one for two), a merge (two for one),
@@ -34,7 +35,7 @@ pub enum Edit {
 }
 
 /// The times of one segment and of each of its words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimesOf {
     /// The segment, by its index in file order.
     pub index: usize,

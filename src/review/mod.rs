@@ -3,10 +3,12 @@
 //! function that returns the inverse ([`apply`]), and the [`Document`]
 //! that keeps the undo history and saves back to the user's file ([`save`]:
 //! atomic, never over another program's change, the original kept in
-//! [`Backups`]). No egui, no audio: tested without a window.
+//! [`Backups`]) and records every change in a [`journal`] as it is made.
+//! No egui, no audio: tested without a window.
 
 mod document;
 mod edit;
+pub mod journal;
 pub mod ops;
 mod save;
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::atomic_file;
@@ -14,7 +15,7 @@ use crate::transcript::{self, Transcript, TranscriptError};
 
 /// What a file held when it was read or last saved: its length and a
 /// checksum of its bytes, enough to tell that another program changed it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnDisk {
     /// Its length in bytes.
     pub len: u64,

@@ -2,13 +2,13 @@
 //! milliseconds, interned speakers, optional word times, and what each writer
 //! needs to reproduce the file it came from. No parsing or writing here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::format::Format;
 use super::time::TimeStyle;
 
 /// Index of a speaker in [`Transcript::speakers`]; renaming a speaker changes one string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SpeakerId(pub u32);
 
 /// One word with optional timing, as word-level ASR output or VTT inline timestamps give it.
@@ -16,7 +16,7 @@ pub struct SpeakerId(pub u32);
 /// Word-timed files hold a word every 20 bytes or so, so a word is kept
 /// small: its text boxed, its times in 32 bits (up to 49 days; see
 /// [`word_ms`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
     /// The word as written, without surrounding spaces.
     pub text: Box<str>,
@@ -36,7 +36,7 @@ pub fn word_ms(ms: u64) -> Option<u32> {
 
 /// What a writer needs to reproduce one record of the source file exactly.
 /// Only the writer of the format the segment came from reads it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SegmentExtra {
     /// SRT index line or VTT cue identifier, as written.
     pub cue_id: Option<String>,
@@ -55,7 +55,7 @@ pub struct SegmentExtra {
 }
 
 /// One timed record of the transcript: a caption cue, an utterance or a speaker turn.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Segment {
     /// When the segment starts.
     pub start_ms: u64,

@@ -1,0 +1,203 @@
+//! The journal: changes made and never saved come back exactly, history
+//! included; a torn last record costs only that record; saving clears the
+//! journal, closing without changes removes it; a file changed since is not
+//! patched; and any bytes read as a journal give whole records or none.
+
+#[path = "support/journal_fuzz_check.rs"]
+mod journal_fuzz_check;
+
+use std::path::{Path, PathBuf};
+
+use earmark::review::journal::{self, RecoverError, decode, encode};
+use earmark::review::{Document, ops};
+use proptest::prelude::*;
+
+struct Episode {
+    _dir: tempfile::TempDir,
+    transcript: PathBuf,
+    journals: PathBuf,
+}
+
+fn episode() -> Episode {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed/delphi-podcast.txt");
+    let transcript = dir.path().join("episode.txt");
+    std::fs::copy(&seed, &transcript).expect("copy the seed");
+    let journals = dir.path().join("journal");
+    Episode {
+        _dir: dir,
+        transcript,
+        journals,
+    }
+}
+
+/// Opens the episode with a journal and makes four changes (one undone).
+fn edited(episode: &Episode) -> Document {
+    let mut document = Document::open(&episode.transcript).expect("opens");
+    document.start_journal(&episode.journals).expect("journal");
+    let t = document.transcript();
+    let edits = [
+        ops::set_text(t, 0, "Welcome to the Delphi Podcast.").expect("a change"),
+        ops::set_speaker(t, 2, "Guest").expect("a change"),
+        ops::set_start(t, 4, 78_000).expect("a change"),
+    ];
+    for edit in edits {
+        document.apply(edit).expect("fits");
+    }
+    document.undo();
+    let split = ops::split(document.transcript(), 1, 10, None).expect("a split");
+    document.apply(split).expect("fits");
+    document.journal().expect("journal").flush();
+    document
+}
+
+/// The lines each undo shows, undoing everything.
+fn history(mut document: Document) -> Vec<Option<usize>> {
+    let mut focus = Vec::new();
+    while let Some(f) = document.undo() {
+        focus.push(f);
+    }
+    focus
+}
+
+#[test]
+fn unsaved_changes_come_back_exactly_with_their_history() {
+    let episode = episode();
+    let document = edited(&episode);
+    let expected = document.transcript().clone();
+    // A crash: the window goes, the journal stays as written.
+    std::mem::forget(document);
+
+    let pending = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    assert_eq!(pending.changes, 5, "four edits and an undo");
+    assert!(!pending.damaged);
+    let recovered = pending.recover().expect("recovers");
+    assert_eq!(recovered.transcript(), &expected);
+    assert!(recovered.is_modified());
+    assert!(
+        !recovered.can_redo(),
+        "the split after the undo cleared redo, as it had before the crash"
+    );
+    let focus = history(recovered);
+    assert_eq!(
+        focus,
+        [Some(1), Some(2), Some(0)],
+        "undo walks the same steps back"
+    );
+}
+
+#[test]
+fn a_torn_last_record_costs_only_that_record() {
+    let episode = episode();
+    let document = edited(&episode);
+    let journal_path = document.journal().expect("journal").path().to_owned();
+    std::mem::forget(document);
+    let bytes = std::fs::read(&journal_path).expect("journal written");
+    std::fs::write(&journal_path, &bytes[..bytes.len() - 7]).expect("tear it");
+
+    let pending = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    assert_eq!(pending.changes, 4, "all but the torn split");
+    assert!(pending.damaged);
+    let recovered = pending.recover().expect("recovers");
+    let mut expected = Document::open(&episode.transcript).expect("opens");
+    let t = expected.transcript();
+    let edits = [
+        ops::set_text(t, 0, "Welcome to the Delphi Podcast.").expect("a change"),
+        ops::set_speaker(t, 2, "Guest").expect("a change"),
+        ops::set_start(t, 4, 78_000).expect("a change"),
+    ];
+    for edit in edits {
+        expected.apply(edit).expect("fits");
+    }
+    expected.undo();
+    assert_eq!(recovered.transcript(), expected.transcript());
+    // The journal goes on after the last whole record.
+    let mut recovered = recovered;
+    let merge = ops::merge_with_next(recovered.transcript(), 5).expect("a merge");
+    recovered.apply(merge).expect("fits");
+    recovered.journal().expect("journal").flush();
+    let again = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    assert_eq!((again.changes, again.damaged), (5, false));
+}
+
+#[test]
+fn saving_clears_the_journal_and_closing_without_changes_removes_it() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    document.save(None).expect("saves");
+    document.journal().expect("journal").flush();
+    assert!(journal::pending(&episode.journals, &episode.transcript).is_none());
+    let journal_path = document.journal().expect("journal").path().to_owned();
+    assert!(journal_path.exists(), "it holds where the file stands now");
+    document.close(false);
+    assert!(!journal_path.exists(), "nothing unsaved: removed");
+
+    let episode = self::episode();
+    let document = edited(&episode);
+    let journal_path = document.journal().expect("journal").path().to_owned();
+    document.close(false);
+    assert!(journal_path.exists(), "unsaved changes are kept");
+    let document = edited(&episode);
+    document.close(true);
+    assert!(!journal_path.exists(), "Don't save discards them");
+}
+
+#[test]
+fn changes_are_not_replayed_onto_a_file_that_changed_since() {
+    let episode = episode();
+    std::mem::forget(edited(&episode));
+    std::fs::write(
+        &episode.transcript,
+        "00:00:01.000 - 00:00:02.000, A: Other.\n",
+    )
+    .expect("write");
+    let pending = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    assert!(matches!(
+        pending.recover(),
+        Err(RecoverError::FileChanged { .. })
+    ));
+}
+
+fn journal_bytes() -> Vec<u8> {
+    let episode = episode();
+    let document = edited(&episode);
+    let path = document.journal().expect("journal").path().to_owned();
+    std::mem::forget(document);
+    std::fs::read(path).expect("journal written")
+}
+
+#[test]
+fn a_journal_reads_back_as_the_records_written() {
+    let bytes = journal_bytes();
+    let decoded = decode(&bytes);
+    assert_eq!(decoded.records.len(), 6, "the start and five changes");
+    assert!(!decoded.damaged);
+    let again: Vec<u8> = decoded.records.iter().flat_map(encode).collect();
+    assert_eq!(again, bytes);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn damaged_journals_keep_every_whole_record_before_the_damage(
+        cut in 0usize..4000,
+        flip in proptest::option::of((0usize..4000, 1u8..=255)),
+    ) {
+        let mut bytes = journal_bytes();
+        let whole = decode(&bytes).records;
+        bytes.truncate(cut.min(bytes.len()));
+        if let Some((at, mask)) = flip && at < bytes.len() {
+            bytes[at] ^= mask;
+        }
+        journal_fuzz_check::check_journal(&bytes);
+        let kept = decode(&bytes).records;
+        prop_assert!(kept.len() <= whole.len());
+        prop_assert_eq!(&whole[..kept.len()], &kept[..], "a prefix of what was written");
+    }
+
+    #[test]
+    fn any_bytes_read_as_a_journal_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        journal_fuzz_check::check_journal(&bytes);
+    }
+}
