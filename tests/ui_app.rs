@@ -1171,3 +1171,56 @@ fn alt_click_on_a_word_plays_from_that_word() {
         "a plain click still goes to the line"
     );
 }
+
+#[test]
+fn a_session_file_opens_the_episode_it_names() {
+    let dir = temp_dir();
+    let show = dir.path().join("show");
+    if let Err(err) = std::fs::create_dir(&show) {
+        panic!("{err}");
+    }
+    let session_path = show.join("episode.earmark");
+    let session = earmark::review::session::Session {
+        transcript: Some(demo_dir().join("demo-episode.txt")),
+        audio: Some(demo_dir().join("demo-episode.mp3")),
+        ..Default::default()
+    };
+    if let Err(err) = session.write(&session_path) {
+        panic!("{err}");
+    }
+    let window = Window::open(vec![session_path]);
+    assert!(window.row_visible("Welcome to the Earmark demo"));
+    let open = window.harness.state().open_files();
+    let named = |p: Option<std::path::PathBuf>| p.and_then(|p| p.canonicalize().ok());
+    assert_eq!(
+        named(open.audio),
+        named(Some(demo_dir().join("demo-episode.mp3")))
+    );
+    assert!(window.harness.state().errors().is_empty());
+}
+
+#[test]
+fn a_session_from_a_newer_earmark_is_reported_not_opened() {
+    let dir = temp_dir();
+    let session_path = dir.path().join("episode.earmark");
+    if let Err(err) = std::fs::write(&session_path, r#"{"version": 99, "audio": "x.mp3"}"#) {
+        panic!("{err}");
+    }
+    let mut window = demo();
+    window
+        .harness
+        .state_mut()
+        .open_paths(vec![session_path], None);
+    window.settle();
+    let errors = window.harness.state().errors().to_vec();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("newer Earmark") && e.contains("episode.earmark")),
+        "{errors:?}"
+    );
+    assert!(
+        window.row_visible("Welcome to the Earmark demo"),
+        "the open episode stays"
+    );
+}

@@ -3,7 +3,9 @@
 //! function that returns the inverse ([`apply`]), and the [`Document`]
 //! that keeps the undo history and saves back to the user's file ([`save`]:
 //! atomic, never over another program's change, the original kept in
-//! [`Backups`]) and records every change in a [`journal`] as it is made.
+//! [`Backups`]) and records every change in a [`journal`] as it is made;
+//! what belongs to the episode but not to the transcript is in its
+//! [`session`] file.
 //! No egui, no audio: tested without a window.
 
 mod document;
@@ -11,6 +13,7 @@ mod edit;
 pub mod journal;
 pub mod ops;
 mod save;
+pub mod session;
 
 pub use document::Document;
 pub use edit::{Edit, EditError, TimesOf, apply};

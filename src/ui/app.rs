@@ -282,9 +282,14 @@ impl EarmarkApp {
         self.episode.recent()
     }
 
-    /// Opens files: an audio file and/or a transcript; a lone file brings its
-    /// partner from the same folder (asking when several match).
+    /// Opens files: an audio file and/or a transcript, or a session file
+    /// (`NAME.earmark`, which names both); a lone file brings its partner
+    /// from the same folder (asking when several match).
     pub fn open_paths(&mut self, paths: Vec<PathBuf>, start_ms: Option<u64>) {
+        let (paths, failures) = open::expand_sessions(paths);
+        for failure in failures {
+            self.report(failure);
+        }
         let audio = paths
             .iter()
             .find(|p| open::file_kind(p) == FileKind::Audio)

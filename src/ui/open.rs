@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::audio::{AudioInfo, Decoder};
+use crate::review::session::{self, Session};
 use crate::timeline::Timeline;
 use crate::transcript::{self, Transcript};
 
@@ -37,6 +38,25 @@ pub fn file_kind(path: &Path) -> FileKind {
     } else {
         FileKind::Transcript
     }
+}
+
+/// `paths` with each session file (`NAME.earmark`) replaced by the
+/// transcript and audio it names, and the reason for each that could not
+/// be read.
+pub fn expand_sessions(paths: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<String>) {
+    let mut expanded = Vec::with_capacity(paths.len());
+    let mut failures = Vec::new();
+    for path in paths {
+        if !session::is_session_file(&path) {
+            expanded.push(path);
+            continue;
+        }
+        match Session::read(&path) {
+            Ok(session) => expanded.extend(session.transcript.into_iter().chain(session.audio)),
+            Err(err) => failures.push(err.to_string()),
+        }
+    }
+    (expanded, failures)
 }
 
 /// Files in `path`'s folder that go with it: for audio, transcripts with the

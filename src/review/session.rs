@@ -1,0 +1,199 @@
+//! The session file: what belongs to an episode but not to its transcript,
+//! kept in `NAME.earmark` beside the transcript `NAME.EXT`. Opening the
+//! session file opens the episode.
+//!
+//! It is JSON, versioned and meant to be read by people and other tools:
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "transcript": "episode.srt",
+//!   "audio": "episode.mp3"
+//! }
+//! ```
+//!
+//! - `version`: [`SESSION_VERSION`] when written. A file with a newer
+//!   version is refused ([`SessionError::Newer`]) and never overwritten.
+//! - `transcript`, `audio`: paths relative to the session file's folder
+//!   (`/`-separated; absolute when the file is on another drive), or absent.
+//!
+//! Fields this version does not know are kept as they were when the file
+//! is written again. It is written atomically, and only when it has
+//! something to hold.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::atomic_file;
+
+/// The version this build writes, and the newest it reads.
+pub const SESSION_VERSION: u32 = 1;
+
+/// The extension of session files.
+pub const SESSION_EXTENSION: &str = "earmark";
+
+/// A session file's content, paths resolved against its folder.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Session {
+    /// The transcript.
+    pub transcript: Option<PathBuf>,
+    /// The audio.
+    pub audio: Option<PathBuf>,
+    /// Fields of the file this version does not know, kept for the write-back.
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The file as stored.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    transcript: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audio: Option<String>,
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why a session file could not be read or written.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    /// Reading or writing the file failed.
+    #[error("{action} {path} failed: {source}", path = .path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The session file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a session file.
+    #[error("{path} is not an Earmark session: {reason}", path = .path.display())]
+    Invalid {
+        /// The session file.
+        path: PathBuf,
+        /// What was wrong, with the line and column.
+        reason: String,
+    },
+    /// Written by a newer Earmark.
+    #[error("{path} was written by a newer Earmark (session version {found}; this one reads up to {SESSION_VERSION}); it is left as it is", path = .path.display())]
+    Newer {
+        /// The session file.
+        path: PathBuf,
+        /// Its version.
+        found: u64,
+    },
+}
+
+/// The session file that goes with `transcript` (`NAME.EXT` → `NAME.earmark`).
+pub fn path_for(transcript: &Path) -> PathBuf {
+    transcript.with_extension(SESSION_EXTENSION)
+}
+
+/// Whether `path` names a session file.
+pub fn is_session_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(SESSION_EXTENSION))
+}
+
+impl Session {
+    /// Whether there is anything to write.
+    pub fn is_empty(&self) -> bool {
+        self.transcript.is_none() && self.audio.is_none() && self.other.is_empty()
+    }
+
+    /// Reads the session file at `path`.
+    pub fn read(path: &Path) -> Result<Session, SessionError> {
+        let bytes = std::fs::read(path).map_err(|source| SessionError::Io {
+            action: "reading",
+            path: path.to_owned(),
+            source,
+        })?;
+        let invalid = |reason: String| SessionError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| invalid(format!("expected JSON ({e})")))?;
+        let version = value
+            .get("version")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| invalid("expected a \"version\" number".into()))?;
+        if version > u64::from(SESSION_VERSION) {
+            return Err(SessionError::Newer {
+                path: path.to_owned(),
+                found: version,
+            });
+        }
+        let stored: Stored =
+            serde_json::from_value(value).map_err(|e| invalid(format!("expected {e}")))?;
+        let folder = folder_of(path);
+        let resolve = |p: Option<String>| p.map(|p| folder.join(p));
+        Ok(Session {
+            transcript: resolve(stored.transcript),
+            audio: resolve(stored.audio),
+            other: stored.other,
+        })
+    }
+
+    /// Writes the session to `path` atomically, unless a newer Earmark's
+    /// session is there (refused, untouched).
+    pub fn write(&self, path: &Path) -> Result<(), SessionError> {
+        if path.exists()
+            && let Err(err @ SessionError::Newer { .. }) = Session::read(path)
+        {
+            return Err(err);
+        }
+        let folder = folder_of(path);
+        let stored = Stored {
+            version: SESSION_VERSION,
+            transcript: self.transcript.as_deref().map(|p| relative_to(folder, p)),
+            audio: self.audio.as_deref().map(|p| relative_to(folder, p)),
+            other: self.other.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&stored).unwrap_or_default();
+        text.push('\n');
+        atomic_file::write(path, text.as_bytes()).map_err(|e| SessionError::Io {
+            action: e.action,
+            path: e.path,
+            source: e.source,
+        })
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// `path` relative to `folder`, `/`-separated; absolute when they share no
+/// root (another drive).
+fn relative_to(folder: &Path, path: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (folder, path) = (absolute(folder), absolute(path));
+    let folder_parts: Vec<Component> = folder.components().collect();
+    let path_parts: Vec<Component> = path.components().collect();
+    let shared = folder_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let same_root = matches!(
+        (folder_parts.first(), path_parts.first()),
+        (Some(a), Some(b)) if a == b
+    );
+    if !same_root {
+        return path.to_string_lossy().into_owned();
+    }
+    let ups = std::iter::repeat_n("..".to_owned(), folder_parts.len() - shared);
+    let downs = path_parts[shared..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
+}
