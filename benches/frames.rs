@@ -71,6 +71,7 @@ fn harness(
         start_ms: None,
         restore: false,
         cache_dir: Some(cache.to_owned()),
+        data_dir: None,
     };
     let mut harness = Harness::builder()
         .with_size([1200.0, 800.0])

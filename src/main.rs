@@ -24,6 +24,7 @@ fn player(args: Args) -> ExitCode {
         files: args.files,
         start_ms: args.start.map(|t| (t.secs * 1000.0).round() as u64),
         cache_dir: None,
+        data_dir: earmark::ui::settings_dir(),
     };
     exit_code(earmark::ui::run(launch))
 }

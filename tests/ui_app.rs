@@ -39,12 +39,19 @@ impl Window {
     }
 
     fn open_in(files: Vec<PathBuf>, dir: tempfile::TempDir) -> Window {
+        let data_dir = dir.path().join("data");
+        Window::open_with_data(files, dir, data_dir)
+    }
+
+    /// The window on `files`, its journals and backups in `data_dir`.
+    fn open_with_data(files: Vec<PathBuf>, dir: tempfile::TempDir, data_dir: PathBuf) -> Window {
         let launch = Launch {
             files,
             start_ms: None,
             restore: false,
             // The waveform cache goes to the test's folder, never the user's.
             cache_dir: Some(dir.path().to_owned()),
+            data_dir: Some(data_dir),
         };
         Window::start(launch, dir)
     }
@@ -391,9 +398,21 @@ fn the_speaker_filter_lists_one_speakers_lines() {
     assert!(window.row_visible("Thanks for having me"));
 }
 
-#[test]
-fn renaming_a_speaker_changes_every_line_and_is_remembered() {
-    let mut window = demo();
+/// The demo episode copied into `dir` (audio, transcript), to be edited.
+fn demo_copy(dir: &Path) -> Vec<PathBuf> {
+    ["demo-episode.mp3", "demo-episode.txt"]
+        .iter()
+        .map(|name| {
+            let to = dir.join(name);
+            if let Err(err) = std::fs::copy(demo_dir().join(name), &to) {
+                panic!("{err}");
+            }
+            to
+        })
+        .collect()
+}
+
+fn rename_host_to_ada(window: &mut Window) {
     window.click("Speaker Host");
     let field = window.harness.get_by_label("New name:");
     field.focus();
@@ -403,15 +422,77 @@ fn renaming_a_speaker_changes_every_line_and_is_remembered() {
     window.harness.get_by_label("New name:").type_text("Ada");
     window.settle();
     window.click("Rename");
+}
+
+#[test]
+fn renaming_a_speaker_is_an_edit_that_undoes_redoes_and_saves() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let transcript = files[1].clone();
+    let mut window = Window::open_in(files, dir);
+    rename_host_to_ada(&mut window);
     assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
     assert!(window.row_visible("Ada, 0:00: Welcome to the Earmark demo"));
     assert!(window.row_visible("Ada, 0:10: Click any line"));
     assert!(window.harness.query_by_label("Speaker Ada").is_some());
-    let key = window.harness.state().open_files().key();
-    let remembered = key.and_then(|key| window.harness.state().settings().episode(&key).cloned());
+    assert!(window.harness.state().has_unsaved_changes());
+
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
+    assert!(window.row_visible("Host, 0:00: Welcome to the Earmark demo"));
+    assert!(
+        !window.harness.state().has_unsaved_changes(),
+        "back to the file"
+    );
+    window.press_with(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    window.press_with(Modifiers::COMMAND, Key::Y);
     assert_eq!(
-        remembered.map(|state| state.speaker_names.get("Host").cloned()),
-        Some(Some("Ada".to_string()))
+        window.harness.state().speaker_names(),
+        ["Ada", "Guest"],
+        "Ctrl+Y redoes too"
+    );
+
+    let before = std::fs::read_to_string(&transcript).unwrap_or_default();
+    assert!(!before.contains("Ada"), "nothing is written before Ctrl+S");
+    window.press_with(Modifiers::COMMAND, Key::S);
+    let saved = std::fs::read_to_string(&transcript).unwrap_or_default();
+    assert_eq!(
+        saved,
+        before.replace("Host:", "Ada:"),
+        "only the names changed"
+    );
+    assert!(!window.harness.state().has_unsaved_changes());
+}
+
+#[test]
+fn unsaved_changes_are_offered_back_when_the_episode_opens_again() {
+    let episode = temp_dir();
+    let files = demo_copy(episode.path());
+    let data_dir = episode.path().join("data");
+    let mut window = Window::open_with_data(files.clone(), temp_dir(), data_dir.clone());
+    rename_host_to_ada(&mut window);
+    // The window goes without saving (as in a crash, the journal stays).
+    drop(window);
+
+    let mut window = Window::open_with_data(files, temp_dir(), data_dir);
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Recover 1 unsaved change from")
+            .is_some(),
+        "the window asks"
+    );
+    assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
+    window.press(Key::Enter);
+    assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
+    assert!(window.harness.state().has_unsaved_changes());
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        window.harness.state().speaker_names(),
+        ["Host", "Guest"],
+        "the history came back too"
     );
 }
 
@@ -751,6 +832,7 @@ fn the_first_launch_without_files_opens_the_demo_episode() {
         start_ms: None,
         restore: true,
         cache_dir: Some(cache.clone()),
+        data_dir: None,
     };
     let mut window = Window::start(launch, dir);
     let open = window.harness.state().open_files();
@@ -947,6 +1029,7 @@ fn launching_again_without_files_reopens_the_last_episode_not_the_demo() {
         start_ms: None,
         restore: true,
         cache_dir: Some(cache.join("again")),
+        data_dir: None,
     };
     let again = Window::start_with(launch, temp_dir(), Some(remembered));
     let open = again.harness.state().open_files();

@@ -25,6 +25,7 @@ fn window(theme: &str, cache: &Path, pos_ms: u64) -> (Harness<'static, EarmarkAp
         start_ms: Some(pos_ms),
         restore: false,
         cache_dir: Some(cache.to_owned()),
+        data_dir: None,
     };
     let mut harness = Harness::builder()
         .with_size([760.0, 420.0])

@@ -10,6 +10,7 @@ use eframe::egui::{self, Role, WidgetInfo};
 
 use super::demo;
 use super::dialogs::{self, About, Dialog, DialogAnswer};
+use super::editing;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
@@ -27,6 +28,7 @@ use super::transcript_view::{
 use super::transport::{TransportAction, TransportInput, transport_ui};
 use super::waveform_view::{TimeSpan, WaveformInput, overview_ui, zoom_ui};
 use crate::audio::Engine;
+use crate::review::{Document, Edit, journal, ops};
 use crate::transcript::SpeakerId;
 use crate::waveform::{JobOptions, Peaks, WaveformJob};
 
@@ -59,6 +61,9 @@ pub struct Launch {
     pub restore: bool,
     /// Where waveforms and the demo are cached; `None`: the user's cache folder.
     pub cache_dir: Option<PathBuf>,
+    /// Where journals of unsaved changes and backups of originals are kept;
+    /// `None`: neither (tests that do not look at them).
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The episode on screen.
@@ -66,8 +71,6 @@ pub struct Launch {
 struct Episode {
     audio: Option<PathBuf>,
     transcript: Option<LoadedTranscript>,
-    /// Speaker names as the file has them (renames apply on top).
-    original_speakers: Vec<String>,
 }
 
 impl Episode {
@@ -113,8 +116,14 @@ pub struct EarmarkApp {
     /// The speaker-tinted spans drawn behind the waveform, and what they were built for.
     spans: Vec<TimeSpan>,
     spans_key: Option<(u64, bool, u64)>,
-    /// Bumped on each speaker rename (the spans' colours follow the speakers).
+    /// Bumped on each change to the transcript (the spans' colours follow the speakers).
     renames: u64,
+    /// Where journals and backups go (`Launch::data_dir`).
+    data_dir: Option<PathBuf>,
+    /// Unsaved changes found when the episode opened, awaiting the user's answer.
+    recovery: Option<journal::Pending>,
+    /// The window title last set.
+    title: String,
     /// How far the playhead moves between frames while playing (media ms).
     playhead_step_ms: u64,
     /// What the last frame showed as being heard.
@@ -168,6 +177,9 @@ impl EarmarkApp {
             word_cache: None,
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
+            data_dir: launch.data_dir.clone(),
+            recovery: None,
+            title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
             spans: Vec::new(),
@@ -239,7 +251,7 @@ impl EarmarkApp {
     /// The text of segment `segment` of the open transcript.
     pub fn segment_text(&self, segment: usize) -> Option<&str> {
         let loaded = self.episode.transcript.as_ref()?;
-        Some(loaded.transcript.segments.get(segment)?.text.as_str())
+        Some(loaded.transcript().segments.get(segment)?.text.as_str())
     }
 
     /// The line and word the last frame showed as being heard.
@@ -252,12 +264,20 @@ impl EarmarkApp {
         &self.settings
     }
 
+    /// The open transcript has changes that are not in its file.
+    pub fn has_unsaved_changes(&self) -> bool {
+        self.episode
+            .transcript
+            .as_ref()
+            .is_some_and(LoadedTranscript::is_modified)
+    }
+
     /// The open transcript's speaker names, after renames.
     pub fn speaker_names(&self) -> &[String] {
         self.episode
             .transcript
             .as_ref()
-            .map_or(&[], |t| &t.transcript.speakers)
+            .map_or(&[], |t| &t.transcript().speakers)
     }
 
     /// Messages shown in the error bar.
@@ -388,9 +408,9 @@ impl EarmarkApp {
             audio, transcript, ..
         } = opened;
         if let Some(loaded) = &transcript
-            && let Some(first) = loaded.transcript.warnings.first()
+            && let Some(first) = loaded.transcript().warnings.first()
         {
-            let count = loaded.transcript.warnings.len();
+            let count = loaded.transcript().warnings.len();
             let more = if count > 1 {
                 format!(" (and {} more)", count - 1)
             } else {
@@ -405,34 +425,20 @@ impl EarmarkApp {
         }
         self.episode = Episode {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
-            original_speakers: transcript
-                .as_ref()
-                .map(|t| t.transcript.speakers.clone())
-                .unwrap_or_default(),
             transcript,
         };
+        self.start_journal();
         self.generation += 1;
         self.search.reset();
         self.word_cache = None;
         let recent = self.episode.recent();
         let key = recent.key();
-        self.ctx
-            .send_viewport_cmd(egui::ViewportCommand::Title(format!(
-                "{} — Earmark",
-                recent.title()
-            )));
+        self.update_title();
         self.settings.note_opened(recent);
         let remembered = key
             .as_deref()
             .and_then(|key| self.settings.episode(key))
             .cloned();
-        if let (Some(state), Some(loaded)) = (&remembered, self.episode.transcript.as_mut()) {
-            for (index, original) in self.episode.original_speakers.iter().enumerate() {
-                if let Some(name) = state.speaker_names.get(original) {
-                    loaded.transcript.speakers[index] = name.clone();
-                }
-            }
-        }
         if let (Some((_, info)), Some(loaded)) = (&audio, &self.episode.transcript)
             && let Some(warning) = past_the_end_warning(loaded, info.duration_ms)
         {
@@ -505,7 +511,7 @@ impl EarmarkApp {
         self.spans.clear();
         if let Some(loaded) = &self.episode.transcript {
             self.spans
-                .extend(loaded.transcript.segments.iter().map(|segment| TimeSpan {
+                .extend(loaded.transcript().segments.iter().map(|segment| TimeSpan {
                     start_ms: segment.start_ms,
                     end_ms: segment.end_ms,
                     color: speaker_color(segment.speaker.map(|s| s.0), dark_mode),
@@ -588,14 +594,14 @@ impl EarmarkApp {
                 let end_ms = self.player.duration_ms().unwrap_or(u64::MAX);
                 let next_start_ms = timeline
                     .next_segment(pos_ms)
-                    .map(|next| loaded.transcript.segments[next].start_ms);
+                    .map(|next| loaded.transcript().segments[next].start_ms);
                 if next_start_ms.is_none_or(|start_ms| start_ms >= end_ms) {
                     return None;
                 }
                 (timeline.segment_before(pos_ms)?, false)
             }
         };
-        let data = &loaded.transcript.segments[segment];
+        let data = &loaded.transcript().segments[segment];
         let mut word = None;
         if speaking {
             if data.words.iter().any(|w| w.start_ms.is_some()) {
@@ -636,7 +642,7 @@ impl EarmarkApp {
         let timeline = self.episode.transcript.as_ref().map(|t| &t.timeline);
         let segment_start = |segment: Option<usize>| {
             let loaded = self.episode.transcript.as_ref()?;
-            Some(loaded.transcript.segments[segment?].start_ms)
+            Some(loaded.transcript().segments[segment?].start_ms)
         };
         match action {
             Action::PlayPause => {
@@ -710,6 +716,9 @@ impl EarmarkApp {
                 self.settings.step_text_scale(action == Action::TextLarger)
             }
             Action::TextReset => self.settings.text_scale = 1.0,
+            Action::Undo => self.undo_redo(true),
+            Action::Redo => self.undo_redo(false),
+            Action::Save => self.save(),
             Action::ToggleLoop => {
                 if self.player.loop_ms().is_some() {
                     self.player.set_loop(None);
@@ -718,7 +727,7 @@ impl EarmarkApp {
                     let line = timeline
                         .segment_at(pos_ms)
                         .or_else(|| timeline.segment_before(pos_ms));
-                    if let Some(segment) = line.map(|line| &loaded.transcript.segments[line]) {
+                    if let Some(segment) = line.map(|line| &loaded.transcript().segments[line]) {
                         self.player.set_loop(Some(segment.start_ms..segment.end_ms));
                         self.view.follow_again();
                     }
@@ -747,7 +756,7 @@ impl EarmarkApp {
             .episode
             .transcript
             .as_ref()
-            .and_then(|t| t.transcript.segments.get(segment))
+            .and_then(|t| t.transcript().segments.get(segment))
             .and_then(|s| word_seek(s, byte));
         let Some(seek) = seek else {
             return;
@@ -760,7 +769,7 @@ impl EarmarkApp {
             .episode
             .transcript
             .as_ref()
-            .and_then(|t| t.transcript.segments.get(segment))
+            .and_then(|t| t.transcript().segments.get(segment))
             .map(|s| s.start_ms)
         else {
             return;
@@ -838,11 +847,15 @@ impl EarmarkApp {
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        let document = self.episode.transcript.as_ref().map(|t| &t.document);
         let input = MenuInput {
             recent: &self.settings.recent,
             theme: self.settings.theme,
             busy: self.is_busy(),
             device: self.player.device(),
+            can_save: self.episode.transcript.is_some(),
+            can_undo: document.is_some_and(Document::can_undo),
+            can_redo: document.is_some_and(Document::can_redo),
         };
         let Some(action) = menu_ui(ui, &input) else {
             return;
@@ -887,7 +900,7 @@ impl EarmarkApp {
         let mut back_to_playing = false;
         ui.horizontal_wrapped(|ui| {
             ui.weak("Speakers:");
-            for (index, name) in loaded.transcript.speakers.iter().enumerate() {
+            for (index, name) in loaded.transcript().speakers.iter().enumerate() {
                 let colour = speaker_color(Some(index as u32), dark);
                 let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                 ui.painter().circle_filled(dot.center(), 4.5, colour);
@@ -902,7 +915,7 @@ impl EarmarkApp {
                     self.dialog = Some(Dialog::rename(SpeakerId(index as u32), name));
                 }
             }
-            let count = line_count_label(&self.search, &loaded.transcript);
+            let count = line_count_label(&self.search, loaded.transcript());
             ui.weak(format!("· {count}"));
             if !self.view.follow && self.heard.is_some() {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -928,11 +941,11 @@ impl EarmarkApp {
             return;
         };
         let focus = std::mem::take(&mut self.focus_search);
-        match search_bar_ui(ui, &mut self.search, &loaded.transcript, focus) {
+        match search_bar_ui(ui, &mut self.search, loaded.transcript(), focus) {
             Some(SearchBarAction::Reveal(segment)) => self.view.reveal(segment),
             Some(SearchBarAction::Seek(segment)) => {
                 self.player
-                    .seek(loaded.transcript.segments[segment].start_ms);
+                    .seek(loaded.transcript().segments[segment].start_ms);
                 self.view.follow_again();
             }
             None => {}
@@ -950,34 +963,130 @@ impl EarmarkApp {
         match answer {
             DialogAnswer::Open { opened, partner } => self.open_pair(opened, partner),
             DialogAnswer::Rename { speaker, name } => self.rename_speaker(speaker, name),
-            DialogAnswer::Close => {}
+            // Escape keeps the changes too: nothing is lost by a stray key.
+            DialogAnswer::Recover | DialogAnswer::Close if self.recovery.is_some() => {
+                self.recover(true)
+            }
+            DialogAnswer::Discard => self.recover(false),
+            DialogAnswer::Recover | DialogAnswer::Close => {}
         }
     }
 
-    /// Renames a speaker everywhere on screen and remembers it for this episode.
+    /// Renames a speaker everywhere: an undoable edit of the transcript,
+    /// written by the next save.
     pub fn rename_speaker(&mut self, speaker: SpeakerId, name: String) {
-        if name.is_empty() {
+        let Some(loaded) = &self.episode.transcript else {
             return;
+        };
+        if let Some(edit) = ops::rename_speaker(loaded.transcript(), speaker, &name) {
+            self.apply_edit(edit);
         }
-        let key = self.episode_key();
-        let Some(loaded) = self.episode.transcript.as_mut() else {
+    }
+
+    /// Applies `edit` to the open transcript as one undoable step.
+    fn apply_edit(&mut self, edit: Edit) {
+        let Some(loaded) = &mut self.episode.transcript else {
             return;
         };
-        let Some(slot) = loaded.transcript.speakers.get_mut(speaker.0 as usize) else {
+        match loaded.apply(edit) {
+            Ok(focus) => self.after_change(focus),
+            Err(err) => self.report(format!("the change was not made: {err}")),
+        }
+    }
+
+    /// Undoes (`true`) or redoes the last step, showing the line it changed.
+    fn undo_redo(&mut self, undo: bool) {
+        let Some(loaded) = &mut self.episode.transcript else {
             return;
         };
-        *slot = name.clone();
+        let done = if undo { loaded.undo() } else { loaded.redo() };
+        if let Some(focus) = done {
+            self.after_change(focus);
+        }
+    }
+
+    /// Redraws what depends on the transcript, shows `focus` and marks the title.
+    fn after_change(&mut self, focus: Option<usize>) {
+        self.generation += 1;
         self.renames += 1;
-        if let (Some(key), Some(original)) =
-            (key, self.episode.original_speakers.get(speaker.0 as usize))
-        {
-            let names = &mut self.settings.episode_mut(&key).speaker_names;
-            if *original == name {
-                names.remove(original);
-            } else {
-                names.insert(original.clone(), name);
-            }
+        self.word_cache = None;
+        self.search.reset();
+        if let Some(segment) = focus {
+            self.view.reveal(segment);
         }
+        self.update_title();
+    }
+
+    /// Ctrl+S: writes the transcript back to its file.
+    fn save(&mut self) {
+        let Some(loaded) = &mut self.episode.transcript else {
+            return;
+        };
+        match loaded.save(self.data_dir.as_deref()) {
+            Ok(()) => self.update_title(),
+            Err(err) => self.report(format!("{err} (the changes are kept)")),
+        }
+    }
+
+    /// "• name — Earmark" while there are unsaved changes.
+    fn update_title(&mut self) {
+        let mark = if self.has_unsaved_changes() {
+            "• "
+        } else {
+            ""
+        };
+        let title = format!("{mark}{} — Earmark", self.episode.recent().title());
+        if title != self.title {
+            self.ctx
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// Records the open transcript's changes in a journal, or first asks
+    /// about unsaved changes an earlier run left.
+    fn start_journal(&mut self) {
+        let (Some(data_dir), Some(loaded)) = (&self.data_dir, &mut self.episode.transcript) else {
+            return;
+        };
+        let dir = editing::journal_dir(data_dir);
+        if let Some(pending) = journal::pending(&dir, &loaded.path) {
+            self.dialog = Some(Dialog::Recover {
+                changes: pending.changes,
+                when: editing::when(pending.last_secs),
+            });
+            self.recovery = Some(pending);
+        } else if let Err(err) = loaded.document.start_journal(&dir) {
+            self.report(format!(
+                "unsaved changes cannot be kept in {}: {err}",
+                dir.display()
+            ));
+        }
+    }
+
+    /// Brings back (`true`) or throws away the unsaved changes found on open.
+    fn recover(&mut self, keep: bool) {
+        let Some(pending) = self.recovery.take() else {
+            return;
+        };
+        if keep {
+            match pending.recover() {
+                Ok(document) => {
+                    if let Some(loaded) = &mut self.episode.transcript {
+                        loaded.replace_document(document);
+                    }
+                    self.after_change(None);
+                }
+                Err(err) => {
+                    self.report(format!("the unsaved changes could not be recovered: {err}"))
+                }
+            }
+            return;
+        }
+        if let Err(err) = pending.discard() {
+            self.report(format!("the unsaved changes could not be discarded: {err}"));
+        }
+        self.start_journal();
     }
 
     fn drop_ui(&mut self, ctx: &egui::Context) {
@@ -1030,7 +1139,7 @@ impl EarmarkApp {
 /// 223 at 1:32:10; the audio ends at 1:31:46)", or `None` when every line
 /// starts within the audio.
 fn past_the_end_warning(loaded: &LoadedTranscript, audio_end_ms: u64) -> Option<String> {
-    let segments = &loaded.transcript.segments;
+    let segments = &loaded.transcript().segments;
     let is_past = |segment: &&crate::transcript::Segment| segment.start_ms >= audio_end_ms;
     let first = segments.iter().position(|s| is_past(&s))?;
     let count = segments.iter().filter(is_past).count();
@@ -1135,7 +1244,7 @@ impl eframe::App for EarmarkApp {
                 self.episode
                     .transcript
                     .as_ref()
-                    .and_then(|t| t.transcript.segments.iter().map(|s| s.end_ms).max())
+                    .and_then(|t| t.transcript().segments.iter().map(|s| s.end_ms).max())
             })
             .unwrap_or(0);
         let transport = egui::Panel::bottom("transport")
@@ -1174,7 +1283,7 @@ impl eframe::App for EarmarkApp {
                     return;
                 };
                 let input = ViewInput {
-                    transcript: &loaded.transcript,
+                    transcript: loaded.transcript(),
                     generation: self.generation,
                     current: current.clone(),
                     search: &self.search,

@@ -1,5 +1,5 @@
 //! The window's modal dialogs: which partner file goes with a lone file, a
-//! speaker's new name, and About. Each keeps only its own view state and
+//! speaker's new name, About, and whether to recover unsaved changes. Each keeps only its own view state and
 //! returns what the user chose; the app applies it.
 
 use std::path::{Path, PathBuf};
@@ -29,6 +29,13 @@ pub enum Dialog {
     },
     /// The version, licences and the folders in use.
     About(About),
+    /// A journal holds changes to the transcript that were never saved.
+    Recover {
+        /// How many.
+        changes: usize,
+        /// When the last was made, as the user reads it.
+        when: String,
+    },
 }
 
 /// What About shows.
@@ -56,6 +63,10 @@ pub enum DialogAnswer {
         /// The new name.
         name: String,
     },
+    /// Bring the unsaved changes back.
+    Recover,
+    /// Throw the unsaved changes away.
+    Discard,
     /// Closed without a choice.
     Close,
 }
@@ -85,11 +96,32 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
                 selected,
             } => rename_ui(ui, *speaker, name, selected),
             Dialog::About(about) => about_ui(ui, about),
+            Dialog::Recover { changes, when } => recover_ui(ui, *changes, when),
         };
     });
     if answer.is_none() && modal.should_close() {
         answer = Some(DialogAnswer::Close);
     }
+    answer
+}
+
+/// "Recover N unsaved changes from <time>?", Recover the default (Enter).
+fn recover_ui(ui: &mut egui::Ui, changes: usize, when: &str) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("Unsaved changes");
+    let plural = if changes == 1 { "" } else { "s" };
+    ui.label(format!(
+        "Recover {changes} unsaved change{plural} from {when}?"
+    ));
+    ui.horizontal(|ui| {
+        let recover = ui.button("Recover");
+        if recover.clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+            answer = Some(DialogAnswer::Recover);
+        }
+        if ui.button("Discard").clicked() {
+            answer = Some(DialogAnswer::Discard);
+        }
+    });
     answer
 }
 

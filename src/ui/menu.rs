@@ -19,6 +19,12 @@ pub struct MenuInput<'a> {
     pub busy: bool,
     /// The output device's state.
     pub device: &'a DeviceState,
+    /// A transcript is open (it can be saved).
+    pub can_save: bool,
+    /// There is a change to undo.
+    pub can_undo: bool,
+    /// There is an undone change to redo.
+    pub can_redo: bool,
 }
 
 /// What the user chose in the menu bar.
@@ -59,12 +65,31 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
                     }
                 }
             });
+            if ui
+                .add_enabled(
+                    input.can_save,
+                    egui::Button::new("Save").shortcut_text("Ctrl+S"),
+                )
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Do(Action::Save));
+            }
             ui.separator();
             if ui
                 .add(egui::Button::new("Quit").shortcut_text("Ctrl+Q"))
                 .clicked()
             {
                 menu_action = Some(MenuAction::Do(Action::Quit));
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            let undo = egui::Button::new("Undo").shortcut_text("Ctrl+Z");
+            if ui.add_enabled(input.can_undo, undo).clicked() {
+                menu_action = Some(MenuAction::Do(Action::Undo));
+            }
+            let redo = egui::Button::new("Redo").shortcut_text("Ctrl+Shift+Z");
+            if ui.add_enabled(input.can_redo, redo).clicked() {
+                menu_action = Some(MenuAction::Do(Action::Redo));
             }
         });
         ui.menu_button("View", |ui| {

@@ -4,6 +4,7 @@
 mod app;
 mod demo;
 pub mod dialogs;
+pub mod editing;
 pub mod icons;
 pub mod menu;
 pub mod open;

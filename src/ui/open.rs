@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::audio::{AudioInfo, Decoder};
+use crate::review::Document;
 use crate::review::session::{self, Session};
 use crate::timeline::Timeline;
-use crate::transcript::{self, Transcript};
+use crate::transcript::Transcript;
 
 /// File extensions (lower case) read as audio.
 pub const AUDIO_EXTENSIONS: [&str; 13] = [
@@ -120,14 +121,21 @@ pub fn find_partners(path: &Path) -> Vec<PathBuf> {
     found.into_iter().map(|(_, _, path)| path).collect()
 }
 
-/// A transcript read from disk with its index, ready to show.
+/// A transcript read from disk with its index, ready to show and edit.
 pub struct LoadedTranscript {
     /// The file it came from.
     pub path: PathBuf,
-    /// The parsed transcript.
-    pub transcript: Transcript,
-    /// Its time index.
+    /// The transcript as edited, with its history.
+    pub document: Document,
+    /// Its time index, rebuilt after each change.
     pub timeline: Timeline,
+}
+
+impl LoadedTranscript {
+    /// The transcript as edited.
+    pub fn transcript(&self) -> &Transcript {
+        self.document.transcript()
+    }
 }
 
 /// `err` and each cause it does not already quote, on one line:
@@ -148,11 +156,11 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 /// Reads `path` and builds its timeline; the error names the file, line and
 /// what was expected.
 pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
-    let transcript = transcript::read_file(path, None).map_err(|err| with_causes(&err))?;
-    let timeline = Timeline::new(&transcript);
+    let document = Document::open(path).map_err(|err| with_causes(&err))?;
+    let timeline = Timeline::new(document.transcript());
     Ok(LoadedTranscript {
         path: path.to_owned(),
-        transcript,
+        document,
         timeline,
     })
 }
@@ -187,7 +195,7 @@ pub fn open_episode(audio: Option<&Path>, transcript: Option<&Path>) -> OpenedEp
         }
     });
     let transcript = transcript.and_then(|path| match load_transcript(path) {
-        Ok(loaded) if loaded.transcript.segments.is_empty() => {
+        Ok(loaded) if loaded.transcript().segments.is_empty() => {
             failures.push(format!("no lines with times in {}", path.display()));
             None
         }

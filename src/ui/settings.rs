@@ -68,8 +68,6 @@ impl RecentEpisode {
 pub struct EpisodeState {
     /// Where playback was when the episode was last closed.
     pub pos_ms: u64,
-    /// Names the user gave speakers, by the name in the file.
-    pub speaker_names: BTreeMap<String, String>,
     /// Increases each time the episode is opened; the oldest are forgotten first.
     pub opened_serial: u64,
 }

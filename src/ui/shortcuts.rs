@@ -48,6 +48,12 @@ pub enum Action {
     TextSmaller,
     /// Transcript text at its usual size.
     TextReset,
+    /// Undo the last change to the transcript.
+    Undo,
+    /// Redo the last undone change.
+    Redo,
+    /// Write the transcript back to its file.
+    Save,
 }
 
 /// One shortcut: the keys and what they do.
@@ -74,7 +80,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 25] = [
+pub const SHORTCUTS: [Shortcut; 29] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -110,6 +116,15 @@ pub const SHORTCUTS: [Shortcut; 25] = [
     key(Modifiers::COMMAND, Key::Equals, Action::TextLarger, true),
     key(Modifiers::COMMAND, Key::Minus, Action::TextSmaller, true),
     key(Modifiers::COMMAND, Key::Num0, Action::TextReset, true),
+    key(Modifiers::COMMAND, Key::Z, Action::Undo, false),
+    key(
+        Modifiers::COMMAND.plus(Modifiers::SHIFT),
+        Key::Z,
+        Action::Redo,
+        false,
+    ),
+    key(Modifiers::COMMAND, Key::Y, Action::Redo, false),
+    key(Modifiers::COMMAND, Key::S, Action::Save, true),
 ];
 
 /// What an action does, for the overlay.
@@ -136,6 +151,9 @@ pub fn describe(action: Action) -> &'static str {
         Action::TextLarger => "Larger transcript text",
         Action::TextSmaller => "Smaller transcript text",
         Action::TextReset => "Transcript text at its usual size",
+        Action::Undo => "Undo",
+        Action::Redo => "Redo",
+        Action::Save => "Save the transcript",
     }
 }
 
