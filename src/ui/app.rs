@@ -10,7 +10,7 @@ use eframe::egui::{self, Role, WidgetInfo};
 
 use super::demo;
 use super::dialogs::{self, About, Dialog, DialogAnswer};
-use super::editing;
+use super::editing::{self, EditOutcome, Editing};
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
@@ -28,7 +28,7 @@ use super::transcript_view::{
 use super::transport::{TransportAction, TransportInput, transport_ui};
 use super::waveform_view::{TimeSpan, WaveformInput, overview_ui, zoom_ui};
 use crate::audio::Engine;
-use crate::review::{Document, Edit, journal, ops};
+use crate::review::{Document, Edit, ops};
 use crate::transcript::SpeakerId;
 use crate::waveform::{JobOptions, Peaks, WaveformJob};
 
@@ -118,10 +118,8 @@ pub struct EarmarkApp {
     spans_key: Option<(u64, bool, u64)>,
     /// Bumped on each change to the transcript (the spans' colours follow the speakers).
     renames: u64,
-    /// Where journals and backups go (`Launch::data_dir`).
-    data_dir: Option<PathBuf>,
-    /// Unsaved changes found when the episode opened, awaiting the user's answer.
-    recovery: Option<journal::Pending>,
+    /// Undo, save, the journal and recovery for the open transcript.
+    editing: Editing,
     /// The window title last set.
     title: String,
     /// How far the playhead moves between frames while playing (media ms).
@@ -177,8 +175,7 @@ impl EarmarkApp {
             word_cache: None,
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
-            data_dir: launch.data_dir.clone(),
-            recovery: None,
+            editing: Editing::new(launch.data_dir.clone()),
             title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
@@ -427,7 +424,8 @@ impl EarmarkApp {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
             transcript,
         };
-        self.start_journal();
+        let outcome = self.editing.start_journal(self.episode.transcript.as_mut());
+        self.on_edit(outcome);
         self.generation += 1;
         self.search.reset();
         self.word_cache = None;
@@ -716,9 +714,15 @@ impl EarmarkApp {
                 self.settings.step_text_scale(action == Action::TextLarger)
             }
             Action::TextReset => self.settings.text_scale = 1.0,
-            Action::Undo => self.undo_redo(true),
-            Action::Redo => self.undo_redo(false),
-            Action::Save => self.save(),
+            Action::Undo | Action::Redo => {
+                let undo = action == Action::Undo;
+                let outcome = Editing::undo_redo(self.episode.transcript.as_mut(), undo);
+                self.on_edit(outcome);
+            }
+            Action::Save => {
+                let outcome = self.editing.save(self.episode.transcript.as_mut());
+                self.on_edit(outcome);
+            }
             Action::ToggleLoop => {
                 if self.player.loop_ms().is_some() {
                     self.player.set_loop(None);
@@ -964,10 +968,16 @@ impl EarmarkApp {
             DialogAnswer::Open { opened, partner } => self.open_pair(opened, partner),
             DialogAnswer::Rename { speaker, name } => self.rename_speaker(speaker, name),
             // Escape keeps the changes too: nothing is lost by a stray key.
-            DialogAnswer::Recover | DialogAnswer::Close if self.recovery.is_some() => {
-                self.recover(true)
+            DialogAnswer::Recover | DialogAnswer::Close if self.editing.is_asking() => {
+                let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
+                self.on_edit(outcome);
             }
-            DialogAnswer::Discard => self.recover(false),
+            DialogAnswer::Discard => {
+                let outcome = self
+                    .editing
+                    .recover(self.episode.transcript.as_mut(), false);
+                self.on_edit(outcome);
+            }
             DialogAnswer::Recover | DialogAnswer::Close => {}
         }
     }
@@ -985,108 +995,41 @@ impl EarmarkApp {
 
     /// Applies `edit` to the open transcript as one undoable step.
     fn apply_edit(&mut self, edit: Edit) {
-        let Some(loaded) = &mut self.episode.transcript else {
-            return;
-        };
-        match loaded.apply(edit) {
-            Ok(focus) => self.after_change(focus),
-            Err(err) => self.report(format!("the change was not made: {err}")),
-        }
+        let outcome = self.editing.apply(self.episode.transcript.as_mut(), edit);
+        self.on_edit(outcome);
     }
 
-    /// Undoes (`true`) or redoes the last step, showing the line it changed.
-    fn undo_redo(&mut self, undo: bool) {
-        let Some(loaded) = &mut self.episode.transcript else {
-            return;
-        };
-        let done = if undo { loaded.undo() } else { loaded.redo() };
-        if let Some(focus) = done {
-            self.after_change(focus);
-        }
-    }
-
-    /// Redraws what depends on the transcript, shows `focus` and marks the title.
-    fn after_change(&mut self, focus: Option<usize>) {
-        self.generation += 1;
-        self.renames += 1;
-        self.word_cache = None;
-        self.search.reset();
-        if let Some(segment) = focus {
-            self.view.reveal(segment);
-        }
-        self.update_title();
-    }
-
-    /// Ctrl+S: writes the transcript back to its file.
-    fn save(&mut self) {
-        let Some(loaded) = &mut self.episode.transcript else {
-            return;
-        };
-        match loaded.save(self.data_dir.as_deref()) {
-            Ok(()) => self.update_title(),
-            Err(err) => self.report(format!("{err} (the changes are kept)")),
+    /// What an edit, undo, save or recovery asks of the window.
+    fn on_edit(&mut self, outcome: EditOutcome) {
+        match outcome {
+            EditOutcome::Changed(focus) => {
+                self.generation += 1;
+                self.renames += 1;
+                self.word_cache = None;
+                self.search.reset();
+                if let Some(segment) = focus {
+                    self.view.reveal(segment);
+                }
+                self.update_title();
+            }
+            EditOutcome::Saved => self.update_title(),
+            EditOutcome::Ask(dialog) => self.dialog = Some(dialog),
+            EditOutcome::Report(message) => self.report(message),
+            EditOutcome::Nothing => {}
         }
     }
 
     /// "• name — Earmark" while there are unsaved changes.
     fn update_title(&mut self) {
-        let mark = if self.has_unsaved_changes() {
-            "• "
-        } else {
-            ""
-        };
-        let title = format!("{mark}{} — Earmark", self.episode.recent().title());
+        let title = editing::title(
+            self.episode.transcript.as_ref(),
+            &self.episode.recent().title(),
+        );
         if title != self.title {
             self.ctx
                 .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
-    }
-
-    /// Records the open transcript's changes in a journal, or first asks
-    /// about unsaved changes an earlier run left.
-    fn start_journal(&mut self) {
-        let (Some(data_dir), Some(loaded)) = (&self.data_dir, &mut self.episode.transcript) else {
-            return;
-        };
-        let dir = editing::journal_dir(data_dir);
-        if let Some(pending) = journal::pending(&dir, &loaded.path) {
-            self.dialog = Some(Dialog::Recover {
-                changes: pending.changes,
-                when: editing::when(pending.last_secs),
-            });
-            self.recovery = Some(pending);
-        } else if let Err(err) = loaded.document.start_journal(&dir) {
-            self.report(format!(
-                "unsaved changes cannot be kept in {}: {err}",
-                dir.display()
-            ));
-        }
-    }
-
-    /// Brings back (`true`) or throws away the unsaved changes found on open.
-    fn recover(&mut self, keep: bool) {
-        let Some(pending) = self.recovery.take() else {
-            return;
-        };
-        if keep {
-            match pending.recover() {
-                Ok(document) => {
-                    if let Some(loaded) = &mut self.episode.transcript {
-                        loaded.replace_document(document);
-                    }
-                    self.after_change(None);
-                }
-                Err(err) => {
-                    self.report(format!("the unsaved changes could not be recovered: {err}"))
-                }
-            }
-            return;
-        }
-        if let Err(err) = pending.discard() {
-            self.report(format!("the unsaved changes could not be discarded: {err}"));
-        }
-        self.start_journal();
     }
 
     fn drop_ui(&mut self, ctx: &egui::Context) {

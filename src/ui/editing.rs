@@ -1,13 +1,141 @@
 //! The open document in the window: every change goes through here, which
 //! applies it to the document (see `review`) and rebuilds the time index;
-//! undo, redo and save; where the journal and backups live. Never draws.
+//! undo, redo and save; the journal, recovery and backups, and the title's
+//! unsaved mark. Returns what the window should do; never draws.
 
 use std::path::{Path, PathBuf};
 
+use crate::review::journal::{self, Pending};
 use crate::review::{Backups, Document, Edit, EditError, SaveError};
 use crate::timeline::Timeline;
 
+use super::dialogs::Dialog;
 use super::open::LoadedTranscript;
+
+/// What a change to the document asks of the window.
+pub enum EditOutcome {
+    /// The transcript changed: redraw, show this line, mark the title.
+    Changed(Option<usize>),
+    /// It was written to its file: unmark the title.
+    Saved,
+    /// Ask the user (unsaved changes found).
+    Ask(Dialog),
+    /// Tell the user what went wrong.
+    Report(String),
+    /// Nothing happened.
+    Nothing,
+}
+
+/// Editing in the window beyond the document itself: where journals and
+/// backups go, and unsaved changes awaiting the user's answer.
+pub struct Editing {
+    data_dir: Option<PathBuf>,
+    recovery: Option<Pending>,
+}
+
+impl Editing {
+    /// Journals and backups in `data_dir` (none without one).
+    pub fn new(data_dir: Option<PathBuf>) -> Editing {
+        Editing {
+            data_dir,
+            recovery: None,
+        }
+    }
+
+    /// Whether the recovery question is open.
+    pub fn is_asking(&self) -> bool {
+        self.recovery.is_some()
+    }
+
+    /// Applies `edit` as one undoable step.
+    pub fn apply(&self, loaded: Option<&mut LoadedTranscript>, edit: Edit) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        match loaded.apply(edit) {
+            Ok(focus) => EditOutcome::Changed(focus),
+            Err(err) => EditOutcome::Report(format!("the change was not made: {err}")),
+        }
+    }
+
+    /// Undoes (`undo`) or redoes the last step.
+    pub fn undo_redo(loaded: Option<&mut LoadedTranscript>, undo: bool) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        let done = if undo { loaded.undo() } else { loaded.redo() };
+        done.map_or(EditOutcome::Nothing, EditOutcome::Changed)
+    }
+
+    /// Writes the transcript back to its file, its original kept first.
+    pub fn save(&self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        match loaded.save(self.data_dir.as_deref()) {
+            Ok(()) => EditOutcome::Saved,
+            Err(err) => EditOutcome::Report(format!("{err} (the changes are kept)")),
+        }
+    }
+
+    /// Starts the journal of a transcript just opened, or first asks about
+    /// unsaved changes an earlier run left.
+    pub fn start_journal(&mut self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+        let (Some(data_dir), Some(loaded)) = (&self.data_dir, loaded) else {
+            return EditOutcome::Nothing;
+        };
+        let dir = journal_dir(data_dir);
+        if let Some(pending) = journal::pending(&dir, &loaded.path) {
+            let dialog = Dialog::Recover {
+                changes: pending.changes,
+                when: when(pending.last_secs),
+            };
+            self.recovery = Some(pending);
+            return EditOutcome::Ask(dialog);
+        }
+        match loaded.document.start_journal(&dir) {
+            Ok(()) => EditOutcome::Nothing,
+            Err(err) => EditOutcome::Report(format!(
+                "unsaved changes cannot be kept in {}: {err}",
+                dir.display()
+            )),
+        }
+    }
+
+    /// Brings back (`keep`) or throws away the unsaved changes found on open.
+    pub fn recover(&mut self, loaded: Option<&mut LoadedTranscript>, keep: bool) -> EditOutcome {
+        let (Some(pending), Some(loaded)) = (self.recovery.take(), loaded) else {
+            return EditOutcome::Nothing;
+        };
+        if keep {
+            return match pending.recover() {
+                Ok(document) => {
+                    loaded.replace_document(document);
+                    EditOutcome::Changed(None)
+                }
+                Err(err) => EditOutcome::Report(format!(
+                    "the unsaved changes could not be recovered: {err}"
+                )),
+            };
+        }
+        if let Err(err) = pending.discard() {
+            return EditOutcome::Report(format!(
+                "the unsaved changes could not be discarded: {err}"
+            ));
+        }
+        self.start_journal(Some(loaded))
+    }
+}
+
+/// The window title: "• name — Earmark" while there are unsaved changes.
+pub fn title(loaded: Option<&LoadedTranscript>, name: &str) -> String {
+    let mark = if loaded.is_some_and(LoadedTranscript::is_modified) {
+        "• "
+    } else {
+        ""
+    };
+    format!("{mark}{name} — Earmark")
+}
 
 /// Copies of each file kept before Earmark first overwrites it.
 const BACKUPS_PER_FILE: usize = 5;
