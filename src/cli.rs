@@ -27,7 +27,8 @@ pub struct Args {
     /// The headless command; none starts the player.
     pub command: Option<Command>,
     /// The player: an audio file and/or its transcript (a lone file brings
-    /// its partner from the same folder). None: the last episode, or the demo.
+    /// its partner from the same folder), or a session file (NAME.earmark).
+    /// None: the last episode, or the demo.
     #[arg(value_name = "FILE", num_args = 0..=2)]
     pub files: Vec<PathBuf>,
     /// The player: start playing from here (seconds or HH:MM:SS.mmm).

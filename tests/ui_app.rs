@@ -1307,3 +1307,88 @@ fn a_session_from_a_newer_earmark_is_reported_not_opened() {
         "the open episode stays"
     );
 }
+
+/// Types `text` into the line editor.
+fn type_in_editor(window: &mut Window, text: &str) {
+    window
+        .harness
+        .get_by_label_contains("Text of the line at")
+        .type_text(text);
+    window.settle();
+}
+
+#[test]
+fn f2_edits_the_line_being_heard_enter_keeps_shift_enter_breaks_escape_cancels() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window
+        .harness
+        .get_by_label_contains("Click any line and the player jumps there")
+        .click();
+    window.settle();
+    window.press(Key::Space);
+    assert!(!window.playing());
+
+    window.press(Key::F2);
+    window.press_with(Modifiers::COMMAND, Key::A);
+    type_in_editor(&mut window, "Click a line to hear it.");
+    window.press_with(Modifiers::SHIFT, Key::Enter);
+    type_in_editor(&mut window, "Really so.");
+    window.press(Key::Space);
+    assert!(
+        !window.playing(),
+        "Space belongs to the editor, not to play"
+    );
+    window.press(Key::Enter);
+    assert!(
+        window.row_visible("Host, 0:10: Click a line to hear it.\nReally so."),
+        "Enter keeps the text, Shift+Enter broke the line"
+    );
+    assert!(window.harness.state().has_unsaved_changes());
+
+    window.press(Key::F2);
+    type_in_editor(&mut window, " and more");
+    window.press(Key::Escape);
+    assert!(
+        window.row_visible("Host, 0:10: Click a line to hear it.\nReally so."),
+        "Escape cancels"
+    );
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Text of the line at")
+            .is_none(),
+        "and closes the editor"
+    );
+
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert!(window.row_visible("Host, 0:10: Click any line and the player jumps there"));
+    assert!(!window.harness.state().has_unsaved_changes());
+}
+
+#[test]
+fn while_typing_ctrl_space_plays_and_pauses() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .click();
+    window.settle();
+    window.press(Key::Space);
+    window.press(Key::F2);
+    assert!(!window.playing());
+    window.press_with(Modifiers::COMMAND, Key::Space);
+    assert!(window.playing(), "Ctrl+Space plays from the editor");
+    window.press_with(Modifiers::COMMAND, Key::Space);
+    assert!(!window.playing());
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Text of the line at")
+            .is_some(),
+        "the editor stays open"
+    );
+}

@@ -738,12 +738,25 @@ impl EarmarkApp {
                 }
             }
             Action::Close => {
-                if self.shortcuts_open {
+                if self.view.take_editor().is_some() {
+                    // Escape cancels the line being edited.
+                } else if self.shortcuts_open {
                     self.shortcuts_open = false;
-                } else if self.dialog.is_some() {
-                    self.dialog = None;
+                } else if self.dialog.take().is_some() {
+                    // Unsaved changes found on open are kept unless discarded.
+                    let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
+                    self.on_edit(outcome);
                 } else {
                     self.search.close();
+                }
+            }
+            Action::EditLine => {
+                let line = self
+                    .view
+                    .focused_segment()
+                    .or(self.heard.as_ref().map(|c| c.segment));
+                if let Some(segment) = line {
+                    self.edit_line(segment);
                 }
             }
         }
@@ -989,6 +1002,29 @@ impl EarmarkApp {
             return;
         };
         if let Some(edit) = ops::rename_speaker(loaded.transcript(), speaker, &name) {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// Opens the line editor on `segment`.
+    fn edit_line(&mut self, segment: usize) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        if let Some(line) = loaded.transcript().segments.get(segment) {
+            self.view.edit(segment, &line.text);
+        }
+    }
+
+    /// Enter in the line editor: its text becomes the line's, as one step.
+    fn commit_line(&mut self, segment: usize) {
+        let (Some(editor), Some(loaded)) = (self.view.take_editor(), &self.episode.transcript)
+        else {
+            return;
+        };
+        if editor.segment == segment
+            && let Some(edit) = ops::set_text(loaded.transcript(), segment, &editor.text)
+        {
             self.apply_edit(edit);
         }
     }
@@ -1245,6 +1281,8 @@ impl eframe::App for EarmarkApp {
                 self.trace.log(&TraceEvent::Click { segment });
                 self.seek_word(segment, byte);
             }
+            Some(ViewAction::Edit(segment)) => self.edit_line(segment),
+            Some(ViewAction::CommitText(segment)) => self.commit_line(segment),
             None => {}
         }
         if self.trace.is_on() {

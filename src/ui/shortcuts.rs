@@ -54,6 +54,8 @@ pub enum Action {
     Redo,
     /// Write the transcript back to its file.
     Save,
+    /// Edit the text of the line being heard (or with the keyboard focus).
+    EditLine,
 }
 
 /// One shortcut: the keys and what they do.
@@ -80,7 +82,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 29] = [
+pub const SHORTCUTS: [Shortcut; 33] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -125,6 +127,11 @@ pub const SHORTCUTS: [Shortcut; 29] = [
     ),
     key(Modifiers::COMMAND, Key::Y, Action::Redo, false),
     key(Modifiers::COMMAND, Key::S, Action::Save, true),
+    key(Modifiers::NONE, Key::F2, Action::EditLine, false),
+    // While typing in the line editor, the transport stays on the keyboard.
+    key(Modifiers::COMMAND, Key::Space, Action::PlayPause, true),
+    key(Modifiers::ALT, Key::ArrowLeft, Action::SkipBack, true),
+    key(Modifiers::ALT, Key::ArrowRight, Action::SkipForward, true),
 ];
 
 /// What an action does, for the overlay.
@@ -154,6 +161,9 @@ pub fn describe(action: Action) -> &'static str {
         Action::Undo => "Undo",
         Action::Redo => "Redo",
         Action::Save => "Save the transcript",
+        Action::EditLine => {
+            "Edit the line's text (Enter keeps, Shift+Enter breaks the line, Escape cancels)"
+        }
     }
 }
 
@@ -237,6 +247,14 @@ pub fn keys_label(ctx: &egui::Context, keys: &KeyboardShortcut) -> String {
     }
 }
 
+/// Play/pause and skips, which have keys of their own for the line editor.
+fn is_transport(action: Action) -> bool {
+    matches!(
+        action,
+        Action::PlayPause | Action::SkipBack | Action::SkipForward
+    )
+}
+
 /// The overlay listing every shortcut; `open` is cleared when it is closed.
 pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
     let mut still_open = *open;
@@ -253,11 +271,14 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
                 .show(ui, |ui| {
                     for shortcut in &SHORTCUTS {
                         ui.monospace(keys_label(ctx, &shortcut.keys));
-                        let text = match shortcut.action {
+                        let mut text = match shortcut.action {
                             Action::SkipBack => format!("Skip back {skip_secs} s"),
                             Action::SkipForward => format!("Skip forward {skip_secs} s"),
                             other => describe(other).to_string(),
                         };
+                        if shortcut.while_typing && is_transport(shortcut.action) {
+                            text.push_str(", also while editing a line");
+                        }
                         ui.label(text);
                         ui.end_row();
                     }

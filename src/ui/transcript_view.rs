@@ -57,6 +57,22 @@ pub enum ViewAction {
         /// A byte of the line's text inside (or just after) the word.
         byte: usize,
     },
+    /// A line was double-clicked: edit its text.
+    Edit(usize),
+    /// The line editor was confirmed (Enter): the line's new text.
+    CommitText(usize),
+}
+
+/// A line's text being edited in place (F2, or a double click): Enter
+/// keeps it, Shift+Enter breaks the line, Escape cancels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineEditor {
+    /// The line.
+    pub segment: usize,
+    /// The text as typed so far.
+    pub text: String,
+    /// The editor has been given the keyboard (on its first frame).
+    focused: bool,
 }
 
 /// Where a seek to a word lands.
@@ -173,6 +189,10 @@ pub struct TranscriptView {
     reveal_row: Option<usize>,
     /// The rows drawn last frame: segment and screen rectangle.
     visible: Vec<(usize, Rect)>,
+    /// The line whose row has the keyboard focus, if any.
+    focused: Option<usize>,
+    /// The line being edited, if any.
+    pub editor: Option<LineEditor>,
 }
 
 impl Default for TranscriptView {
@@ -192,6 +212,8 @@ impl Default for TranscriptView {
             viewport: Rect::NOTHING,
             reveal_row: None,
             visible: Vec::new(),
+            focused: None,
+            editor: None,
         }
     }
 }
@@ -205,6 +227,26 @@ impl TranscriptView {
             self.reveal_row = Some(row as usize);
             self.follow = false;
         }
+    }
+
+    /// Opens the line editor on `segment`, whose text is `text`.
+    pub fn edit(&mut self, segment: usize, text: &str) {
+        self.editor = Some(LineEditor {
+            segment,
+            text: text.to_owned(),
+            focused: false,
+        });
+        self.reveal(segment);
+    }
+
+    /// Closes the line editor, returning what was typed.
+    pub fn take_editor(&mut self) -> Option<LineEditor> {
+        self.editor.take()
+    }
+
+    /// The line whose row has the keyboard focus (Tab moves it).
+    pub fn focused_segment(&self) -> Option<usize> {
+        self.focused
     }
 
     /// Starts following again and brings the current line into view.
@@ -409,17 +451,18 @@ impl TranscriptView {
         let mut action = None;
         let mut row = first;
         self.visible.clear();
+        self.focused = None;
         let clip = ui.clip_rect();
         while row < self.rows.len() && y < viewport.bottom() {
             let segment = self.rows[row] as usize;
             let drawn = self.row_ui(
                 ui, origin, y, width, text_width, font_id, input, segment, row,
             );
-            if drawn.clicked {
-                action = Some(match drawn.word_byte {
-                    Some(byte) => ViewAction::SeekWord { segment, byte },
-                    None => ViewAction::SeekSegment(segment),
-                });
+            if let Some(done) = drawn.action {
+                action = Some(done);
+            }
+            if drawn.focused {
+                self.focused = Some(segment);
             }
             let rect = Rect::from_min_size(origin + vec2(0.0, y), vec2(width, drawn.height));
             let shown = rect.intersect(clip);
@@ -441,7 +484,7 @@ impl TranscriptView {
 
     #[expect(clippy::too_many_arguments, reason = "one row's whole layout")]
     fn row_ui(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         origin: egui::Pos2,
         top: f32,
@@ -454,6 +497,22 @@ impl TranscriptView {
     ) -> DrawnRow {
         let transcript = input.transcript;
         let segment = &transcript.segments[segment_index];
+        if self
+            .editor
+            .as_ref()
+            .is_some_and(|editor| editor.segment == segment_index)
+        {
+            return self.editor_row_ui(
+                ui,
+                origin,
+                top,
+                width,
+                text_width,
+                font_id,
+                input,
+                segment_index,
+            );
+        }
         let visuals = ui.visuals().clone();
         let dark = visuals.dark_mode;
         let current = input
@@ -598,11 +657,125 @@ impl TranscriptView {
                 painter.galley(text_pos, galley, visuals.text_color());
             }
         }
+        let action = if response.double_clicked() {
+            Some(ViewAction::Edit(segment_index))
+        } else if response.clicked() {
+            Some(match word_byte {
+                Some(byte) => ViewAction::SeekWord {
+                    segment: segment_index,
+                    byte,
+                },
+                None => ViewAction::SeekSegment(segment_index),
+            })
+        } else {
+            None
+        };
         DrawnRow {
             height,
-            clicked: response.clicked(),
+            action,
             word_y,
-            word_byte,
+            focused: response.has_focus(),
+        }
+    }
+
+    /// The row of the line being edited: its time, and the text in an
+    /// editor that has the keyboard. Enter (without Shift) confirms.
+    #[expect(clippy::too_many_arguments, reason = "one row's whole layout")]
+    fn editor_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        origin: egui::Pos2,
+        top: f32,
+        width: f32,
+        text_width: f32,
+        font_id: &FontId,
+        input: &ViewInput,
+        segment_index: usize,
+    ) -> DrawnRow {
+        let segment = &input.transcript.segments[segment_index];
+        let small = FontId::new(font_id.size * 0.85, font_id.family.clone());
+        let visuals = ui.visuals().clone();
+        let time_galley = ui.painter().layout_no_wrap(
+            format!(
+                "{}   editing",
+                clock_label(segment.start_ms, input.with_hours)
+            ),
+            small,
+            visuals.weak_text_color(),
+        );
+        let id = egui::Id::unique("line-editor").with(segment_index);
+        // Enter with no modifier at all (Shift+Enter is the editor's newline).
+        let commit = ui.memory(|m| m.has_focus(id))
+            && ui.input_mut(|i| {
+                let before = i.events.len();
+                i.events.retain(|event| {
+                    !matches!(event, egui::Event::Key {
+                        key: egui::Key::Enter,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if modifiers.is_none())
+                });
+                i.events.len() != before
+            });
+        let Some(editor) = self.editor.as_mut() else {
+            return DrawnRow {
+                height: 0.0,
+                action: None,
+                word_y: None,
+                focused: false,
+            };
+        };
+        let text_rect = Rect::from_min_size(
+            origin + vec2(LEFT_COLUMN, top + ROW_PAD_Y),
+            vec2(text_width, f32::INFINITY),
+        );
+        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(text_rect));
+        let mut output = egui::TextEdit::multiline(&mut editor.text)
+            .id(id)
+            .font(font_id.clone())
+            .desired_width(text_width)
+            .desired_rows(1)
+            .return_key(egui::KeyboardShortcut::new(
+                egui::Modifiers::SHIFT,
+                egui::Key::Enter,
+            ))
+            .show(&mut child);
+        let label = format!(
+            "Text of the line at {}",
+            clock_label(segment.start_ms, input.with_hours)
+        );
+        let value = editor.text.clone();
+        output.response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &value, &value, "");
+            info.label = Some(label.clone());
+            info
+        });
+        if !editor.focused {
+            editor.focused = true;
+            output.response.request_focus();
+            let end = egui::text::CCursor::new(editor.text.chars().count());
+            output
+                .state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::one(end)));
+            output.state.store(ui.ctx(), id);
+        }
+        let height = (output.response.rect.height() + 2.0 * ROW_PAD_Y)
+            .max(time_galley.size().y + 2.0 * ROW_PAD_Y);
+        let rect = Rect::from_min_size(origin + vec2(0.0, top), vec2(width, height));
+        ui.painter()
+            .rect_filled(rect, 0.0, visuals.selection.bg_fill.gamma_multiply(0.15));
+        ui.painter().galley(
+            pos2(rect.left() + ROW_PAD_X, rect.top() + ROW_PAD_Y),
+            time_galley,
+            visuals.weak_text_color(),
+        );
+        DrawnRow {
+            height,
+            action: commit.then_some(ViewAction::CommitText(segment_index)),
+            word_y: None,
+            focused: false,
         }
     }
 }
@@ -610,11 +783,12 @@ impl TranscriptView {
 /// What drawing one row found out.
 struct DrawnRow {
     height: f32,
-    clicked: bool,
+    /// What the user did to the row.
+    action: Option<ViewAction>,
     /// The top of the current word's line, relative to the row's top.
     word_y: Option<f32>,
-    /// On an Alt+click, the byte of the text under the pointer.
-    word_byte: Option<usize>,
+    /// The row has the keyboard focus.
+    focused: bool,
 }
 
 /// The click this frame was made with Alt held (on the click's own event
