@@ -750,3 +750,109 @@ fn at_half_speed_the_highlight_follows_the_sound() {
 fn at_double_speed_the_highlight_follows_the_sound() {
     highlight_follows_the_sound_at("2x", &["bracketright"; 5], 2.0);
 }
+
+/// The editing keys are a contract: F2 opens the line being heard in the
+/// editor, Enter keeps what was typed, Escape throws it away, Ctrl+S writes
+/// the file. Driven with xdotool on the real binary (no sound server: the
+/// null output plays), checked in the file it writes.
+#[test]
+fn f2_enter_escape_and_ctrl_s_edit_a_line_and_write_it() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    require_tools();
+    let dir = tempfile::Builder::new()
+        .prefix("earmark-e2e-edit-")
+        .tempdir()
+        .expect("a temporary folder for the editing test");
+    let audio = dir.path().join("episode.mp3");
+    let transcript = dir.path().join("episode.txt");
+    for (from, to) in [(AUDIO, &audio), (TRANSCRIPT, &transcript)] {
+        std::fs::copy(repo_file(from), to).unwrap_or_else(|e| panic!("copying {from}: {e}"));
+    }
+    let before = std::fs::read_to_string(&transcript).expect("the copy reads");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    std::fs::create_dir_all(&shots).expect("a screenshot folder");
+
+    let mut display = Display::start(dir.path());
+    let trace_path = dir.path().join("trace.jsonl");
+    let app_log = dir.path().join("earmark.log");
+    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
+        .arg(&audio)
+        .arg(&transcript)
+        .env("DISPLAY", &display.name)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("EARMARK_STATE_DIR", dir.path().join("state"))
+        .env("EARMARK_CACHE_DIR", dir.path().join("cache"))
+        .env("EARMARK_TRACE", &trace_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
+    let pid = child.id();
+    let mut app = Guarded {
+        what: "earmark",
+        child,
+        log: app_log,
+    };
+    let mut trace = TraceLog {
+        path: trace_path,
+        read_bytes: 0,
+        events: Vec::new(),
+    };
+    let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
+    let window = display.window_of(&mut app, pid);
+    let row = rows["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
+        .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
+    let place = |key: &str| {
+        row[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("no {key}: {row}"))
+    };
+    let (x, y) = (
+        (place("x") + CLICK_X_OFFSET).round().to_string(),
+        (place("y") + place("h") / 2.0).round().to_string(),
+    );
+    // Click the line (it plays from its start), pause, and edit it.
+    display.run("xdotool", &["mousemove", "--sync", &x, &y, "click", "1"]);
+    trace.wait_for(&mut app, "the click", STEP_TIMEOUT, |e| {
+        is(e, "click") && e["segment"] == CLICKED
+    });
+    let keys = |keys: &[&str]| {
+        let mut args = vec!["windowfocus", "--sync", &window, "key", "--delay", "80"];
+        args.extend_from_slice(keys);
+        display.run("xdotool", &args);
+    };
+    keys(&["space", "F2", "End"]);
+    display.run("xdotool", &["type", "--delay", "40", " (checked)"]);
+    keys(&["Return", "F2", "End"]);
+    display.run("xdotool", &["type", "--delay", "40", " junk"]);
+    display.screenshot(&window, &shots.join("edit-1-typing.png"));
+    keys(&["Escape", "ctrl+s"]);
+
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    let after = loop {
+        let now = std::fs::read_to_string(&transcript).expect("the transcript reads");
+        if now != before {
+            break now;
+        }
+        app.assert_running();
+        assert!(Instant::now() < deadline, "Ctrl+S wrote nothing");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    display.screenshot(&window, &shots.join("edit-2-saved.png"));
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(old, new)| old != new)
+        .collect();
+    assert_eq!(changed.len(), 1, "one line changed: {changed:?}");
+    let (old, new) = changed[0];
+    assert_eq!(
+        new,
+        format!("{old} (checked)"),
+        "Enter kept the typing, Escape dropped ' junk'"
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
+}

@@ -156,6 +156,8 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 /// Reads `path` and builds its timeline; the error names the file, line and
 /// what was expected.
 pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
+    // A save that was killed half-way left its temporary file here.
+    crate::atomic_file::remove_leftovers_beside(path);
     let document = Document::open(path).map_err(|err| with_causes(&err))?;
     let timeline = Timeline::new(document.transcript());
     Ok(LoadedTranscript {

@@ -703,6 +703,12 @@ impl TranscriptView {
             small,
             visuals.weak_text_color(),
         );
+        let speaker_colour = speaker_color(segment.speaker.map(|s| s.0), visuals.dark_mode);
+        let name_galley = ui.painter().layout_no_wrap(
+            input.transcript.speaker_name(segment.speaker).to_owned(),
+            font_id.clone(),
+            speaker_colour,
+        );
         let id = egui::Id::unique("line-editor").with(segment_index);
         // Enter with no modifier at all (Shift+Enter is the editor's newline).
         let commit = ui.memory(|m| m.has_focus(id))
@@ -761,13 +767,17 @@ impl TranscriptView {
                 .set_char_range(Some(egui::text::CCursorRange::one(end)));
             output.state.store(ui.ctx(), id);
         }
-        let height = (output.response.rect.height() + 2.0 * ROW_PAD_Y)
-            .max(time_galley.size().y + 2.0 * ROW_PAD_Y);
+        let left_height = name_galley.size().y + 2.0 + time_galley.size().y;
+        let height =
+            (output.response.rect.height() + 2.0 * ROW_PAD_Y).max(left_height + 2.0 * ROW_PAD_Y);
         let rect = Rect::from_min_size(origin + vec2(0.0, top), vec2(width, height));
         ui.painter()
             .rect_filled(rect, 0.0, visuals.selection.bg_fill.gamma_multiply(0.15));
+        let left = pos2(rect.left() + ROW_PAD_X, rect.top() + ROW_PAD_Y);
+        let name_height = name_galley.size().y + 2.0;
+        ui.painter().galley(left, name_galley, speaker_colour);
         ui.painter().galley(
-            pos2(rect.left() + ROW_PAD_X, rect.top() + ROW_PAD_Y),
+            left + vec2(0.0, name_height),
             time_galley,
             visuals.weak_text_color(),
         );
