@@ -1392,3 +1392,69 @@ fn while_typing_ctrl_space_plays_and_pauses() {
         "the editor stays open"
     );
 }
+
+/// Asks the window to close, as its × does.
+fn request_close(window: &mut Window) {
+    window
+        .harness
+        .input_mut()
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    window.settle();
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_save_dont_save_or_cancel() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let transcript = files[1].clone();
+    let before = std::fs::read_to_string(&transcript).unwrap_or_default();
+    let journals = dir.path().join("data/journal");
+    let mut window = Window::open_in(files, dir);
+
+    request_close(&mut window);
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("before closing")
+            .is_none(),
+        "nothing unsaved: it just closes"
+    );
+
+    rename_host_to_ada(&mut window);
+    request_close(&mut window);
+    assert!(
+        window
+            .harness
+            .query_by_label("Save the changes to demo-episode.txt before closing?")
+            .is_some()
+    );
+    window.click("Cancel");
+    assert!(
+        window.harness.state().has_unsaved_changes(),
+        "Cancel keeps the window and the changes"
+    );
+
+    request_close(&mut window);
+    window.press(Key::Enter);
+    let saved = std::fs::read_to_string(&transcript).unwrap_or_default();
+    assert_eq!(saved, before.replace("Host:", "Ada:"), "Enter saves");
+    assert!(!window.harness.state().has_unsaved_changes());
+
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    request_close(&mut window);
+    assert!(earmark::review::journal::pending(&journals, &transcript).is_some());
+    window.click("Don't save");
+    assert!(
+        earmark::review::journal::pending(&journals, &transcript).is_none(),
+        "Don't save throws the unsaved changes away"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&transcript).unwrap_or_default(),
+        saved,
+        "and writes nothing"
+    );
+}

@@ -17,6 +17,16 @@ struct Step {
     state: u64,
 }
 
+impl Drop for Document {
+    fn drop(&mut self) {
+        if !self.is_modified()
+            && let Some(journal) = self.journal.take()
+        {
+            journal.remove();
+        }
+    }
+}
+
 /// A transcript being edited, with unlimited undo and redo.
 #[derive(Debug)]
 pub struct Document {
@@ -207,11 +217,10 @@ impl Document {
     }
 
     /// Closes the document: its journal is removed unless it holds changes
-    /// that were not saved (kept for recovery unless `discard`).
+    /// that were not saved (kept for recovery unless `discard`). Dropping a
+    /// document is `close(false)`.
     pub fn close(mut self, discard: bool) {
-        if let Some(journal) = self.journal.take()
-            && (discard || !self.is_modified())
-        {
+        if discard && let Some(journal) = self.journal.take() {
             journal.remove();
         }
     }

@@ -985,6 +985,20 @@ impl EarmarkApp {
                 let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
                 self.on_edit(outcome);
             }
+            DialogAnswer::SaveAndClose => {
+                let outcome = self.editing.save(self.episode.transcript.as_mut());
+                let saved = matches!(outcome, EditOutcome::Saved);
+                self.on_edit(outcome);
+                if saved {
+                    self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            DialogAnswer::CloseWithoutSaving => {
+                if let Some(loaded) = self.episode.transcript.take() {
+                    loaded.document.close(true);
+                }
+                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             DialogAnswer::Discard => {
                 let outcome = self
                     .editing
@@ -1053,6 +1067,21 @@ impl EarmarkApp {
             EditOutcome::Report(message) => self.report(message),
             EditOutcome::Nothing => {}
         }
+    }
+
+    /// Closing (the window's ×, Ctrl+Q) with unsaved changes asks first.
+    fn confirm_close(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || !self.has_unsaved_changes() {
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        let file = self
+            .episode
+            .transcript
+            .as_ref()
+            .and_then(|t| t.path.file_name())
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        self.dialog = Some(Dialog::SaveChanges { file });
     }
 
     /// "• name — Earmark" while there are unsaved changes.
@@ -1188,6 +1217,7 @@ impl eframe::App for EarmarkApp {
         for action in shortcuts::take_actions(&ctx) {
             self.apply(action);
         }
+        self.confirm_close(&ctx);
         self.drop_ui(&ctx);
         let clock = self.player.clock();
         let pos_ms = heard_now_ms(&clock, self.player.speed(), Instant::now()).min(

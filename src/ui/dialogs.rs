@@ -29,6 +29,11 @@ pub enum Dialog {
     },
     /// The version, licences and the folders in use.
     About(About),
+    /// The window is closing with changes that were not saved.
+    SaveChanges {
+        /// The transcript's file name.
+        file: String,
+    },
     /// A journal holds changes to the transcript that were never saved.
     Recover {
         /// How many.
@@ -63,6 +68,10 @@ pub enum DialogAnswer {
         /// The new name.
         name: String,
     },
+    /// Save, then close the window.
+    SaveAndClose,
+    /// Close the window without saving.
+    CloseWithoutSaving,
     /// Bring the unsaved changes back.
     Recover,
     /// Throw the unsaved changes away.
@@ -97,11 +106,31 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
             } => rename_ui(ui, *speaker, name, selected),
             Dialog::About(about) => about_ui(ui, about),
             Dialog::Recover { changes, when } => recover_ui(ui, *changes, when),
+            Dialog::SaveChanges { file } => save_changes_ui(ui, file),
         };
     });
     if answer.is_none() && modal.should_close() {
         answer = Some(DialogAnswer::Close);
     }
+    answer
+}
+
+/// "Save the changes to <file>?" on close: Save (Enter), Don't save, Cancel.
+fn save_changes_ui(ui: &mut egui::Ui, file: &str) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("Unsaved changes");
+    ui.label(format!("Save the changes to {file} before closing?"));
+    ui.horizontal(|ui| {
+        if ui.button("Save").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+            answer = Some(DialogAnswer::SaveAndClose);
+        }
+        if ui.button("Don't save").clicked() {
+            answer = Some(DialogAnswer::CloseWithoutSaving);
+        }
+        if ui.button("Cancel").clicked() {
+            answer = Some(DialogAnswer::Close);
+        }
+    });
     answer
 }
 
