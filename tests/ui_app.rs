@@ -1458,3 +1458,99 @@ fn closing_with_unsaved_changes_asks_save_dont_save_or_cancel() {
         "and writes nothing"
     );
 }
+
+#[test]
+fn keys_set_the_speaker_the_times_and_join_insert_and_delete_lines() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .click();
+    window.settle();
+    window.play_for(300);
+    window.press(Key::Space);
+    let playhead_ms = window.clock_ms();
+    let lines = |window: &Window| {
+        window
+            .harness
+            .state()
+            .transcript()
+            .map_or(0, |t| t.segments.len())
+    };
+    let line = |window: &Window, i: usize| {
+        window.harness.state().transcript().expect("open").segments[i].clone()
+    };
+    assert_eq!(lines(&window), 6);
+    let start_ms = line(&window, 1).start_ms;
+    assert!(start_ms < playhead_ms && playhead_ms < line(&window, 1).end_ms);
+
+    window.press(Key::Num1);
+    assert!(
+        window.row_visible("Host, 0:04: Thanks for having me"),
+        "1: the first speaker"
+    );
+    window.press(Key::Num2);
+    assert!(window.row_visible("Guest, 0:04: Thanks for having me"));
+
+    window.press_with(Modifiers::COMMAND, Key::CloseBracket);
+    assert_eq!(
+        line(&window, 1).end_ms,
+        playhead_ms,
+        "Ctrl+]: ends at the playhead"
+    );
+    window.press_with(Modifiers::COMMAND, Key::OpenBracket);
+    assert_eq!(
+        line(&window, 1).start_ms,
+        playhead_ms,
+        "Ctrl+[: starts there"
+    );
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(line(&window, 1).start_ms, start_ms);
+
+    window.press_with(Modifiers::COMMAND, Key::J);
+    assert_eq!(lines(&window), 5, "Ctrl+J joins the line with the next");
+    assert!(
+        line(&window, 1).text.starts_with("Thanks for having me.")
+            && line(&window, 1).text.ends_with("highlighted as it plays.")
+    );
+    window.press_with(Modifiers::COMMAND, Key::I);
+    assert_eq!(lines(&window), 6, "Ctrl+I inserts a line at the playhead");
+    assert_eq!(line(&window, 2).start_ms, playhead_ms);
+    assert_eq!(line(&window, 2).text, "");
+    window.press_with(Modifiers::COMMAND, Key::Delete);
+    assert_eq!(
+        lines(&window),
+        5,
+        "Ctrl+Delete removes the line being heard"
+    );
+}
+
+#[test]
+fn a_line_whose_times_are_wrong_is_flagged_with_the_reason() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .click();
+    window.settle();
+    // Play on into the next line, then make the line before end there: it
+    // now overlaps the line after it.
+    window.play_for(7000);
+    window.press(Key::Space);
+    assert!(window.clock_ms() > 10_100, "in the next line");
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .focus();
+    window.settle();
+    window.press_with(Modifiers::COMMAND, Key::CloseBracket);
+    assert!(
+        window.row_visible("Guest, 0:04 (times: overlaps the next line): Thanks"),
+        "the flag says why"
+    );
+}

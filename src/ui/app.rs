@@ -261,6 +261,14 @@ impl EarmarkApp {
         &self.settings
     }
 
+    /// The open transcript as edited.
+    pub fn transcript(&self) -> Option<&crate::transcript::Transcript> {
+        self.episode
+            .transcript
+            .as_ref()
+            .map(LoadedTranscript::transcript)
+    }
+
     /// The open transcript has changes that are not in its file.
     pub fn has_unsaved_changes(&self) -> bool {
         self.episode
@@ -751,14 +759,16 @@ impl EarmarkApp {
                 }
             }
             Action::EditLine => {
-                let line = self
-                    .view
-                    .focused_segment()
-                    .or(self.heard.as_ref().map(|c| c.segment));
-                if let Some(segment) = line {
+                if let Some(segment) = self.target_line() {
                     self.edit_line(segment);
                 }
             }
+            Action::Speaker(_)
+            | Action::StartHere
+            | Action::EndHere
+            | Action::MergeNext
+            | Action::InsertLine
+            | Action::DeleteLine => self.edit_by_key(action),
         }
     }
 
@@ -1016,6 +1026,36 @@ impl EarmarkApp {
             return;
         };
         if let Some(edit) = ops::rename_speaker(loaded.transcript(), speaker, &name) {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// The line a key edits: the one with the keyboard focus, else the one
+    /// being heard.
+    fn target_line(&self) -> Option<usize> {
+        self.view
+            .focused_segment()
+            .or(self.heard.as_ref().map(|c| c.segment))
+    }
+
+    /// The edits made by a key on the target line (or at the playhead).
+    fn edit_by_key(&mut self, action: Action) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let t = loaded.transcript();
+        let playhead_ms = self.player.position_ms();
+        let line = self.target_line();
+        let edit = match (action, line) {
+            (Action::InsertLine, _) => Some(ops::insert_at(t, playhead_ms).1),
+            (Action::Speaker(n), Some(line)) => ops::set_speaker_number(t, line, usize::from(n)),
+            (Action::StartHere, Some(line)) => ops::set_start(t, line, playhead_ms),
+            (Action::EndHere, Some(line)) => ops::set_end(t, line, playhead_ms),
+            (Action::MergeNext, Some(line)) => ops::merge_with_next(t, line),
+            (Action::DeleteLine, Some(line)) => ops::delete(t, line),
+            _ => None,
+        };
+        if let Some(edit) = edit {
             self.apply_edit(edit);
         }
     }

@@ -56,6 +56,18 @@ pub enum Action {
     Save,
     /// Edit the text of the line being heard (or with the keyboard focus).
     EditLine,
+    /// Give the line the n-th speaker of the list (0-based; keys 1–9).
+    Speaker(u8),
+    /// The line starts at the playhead.
+    StartHere,
+    /// The line ends at the playhead.
+    EndHere,
+    /// Join the line with the next.
+    MergeNext,
+    /// A new empty line at the playhead.
+    InsertLine,
+    /// Remove the line.
+    DeleteLine,
 }
 
 /// One shortcut: the keys and what they do.
@@ -82,7 +94,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 33] = [
+pub const SHORTCUTS: [Shortcut; 47] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -132,6 +144,30 @@ pub const SHORTCUTS: [Shortcut; 33] = [
     key(Modifiers::COMMAND, Key::Space, Action::PlayPause, true),
     key(Modifiers::ALT, Key::ArrowLeft, Action::SkipBack, true),
     key(Modifiers::ALT, Key::ArrowRight, Action::SkipForward, true),
+    key(Modifiers::NONE, Key::Num1, Action::Speaker(0), false),
+    key(Modifiers::NONE, Key::Num2, Action::Speaker(1), false),
+    key(Modifiers::NONE, Key::Num3, Action::Speaker(2), false),
+    key(Modifiers::NONE, Key::Num4, Action::Speaker(3), false),
+    key(Modifiers::NONE, Key::Num5, Action::Speaker(4), false),
+    key(Modifiers::NONE, Key::Num6, Action::Speaker(5), false),
+    key(Modifiers::NONE, Key::Num7, Action::Speaker(6), false),
+    key(Modifiers::NONE, Key::Num8, Action::Speaker(7), false),
+    key(Modifiers::NONE, Key::Num9, Action::Speaker(8), false),
+    key(
+        Modifiers::COMMAND,
+        Key::OpenBracket,
+        Action::StartHere,
+        false,
+    ),
+    key(
+        Modifiers::COMMAND,
+        Key::CloseBracket,
+        Action::EndHere,
+        false,
+    ),
+    key(Modifiers::COMMAND, Key::J, Action::MergeNext, false),
+    key(Modifiers::COMMAND, Key::I, Action::InsertLine, false),
+    key(Modifiers::COMMAND, Key::Delete, Action::DeleteLine, false),
 ];
 
 /// What an action does, for the overlay.
@@ -164,6 +200,12 @@ pub fn describe(action: Action) -> &'static str {
         Action::EditLine => {
             "Edit the line's text (Enter keeps, Shift+Enter breaks the line, Escape cancels)"
         }
+        Action::Speaker(_) => "The line's speaker: that one in the legend's order",
+        Action::StartHere => "The line starts at the playhead",
+        Action::EndHere => "The line ends at the playhead",
+        Action::MergeNext => "Join the line with the next",
+        Action::InsertLine => "New line at the playhead",
+        Action::DeleteLine => "Delete the line",
     }
 }
 
@@ -192,9 +234,14 @@ pub fn shortcut_for(
 /// Takes this frame's shortcut presses out of the input (so a focused
 /// button does not also see the Space) and returns their actions in the
 /// order they were pressed, one for every press however many arrive in a
-/// frame. While a text field has the keyboard only `while_typing` shortcuts count.
+/// frame. While a text field has the keyboard only `while_typing` shortcuts
+/// count.
 pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
-    let typing = ctx.egui_wants_keyboard_input();
+    // Typing means a text field has the keyboard; a focused line or button
+    // (egui counts any focus as wanting the keyboard) still gets the keys.
+    let typing = ctx
+        .memory(|m| m.focused())
+        .is_some_and(|id| egui::TextEdit::load_state(ctx, id).is_some());
     let mut actions = Vec::new();
     ctx.input_mut(|input| {
         input.events.retain(|event| {
@@ -270,6 +317,17 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
                 .striped(true)
                 .show(ui, |ui| {
                     for shortcut in &SHORTCUTS {
+                        // The speaker keys 1–9 are one row.
+                        match shortcut.action {
+                            Action::Speaker(0) => {
+                                ui.monospace("1–9");
+                                ui.label(describe(shortcut.action));
+                                ui.end_row();
+                                continue;
+                            }
+                            Action::Speaker(_) => continue,
+                            _ => {}
+                        }
                         ui.monospace(keys_label(ctx, &shortcut.keys));
                         let mut text = match shortcut.action {
                             Action::SkipBack => format!("Skip back {skip_secs} s"),

@@ -554,7 +554,10 @@ impl TranscriptView {
         let out_of_reach = input
             .audio_end_ms
             .is_some_and(|end_ms| segment.start_ms >= end_ms);
-        let time_line = if estimated {
+        let problems = crate::review::ops::problems(transcript, segment_index);
+        let time_line = if !problems.is_empty() {
+            format!("{time_text}   check times")
+        } else if estimated {
             format!("{time_text}   ≈ estimated")
         } else if out_of_reach {
             format!("{time_text}   after the end")
@@ -574,6 +577,9 @@ impl TranscriptView {
         if out_of_reach {
             response = response.on_hover_text("This line starts after the end of the audio");
         }
+        if !problems.is_empty() {
+            response = response.on_hover_text(format!("This line {}", problems.join(" and ")));
+        }
         // The line being heard reads as "pressed" to screen readers (and tests).
         response.widget_info(|| {
             let reach = if out_of_reach {
@@ -581,10 +587,18 @@ impl TranscriptView {
             } else {
                 ""
             };
+            let flagged = if problems.is_empty() {
+                String::new()
+            } else {
+                format!(" (times: {})", problems.join(" and "))
+            };
             let mut info = WidgetInfo::labeled(
                 Role::Button,
                 true,
-                format!("{speaker_name}, {time_text}{reach}: {}", segment.text),
+                format!(
+                    "{speaker_name}, {time_text}{reach}{flagged}: {}",
+                    segment.text
+                ),
             );
             info.selected = current.is_some().then_some(true);
             info
