@@ -1554,3 +1554,35 @@ fn a_line_whose_times_are_wrong_is_flagged_with_the_reason() {
         "the flag says why"
     );
 }
+
+#[test]
+fn alt_keys_nudge_the_lines_start_and_end_by_10_and_100_ms() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .click();
+    window.settle();
+    // Well inside the line, so it stays the one being heard as it moves.
+    window.play_for(1500);
+    window.press(Key::Space);
+    let times = |window: &Window| {
+        let line = &window.harness.state().transcript().expect("open").segments[1];
+        (line.start_ms, line.end_ms)
+    };
+    let (start_ms, end_ms) = times(&window);
+    window.press_with(Modifiers::ALT, Key::OpenBracket);
+    assert_eq!(times(&window), (start_ms - 10, end_ms));
+    window.press_with(Modifiers::ALT | Modifiers::COMMAND, Key::CloseBracket);
+    assert_eq!(times(&window), (start_ms + 90, end_ms));
+    window.press_with(Modifiers::ALT, Key::Quote);
+    assert_eq!(times(&window), (start_ms + 90, end_ms + 10));
+    window.press_with(Modifiers::ALT | Modifiers::COMMAND, Key::Semicolon);
+    assert_eq!(times(&window), (start_ms + 90, end_ms - 90));
+    for _ in 0..4 {
+        window.press_with(Modifiers::COMMAND, Key::Z);
+    }
+    assert_eq!(times(&window), (start_ms, end_ms), "each nudge is one step");
+}

@@ -768,7 +768,8 @@ impl EarmarkApp {
             | Action::EndHere
             | Action::MergeNext
             | Action::InsertLine
-            | Action::DeleteLine => self.edit_by_key(action),
+            | Action::DeleteLine
+            | Action::Nudge { .. } => self.edit_by_key(action),
         }
     }
 
@@ -1053,6 +1054,9 @@ impl EarmarkApp {
             (Action::EndHere, Some(line)) => ops::set_end(t, line, playhead_ms),
             (Action::MergeNext, Some(line)) => ops::merge_with_next(t, line),
             (Action::DeleteLine, Some(line)) => ops::delete(t, line),
+            (Action::Nudge { start, delta_ms }, Some(line)) => {
+                ops::nudge(t, line, start, i64::from(delta_ms))
+            }
             _ => None,
         };
         if let Some(edit) = edit {

@@ -68,6 +68,29 @@ pub enum Action {
     InsertLine,
     /// Remove the line.
     DeleteLine,
+    /// Move the line's start (`start`) or end by `delta_ms`.
+    Nudge {
+        /// The start, else the end.
+        start: bool,
+        /// How far, ± 10 or 100 ms.
+        delta_ms: i16,
+    },
+}
+
+/// A nudge key: Alt+[ ] move the start, Alt+; ' the end, by 10 ms; with
+/// Ctrl too, by 100 ms.
+const fn nudge(coarse: bool, logical_key: Key, start: bool, delta_ms: i16) -> Shortcut {
+    let modifiers = if coarse {
+        Modifiers::ALT.plus(Modifiers::COMMAND)
+    } else {
+        Modifiers::ALT
+    };
+    key(
+        modifiers,
+        logical_key,
+        Action::Nudge { start, delta_ms },
+        false,
+    )
 }
 
 /// One shortcut: the keys and what they do.
@@ -94,7 +117,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 47] = [
+pub const SHORTCUTS: [Shortcut; 55] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -168,6 +191,14 @@ pub const SHORTCUTS: [Shortcut; 47] = [
     key(Modifiers::COMMAND, Key::J, Action::MergeNext, false),
     key(Modifiers::COMMAND, Key::I, Action::InsertLine, false),
     key(Modifiers::COMMAND, Key::Delete, Action::DeleteLine, false),
+    nudge(false, Key::OpenBracket, true, -10),
+    nudge(false, Key::CloseBracket, true, 10),
+    nudge(true, Key::OpenBracket, true, -100),
+    nudge(true, Key::CloseBracket, true, 100),
+    nudge(false, Key::Semicolon, false, -10),
+    nudge(false, Key::Quote, false, 10),
+    nudge(true, Key::Semicolon, false, -100),
+    nudge(true, Key::Quote, false, 100),
 ];
 
 /// What an action does, for the overlay.
@@ -206,6 +237,13 @@ pub fn describe(action: Action) -> &'static str {
         Action::MergeNext => "Join the line with the next",
         Action::InsertLine => "New line at the playhead",
         Action::DeleteLine => "Delete the line",
+        Action::Nudge {
+            start: true,
+            delta_ms,
+        } if delta_ms < 0 => "The line starts earlier",
+        Action::Nudge { start: true, .. } => "The line starts later",
+        Action::Nudge { delta_ms, .. } if delta_ms < 0 => "The line ends earlier",
+        Action::Nudge { .. } => "The line ends later",
     }
 }
 
@@ -332,6 +370,11 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
                         let mut text = match shortcut.action {
                             Action::SkipBack => format!("Skip back {skip_secs} s"),
                             Action::SkipForward => format!("Skip forward {skip_secs} s"),
+                            Action::Nudge { delta_ms, .. } => format!(
+                                "{} by {} ms",
+                                describe(shortcut.action),
+                                delta_ms.unsigned_abs()
+                            ),
                             other => describe(other).to_string(),
                         };
                         if shortcut.while_typing && is_transport(shortcut.action) {
