@@ -349,50 +349,59 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            egui::Grid::new("shortcuts")
-                .num_columns(2)
-                .spacing([24.0, 6.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    for shortcut in &SHORTCUTS {
-                        // The speaker keys 1–9 are one row.
-                        match shortcut.action {
-                            Action::Speaker(0) => {
-                                ui.monospace("1–9");
-                                ui.label(describe(shortcut.action));
-                                ui.end_row();
-                                continue;
-                            }
-                            Action::Speaker(_) => continue,
-                            _ => {}
-                        }
-                        ui.monospace(keys_label(ctx, &shortcut.keys));
-                        let mut text = match shortcut.action {
-                            Action::SkipBack => format!("Skip back {skip_secs} s"),
-                            Action::SkipForward => format!("Skip forward {skip_secs} s"),
-                            Action::Nudge { delta_ms, .. } => format!(
-                                "{} by {} ms",
-                                describe(shortcut.action),
-                                delta_ms.unsigned_abs()
-                            ),
-                            other => describe(other).to_string(),
-                        };
-                        if shortcut.while_typing && is_transport(shortcut.action) {
-                            text.push_str(", also while editing a line");
-                        }
-                        ui.label(text);
-                        ui.end_row();
-                    }
-                    ui.monospace("Tab / Shift+Tab");
-                    ui.label("Move between lines and controls");
-                    ui.end_row();
-                    ui.monospace("Alt+click a word");
-                    ui.label("Play from that word");
-                    ui.end_row();
-                    ui.monospace("Enter");
-                    ui.label("Play the line with the keyboard focus; in search, go to the match");
-                    ui.end_row();
-                });
+            // Taller than a small window: it scrolls.
+            let max_height = ctx.content_rect().height() * 0.75;
+            egui::ScrollArea::vertical()
+                .max_height(max_height)
+                .show(ui, |ui| shortcut_grid(ui, ctx, skip_secs));
         });
     *open = still_open;
+}
+
+/// The overlay's rows: keys and what they do.
+fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32) {
+    egui::Grid::new("shortcuts")
+        .num_columns(2)
+        .spacing([24.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for shortcut in &SHORTCUTS {
+                // The speaker keys 1–9 are one row.
+                match shortcut.action {
+                    Action::Speaker(0) => {
+                        ui.monospace("1–9");
+                        ui.label(describe(shortcut.action));
+                        ui.end_row();
+                        continue;
+                    }
+                    Action::Speaker(_) => continue,
+                    _ => {}
+                }
+                ui.monospace(keys_label(ctx, &shortcut.keys));
+                let mut text = match shortcut.action {
+                    Action::SkipBack => format!("Skip back {skip_secs} s"),
+                    Action::SkipForward => format!("Skip forward {skip_secs} s"),
+                    Action::Nudge { delta_ms, .. } => format!(
+                        "{} by {} ms",
+                        describe(shortcut.action),
+                        delta_ms.unsigned_abs()
+                    ),
+                    other => describe(other).to_string(),
+                };
+                if shortcut.while_typing && is_transport(shortcut.action) {
+                    text.push_str(", also while editing a line");
+                }
+                ui.label(text);
+                ui.end_row();
+            }
+            ui.monospace("Tab / Shift+Tab");
+            ui.label("Move between lines and controls");
+            ui.end_row();
+            ui.monospace("Alt+click a word");
+            ui.label("Play from that word");
+            ui.end_row();
+            ui.monospace("Enter");
+            ui.label("Play the line with the keyboard focus; in search, go to the match");
+            ui.end_row();
+        });
 }
