@@ -427,6 +427,45 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// once, in order: `bracketleft` slows, `bracketright` speeds up), clicks
 /// line `CLICKED` and records until the highlight has moved to the next line
 /// and a while after. Screenshots are named with `label`.
+/// Starts the real binary on `files` in `display`, its settings, cache,
+/// trace and log in `dir`, with `env` added (a sound server's); returns it,
+/// its pid and its trace.
+fn start_app(
+    display: &Display,
+    dir: &Path,
+    files: &[PathBuf],
+    env: Vec<(&'static str, std::ffi::OsString)>,
+) -> (Guarded, u32, TraceLog) {
+    let trace_path = dir.join("trace.jsonl");
+    let app_log = dir.join("earmark.log");
+    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
+        .args(files)
+        .envs(env)
+        .env("DISPLAY", &display.name)
+        // X11 only, even when the test runs inside a Wayland session.
+        .env_remove("WAYLAND_DISPLAY")
+        .env("EARMARK_STATE_DIR", dir.join("state"))
+        .env("EARMARK_CACHE_DIR", dir.join("cache"))
+        .env("EARMARK_TRACE", &trace_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
+    let pid = child.id();
+    let app = Guarded {
+        what: "earmark",
+        child,
+        log: app_log,
+    };
+    let trace = TraceLog {
+        path: trace_path,
+        read_bytes: 0,
+        events: Vec::new(),
+    };
+    (app, pid, trace)
+}
+
 fn play_clicked_line(label: &str, speed_keys: &[&str], speed: f64) -> Played {
     require_tools();
 
@@ -456,34 +495,12 @@ fn play_clicked_line(label: &str, speed_keys: &[&str], speed: f64) -> Played {
     let server = PulseServer::start(rate);
     let recorder = server.record(rate);
 
-    let trace_path = dir.path().join("trace.jsonl");
-    let app_log = dir.path().join("earmark.log");
-    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(repo_file(AUDIO))
-        .arg(repo_file(TRANSCRIPT))
-        .envs(server.client_env())
-        .env("DISPLAY", &display.name)
-        // X11 only, even when the test runs inside a Wayland session.
-        .env_remove("WAYLAND_DISPLAY")
-        .env("EARMARK_STATE_DIR", dir.path().join("state"))
-        .env("EARMARK_CACHE_DIR", dir.path().join("cache"))
-        .env("EARMARK_TRACE", &trace_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
-    let pid = child.id();
-    let mut app = Guarded {
-        what: "earmark",
-        child,
-        log: app_log,
-    };
-    let mut trace = TraceLog {
-        path: trace_path,
-        read_bytes: 0,
-        events: Vec::new(),
-    };
+    let (mut app, pid, mut trace) = start_app(
+        &display,
+        dir.path(),
+        &[repo_file(AUDIO), repo_file(TRANSCRIPT)],
+        server.client_env(),
+    );
 
     // Step 1: the episode is open and playing would be heard.
     let opened = trace.wait_for(&mut app, "opened event", START_TIMEOUT, |e| is(e, "opened"));
@@ -773,32 +790,12 @@ fn f2_enter_escape_and_ctrl_s_edit_a_line_and_write_it() {
     std::fs::create_dir_all(&shots).expect("a screenshot folder");
 
     let mut display = Display::start(dir.path());
-    let trace_path = dir.path().join("trace.jsonl");
-    let app_log = dir.path().join("earmark.log");
-    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(&audio)
-        .arg(&transcript)
-        .env("DISPLAY", &display.name)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("EARMARK_STATE_DIR", dir.path().join("state"))
-        .env("EARMARK_CACHE_DIR", dir.path().join("cache"))
-        .env("EARMARK_TRACE", &trace_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
-    let pid = child.id();
-    let mut app = Guarded {
-        what: "earmark",
-        child,
-        log: app_log,
-    };
-    let mut trace = TraceLog {
-        path: trace_path,
-        read_bytes: 0,
-        events: Vec::new(),
-    };
+    let (mut app, pid, mut trace) = start_app(
+        &display,
+        dir.path(),
+        &[audio.clone(), transcript.clone()],
+        Vec::new(),
+    );
     let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
     let window = display.window_of(&mut app, pid);
     let row = rows["rows"]

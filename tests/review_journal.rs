@@ -31,10 +31,8 @@ fn episode() -> Episode {
     }
 }
 
-/// Opens the episode with a journal and makes four changes (one undone).
-fn edited(episode: &Episode) -> Document {
-    let mut document = Document::open(&episode.transcript).expect("opens");
-    document.start_journal(&episode.journals).expect("journal");
+/// Three edits (a line's text, a new speaker, a start) and the undo of the last.
+fn text_speaker_start_then_undo(document: &mut Document) {
     let t = document.transcript();
     let edits = [
         ops::set_text(t, 0, "Welcome to the Delphi Podcast.").expect("a change"),
@@ -45,6 +43,13 @@ fn edited(episode: &Episode) -> Document {
         document.apply(edit).expect("fits");
     }
     document.undo();
+}
+
+/// Opens the episode with a journal and makes four changes (one undone).
+fn edited(episode: &Episode) -> Document {
+    let mut document = Document::open(&episode.transcript).expect("opens");
+    document.start_journal(&episode.journals).expect("journal");
+    text_speaker_start_then_undo(&mut document);
     let split = ops::split(document.transcript(), 1, 10, None).expect("a split");
     document.apply(split).expect("fits");
     document.journal().expect("journal").flush();
@@ -100,16 +105,7 @@ fn a_torn_last_record_costs_only_that_record() {
     assert!(pending.damaged);
     let recovered = pending.recover().expect("recovers");
     let mut expected = Document::open(&episode.transcript).expect("opens");
-    let t = expected.transcript();
-    let edits = [
-        ops::set_text(t, 0, "Welcome to the Delphi Podcast.").expect("a change"),
-        ops::set_speaker(t, 2, "Guest").expect("a change"),
-        ops::set_start(t, 4, 78_000).expect("a change"),
-    ];
-    for edit in edits {
-        expected.apply(edit).expect("fits");
-    }
-    expected.undo();
+    text_speaker_start_then_undo(&mut expected);
     assert_eq!(recovered.transcript(), expected.transcript());
     // The journal goes on after the last whole record.
     let mut recovered = recovered;

@@ -412,6 +412,17 @@ fn demo_copy(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A copy of the demo episode to edit, playing from the line whose label
+/// contains `line`.
+fn editable_demo_playing(line: &str) -> Window {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let mut window = Window::open_in(files, dir);
+    window.harness.get_by_label_contains(line).click();
+    window.settle();
+    window
+}
+
 fn rename_host_to_ada(window: &mut Window) {
     window.click("Speaker Host");
     let field = window.harness.get_by_label("New name:");
@@ -1319,14 +1330,7 @@ fn type_in_editor(window: &mut Window, text: &str) {
 
 #[test]
 fn f2_edits_the_line_being_heard_enter_keeps_shift_enter_breaks_escape_cancels() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let mut window = Window::open_in(files, dir);
-    window
-        .harness
-        .get_by_label_contains("Click any line and the player jumps there")
-        .click();
-    window.settle();
+    let mut window = editable_demo_playing("Click any line and the player jumps there");
     window.press(Key::Space);
     assert!(!window.playing());
 
@@ -1369,14 +1373,7 @@ fn f2_edits_the_line_being_heard_enter_keeps_shift_enter_breaks_escape_cancels()
 
 #[test]
 fn while_typing_ctrl_space_plays_and_pauses() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let mut window = Window::open_in(files, dir);
-    window
-        .harness
-        .get_by_label_contains("Thanks for having me")
-        .click();
-    window.settle();
+    let mut window = editable_demo_playing("Thanks for having me");
     window.press(Key::Space);
     window.press(Key::F2);
     assert!(!window.playing());
@@ -1461,14 +1458,7 @@ fn closing_with_unsaved_changes_asks_save_dont_save_or_cancel() {
 
 #[test]
 fn keys_set_the_speaker_the_times_and_join_insert_and_delete_lines() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let mut window = Window::open_in(files, dir);
-    window
-        .harness
-        .get_by_label_contains("Thanks for having me")
-        .click();
-    window.settle();
+    let mut window = editable_demo_playing("Thanks for having me");
     window.play_for(300);
     window.press(Key::Space);
     let playhead_ms = window.clock_ms();
@@ -1530,14 +1520,7 @@ fn keys_set_the_speaker_the_times_and_join_insert_and_delete_lines() {
 
 #[test]
 fn a_line_whose_times_are_wrong_is_flagged_with_the_reason() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let mut window = Window::open_in(files, dir);
-    window
-        .harness
-        .get_by_label_contains("Thanks for having me")
-        .click();
-    window.settle();
+    let mut window = editable_demo_playing("Thanks for having me");
     // Play on into the next line, then make the line before end there: it
     // now overlaps the line after it.
     window.play_for(7000);
@@ -1557,14 +1540,7 @@ fn a_line_whose_times_are_wrong_is_flagged_with_the_reason() {
 
 #[test]
 fn alt_keys_nudge_the_lines_start_and_end_by_10_and_100_ms() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let mut window = Window::open_in(files, dir);
-    window
-        .harness
-        .get_by_label_contains("Thanks for having me")
-        .click();
-    window.settle();
+    let mut window = editable_demo_playing("Thanks for having me");
     // Well inside the line, so it stays the one being heard as it moves.
     window.play_for(1500);
     window.press(Key::Space);
