@@ -69,20 +69,7 @@ impl Document {
     /// Reads the transcript at `path` (format detected from the content)
     /// and remembers what the file held, to notice another program's change.
     pub fn open(path: &Path) -> Result<Document, TranscriptError> {
-        let io = |action, source| TranscriptError::Io {
-            action,
-            path: path.to_owned(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(|e| io("opening", e))?.len();
-        if size > transcript::MAX_FILE_BYTES {
-            return Err(TranscriptError::TooLarge {
-                size_mb: size / 1_000_000,
-                limit_mb: transcript::MAX_FILE_BYTES / 1_000_000,
-                path: path.to_owned(),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| io("reading", e))?;
+        let bytes = transcript::read_bytes(path)?;
         let on_disk = OnDisk::of(&bytes);
         let transcript =
             transcript::parse_bytes(bytes, None).map_err(|failure| failure.in_file(path))?;

@@ -28,7 +28,7 @@ use thiserror::Error;
 
 use super::document::Document;
 use super::edit::Edit;
-use super::save::OnDisk;
+use super::save::{self, OnDisk};
 use crate::atomic_file;
 use crate::transcript::TranscriptError;
 
@@ -148,13 +148,10 @@ fn decode_line(line: &[u8]) -> Option<Record> {
 
 /// Where the journal of `transcript` lives in `dir`.
 pub fn path_for(dir: &Path, transcript: &Path) -> PathBuf {
-    let full = std::path::absolute(transcript).unwrap_or_else(|_| transcript.to_owned());
-    let name = transcript
-        .file_name()
-        .map_or_else(|| "transcript".into(), |n| n.to_string_lossy().into_owned());
     dir.join(format!(
-        "{:08x}-{name}.journal",
-        crc32fast::hash(full.to_string_lossy().as_bytes())
+        "{}-{}.journal",
+        save::key_of(transcript),
+        save::file_name(transcript)
     ))
 }
 

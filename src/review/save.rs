@@ -103,7 +103,7 @@ pub fn save(
             source,
         })?;
     }
-    atomic_file::write(path, text.as_bytes()).map_err(|e| io(e.action, e.source))?;
+    atomic_file::write(path, text.as_bytes()).map_err(TranscriptError::from)?;
     Ok(OnDisk::of(text.as_bytes()))
 }
 
@@ -181,24 +181,20 @@ impl Backups {
                 source,
             })
         })?;
-        atomic_file::write(path, &bytes).map_err(|e| {
-            SaveError::Transcript(TranscriptError::Io {
-                action: e.action,
-                path: e.path,
-                source: e.source,
-            })
-        })
+        atomic_file::write(path, &bytes).map_err(|e| SaveError::Transcript(e.into()))
     }
 }
 
-/// Names a file's copies: a checksum of its full path, so two `episode.srt`
-/// in different folders keep their own.
-fn key_of(path: &Path) -> String {
+/// Names what the data folder keeps for a file (its backups, its journal):
+/// a checksum of its full path, so two `episode.srt` in different folders
+/// keep their own.
+pub(crate) fn key_of(path: &Path) -> String {
     let full = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     format!("{:08x}", crc32fast::hash(full.to_string_lossy().as_bytes()))
 }
 
-fn file_name(path: &Path) -> String {
+/// The file's name, for the names of what is kept for it.
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || "transcript".to_owned(),
         |n| n.to_string_lossy().into_owned(),

@@ -26,7 +26,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::atomic_file;
+use crate::atomic_file::{self, folder_of};
 
 /// The version this build writes, and the newest it reads.
 pub const SESSION_VERSION: u32 = 1;
@@ -162,13 +162,6 @@ impl Session {
             path: e.path,
             source: e.source,
         })
-    }
-}
-
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
     }
 }
 

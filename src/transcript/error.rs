@@ -76,3 +76,13 @@ impl ParseFailure {
         }
     }
 }
+
+impl From<crate::atomic_file::WriteError> for TranscriptError {
+    fn from(err: crate::atomic_file::WriteError) -> Self {
+        TranscriptError::Io {
+            action: err.action,
+            path: err.path,
+            source: err.source,
+        }
+    }
+}

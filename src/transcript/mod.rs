@@ -34,6 +34,12 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Reads a transcript from `path`, detecting the format from the content unless
 /// `format` names it.
 pub fn read_file(path: &Path, format: Option<Format>) -> Result<Transcript, TranscriptError> {
+    let bytes = read_bytes(path)?;
+    parse_bytes(bytes, format).map_err(|failure| failure.in_file(path))
+}
+
+/// The bytes of the transcript file at `path`, refused past [`MAX_FILE_BYTES`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, TranscriptError> {
     let io_err = |action, source| TranscriptError::Io {
         action,
         path: path.to_owned(),
@@ -53,7 +59,7 @@ pub fn read_file(path: &Path, format: Option<Format>) -> Result<Transcript, Tran
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io_err("reading", e))?;
-    parse_bytes(bytes, format).map_err(|failure| failure.in_file(path))
+    Ok(bytes)
 }
 
 /// Parses a whole file's bytes: decodes them, detects the format unless given,
@@ -161,9 +167,5 @@ pub fn write_file(
     path: &Path,
 ) -> Result<(), TranscriptError> {
     let text = write_string_with(transcript, format, text_options)?;
-    crate::atomic_file::write(path, text.as_bytes()).map_err(|e| TranscriptError::Io {
-        action: e.action,
-        path: e.path,
-        source: e.source,
-    })
+    Ok(crate::atomic_file::write(path, text.as_bytes())?)
 }
