@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Role, WidgetInfo};
 
+mod edits;
+
 use super::demo;
-use super::dialogs::{self, About, Dialog, DialogAnswer};
-use super::editing::{self, EditOutcome, Editing};
+use super::dialogs::{About, Dialog};
+use super::editing::Editing;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
@@ -28,7 +30,7 @@ use super::transcript_view::{
 use super::transport::{TransportAction, TransportInput, transport_ui};
 use super::waveform_view::{TimeSpan, WaveformInput, overview_ui, zoom_ui};
 use crate::audio::Engine;
-use crate::review::{Document, Edit, ops};
+use crate::review::Document;
 use crate::transcript::SpeakerId;
 use crate::waveform::{JobOptions, Peaks, WaveformJob};
 
@@ -722,15 +724,8 @@ impl EarmarkApp {
                 self.settings.step_text_scale(action == Action::TextLarger)
             }
             Action::TextReset => self.settings.text_scale = 1.0,
-            Action::Undo | Action::Redo => {
-                let undo = action == Action::Undo;
-                let outcome = Editing::undo_redo(self.episode.transcript.as_mut(), undo);
-                self.on_edit(outcome);
-            }
-            Action::Save => {
-                let outcome = self.editing.save(self.episode.transcript.as_mut());
-                self.on_edit(outcome);
-            }
+            Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+            Action::Save => self.save(),
             Action::ToggleLoop => {
                 if self.player.loop_ms().is_some() {
                     self.player.set_loop(None);
@@ -750,10 +745,8 @@ impl EarmarkApp {
                     // Escape cancels the line being edited.
                 } else if self.shortcuts_open {
                     self.shortcuts_open = false;
-                } else if self.dialog.take().is_some() {
-                    // Unsaved changes found on open are kept unless discarded.
-                    let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
-                    self.on_edit(outcome);
+                } else if self.dialog.is_some() {
+                    self.dismiss_dialog();
                 } else {
                     self.search.close();
                 }
@@ -977,167 +970,6 @@ impl EarmarkApp {
                 self.view.follow_again();
             }
             None => {}
-        }
-    }
-
-    fn dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.dialog else {
-            return;
-        };
-        let Some(answer) = dialogs::dialog_ui(ctx, dialog) else {
-            return;
-        };
-        self.dialog = None;
-        match answer {
-            DialogAnswer::Open { opened, partner } => self.open_pair(opened, partner),
-            DialogAnswer::Rename { speaker, name } => self.rename_speaker(speaker, name),
-            // Escape keeps the changes too: nothing is lost by a stray key.
-            DialogAnswer::Recover | DialogAnswer::Close if self.editing.is_asking() => {
-                let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
-                self.on_edit(outcome);
-            }
-            DialogAnswer::SaveAndClose => {
-                let outcome = self.editing.save(self.episode.transcript.as_mut());
-                let saved = matches!(outcome, EditOutcome::Saved);
-                self.on_edit(outcome);
-                if saved {
-                    self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            }
-            DialogAnswer::CloseWithoutSaving => {
-                if let Some(loaded) = self.episode.transcript.take() {
-                    loaded.document.close(true);
-                }
-                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            }
-            DialogAnswer::Discard => {
-                let outcome = self
-                    .editing
-                    .recover(self.episode.transcript.as_mut(), false);
-                self.on_edit(outcome);
-            }
-            DialogAnswer::Recover | DialogAnswer::Close => {}
-        }
-    }
-
-    /// Renames a speaker everywhere: an undoable edit of the transcript,
-    /// written by the next save.
-    pub fn rename_speaker(&mut self, speaker: SpeakerId, name: String) {
-        let Some(loaded) = &self.episode.transcript else {
-            return;
-        };
-        if let Some(edit) = ops::rename_speaker(loaded.transcript(), speaker, &name) {
-            self.apply_edit(edit);
-        }
-    }
-
-    /// The line a key edits: the one with the keyboard focus, else the one
-    /// being heard.
-    fn target_line(&self) -> Option<usize> {
-        self.view
-            .focused_segment()
-            .or(self.heard.as_ref().map(|c| c.segment))
-    }
-
-    /// The edits made by a key on the target line (or at the playhead).
-    fn edit_by_key(&mut self, action: Action) {
-        let Some(loaded) = &self.episode.transcript else {
-            return;
-        };
-        let t = loaded.transcript();
-        let playhead_ms = self.player.position_ms();
-        let line = self.target_line();
-        let edit = match (action, line) {
-            (Action::InsertLine, _) => Some(ops::insert_at(t, playhead_ms).1),
-            (Action::Speaker(n), Some(line)) => ops::set_speaker_number(t, line, usize::from(n)),
-            (Action::StartHere, Some(line)) => ops::set_start(t, line, playhead_ms),
-            (Action::EndHere, Some(line)) => ops::set_end(t, line, playhead_ms),
-            (Action::MergeNext, Some(line)) => ops::merge_with_next(t, line),
-            (Action::DeleteLine, Some(line)) => ops::delete(t, line),
-            (Action::Nudge { start, delta_ms }, Some(line)) => {
-                ops::nudge(t, line, start, i64::from(delta_ms))
-            }
-            _ => None,
-        };
-        if let Some(edit) = edit {
-            self.apply_edit(edit);
-        }
-    }
-
-    /// Opens the line editor on `segment`.
-    fn edit_line(&mut self, segment: usize) {
-        let Some(loaded) = &self.episode.transcript else {
-            return;
-        };
-        if let Some(line) = loaded.transcript().segments.get(segment) {
-            self.view.edit(segment, &line.text);
-        }
-    }
-
-    /// Enter in the line editor: its text becomes the line's, as one step.
-    fn commit_line(&mut self, segment: usize) {
-        let (Some(editor), Some(loaded)) = (self.view.take_editor(), &self.episode.transcript)
-        else {
-            return;
-        };
-        if editor.segment == segment
-            && let Some(edit) = ops::set_text(loaded.transcript(), segment, &editor.text)
-        {
-            self.apply_edit(edit);
-        }
-    }
-
-    /// Applies `edit` to the open transcript as one undoable step.
-    fn apply_edit(&mut self, edit: Edit) {
-        let outcome = self.editing.apply(self.episode.transcript.as_mut(), edit);
-        self.on_edit(outcome);
-    }
-
-    /// What an edit, undo, save or recovery asks of the window.
-    fn on_edit(&mut self, outcome: EditOutcome) {
-        match outcome {
-            EditOutcome::Changed(focus) => {
-                self.generation += 1;
-                self.renames += 1;
-                self.word_cache = None;
-                self.search.reset();
-                if let Some(segment) = focus {
-                    self.view.reveal(segment);
-                }
-                self.update_title();
-            }
-            EditOutcome::Saved => self.update_title(),
-            EditOutcome::Ask(dialog) => self.dialog = Some(dialog),
-            EditOutcome::Report(message) => self.report(message),
-            EditOutcome::Nothing => {}
-        }
-    }
-
-    /// Closing (the window's ×, Ctrl+Q) with unsaved changes asks first.
-    fn confirm_close(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || !self.has_unsaved_changes() {
-            return;
-        }
-        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        let file = self
-            .episode
-            .transcript
-            .as_ref()
-            .and_then(|t| t.path.file_name())
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        self.dialog = Some(Dialog::SaveChanges { file });
-    }
-
-    /// "• name — Earmark" while there are unsaved changes.
-    fn update_title(&mut self) {
-        let title = editing::title(
-            self.episode.transcript.as_ref(),
-            &self.episode.recent().title(),
-        );
-        if title != self.title {
-            self.ctx
-                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
         }
     }
 
