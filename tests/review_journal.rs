@@ -154,6 +154,57 @@ fn changes_are_not_replayed_onto_a_file_that_changed_since() {
     ));
 }
 
+/// Recovers what the journal of `document` holds, after a crash.
+fn crash_and_recover(episode: &Episode, document: Document) -> Document {
+    document.journal().expect("journal").flush();
+    std::mem::forget(document);
+    journal::pending(&episode.journals, &episode.transcript)
+        .expect("changes")
+        .recover()
+        .expect("recovers")
+}
+
+#[test]
+fn undoing_and_redoing_steps_made_before_a_save_comes_back_too() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    document.save(None).expect("saves");
+    document.undo();
+    document.undo();
+    document.redo();
+    let merge = ops::merge_with_next(document.transcript(), 3).expect("a merge");
+    document.apply(merge).expect("fits");
+    document.undo();
+    let expected = document.transcript().clone();
+    let recovered = crash_and_recover(&episode, document);
+    assert_eq!(recovered.transcript(), &expected);
+    assert!(recovered.is_modified());
+}
+
+#[test]
+fn keeping_mine_over_another_programs_change_comes_back_and_saves_mine() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    let theirs = "00:00:01.000 - 00:00:02.000, A: Theirs.\n";
+    std::fs::write(&episode.transcript, theirs).expect("another program writes");
+    assert!(document.changed_on_disk());
+    document.keep_mine().expect("keeps mine");
+    assert!(!document.changed_on_disk(), "their version is known now");
+    assert!(document.is_modified());
+    let edit = ops::set_text(document.transcript(), 7, "After keeping mine.").expect("a change");
+    document.apply(edit).expect("fits");
+    let expected = document.transcript().clone();
+
+    let mut recovered = crash_and_recover(&episode, document);
+    assert_eq!(recovered.transcript(), &expected, "mine, not theirs");
+    assert!(recovered.is_modified());
+    recovered
+        .save(None)
+        .expect("mine replaces theirs: the user chose so");
+    let written = Document::open(&episode.transcript).expect("opens");
+    assert_eq!(written.transcript().segments, expected.segments);
+}
+
 fn journal_bytes() -> Vec<u8> {
     let episode = episode();
     let document = edited(&episode);

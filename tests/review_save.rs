@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use earmark::atomic_file;
-use earmark::review::{Backups, Document, SaveError, ops};
+use earmark::review::{Backups, Document, SaveError, SavedAs, ops};
+use earmark::transcript::{self, Format};
 
 fn seed_copy(dir: &Path) -> PathBuf {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed/delphi-podcast.txt");
@@ -96,7 +97,9 @@ fn a_file_another_program_changed_is_not_overwritten() {
     assert!(document.is_modified(), "the edit is still there");
     // Save As to another file is how the user keeps both.
     let mine = dir.path().join("mine.txt");
-    document.save_as(&mine, None).expect("saves elsewhere");
+    document
+        .save_as(&mine, Format::Range, None)
+        .expect("saves elsewhere");
     assert!(lines(&mine)[0].ends_with("Mine."));
     assert!(!document.changed_on_disk());
 }
@@ -119,7 +122,9 @@ fn a_save_whose_folder_is_gone_fails_naming_the_file_and_keeps_the_edit() {
     assert!(document.is_modified(), "the edit is kept");
     // Save As somewhere else keeps it.
     let elsewhere = dir.path().join("rescued.txt");
-    document.save_as(&elsewhere, None).expect("saves elsewhere");
+    document
+        .save_as(&elsewhere, Format::Range, None)
+        .expect("saves elsewhere");
     assert!(lines(&elsewhere)[0].ends_with("Changed."));
 }
 
@@ -164,4 +169,79 @@ fn leftover_temporary_files_are_removed() {
     assert_eq!(atomic_file::remove_leftovers_beside(&path), 1);
     assert!(path.exists(), "the user's file stays");
     assert_eq!(atomic_file::remove_leftovers(dir.path()), 0);
+}
+
+#[test]
+fn save_as_another_whole_format_moves_the_document_there() {
+    let dir = temp_dir();
+    let path = seed_copy(dir.path());
+    let original = std::fs::read(&path).expect("readable");
+    let mut document = Document::open(&path).expect("opens");
+    edit_line(&mut document, 2, "Now in SRT.");
+    let srt = dir.path().join("episode.srt");
+    let saved = document
+        .save_as(&srt, Format::Srt, None)
+        .expect("saves as SRT");
+    assert_eq!(saved, SavedAs::File);
+    assert_eq!(document.path(), Some(srt.as_path()));
+    assert_eq!(
+        std::fs::read(&path).expect("readable"),
+        original,
+        "the old file is left"
+    );
+    edit_line(&mut document, 3, "Saved again.");
+    document.save(None).expect("saves to the SRT");
+    let read = transcript::read_file(&srt, None).expect("reads back");
+    assert_eq!(read.format, Format::Srt);
+    let texts: Vec<&str> = read.segments.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts[2..4], ["Now in SRT.", "Saved again."]);
+    assert_eq!(read.segments.len(), document.transcript().segments.len());
+}
+
+#[test]
+fn save_as_markdown_writes_a_copy_and_the_document_stays_with_its_file() {
+    let dir = temp_dir();
+    let path = seed_copy(dir.path());
+    let mut document = Document::open(&path).expect("opens");
+    edit_line(&mut document, 0, "Copied.");
+    let notes = dir.path().join("notes.md");
+    let saved = document
+        .save_as(&notes, Format::Markdown, None)
+        .expect("writes the copy");
+    assert_eq!(saved, SavedAs::Copy);
+    assert_eq!(document.path(), Some(path.as_path()));
+    assert!(document.is_modified(), "the file itself is not saved yet");
+    assert!(
+        std::fs::read_to_string(&notes)
+            .expect("written")
+            .contains("Copied.")
+    );
+}
+
+#[test]
+fn reload_reads_another_programs_change_as_one_undoable_step() {
+    let dir = temp_dir();
+    let path = seed_copy(dir.path());
+    let mut document = Document::open(&path).expect("opens");
+    edit_line(&mut document, 0, "Mine.");
+    let mut theirs = lines(&path);
+    theirs[1] = theirs[1].replace("Speaker", "Host");
+    theirs.truncate(10);
+    let theirs = theirs.join("\n") + "\n";
+    std::fs::write(&path, &theirs).expect("another program writes");
+    document.reload().expect("reloads");
+    assert!(!document.is_modified(), "the document is the file again");
+    assert!(!document.changed_on_disk());
+    assert_eq!(document.transcript().segments.len(), 10);
+    document.undo();
+    assert_eq!(
+        document.transcript().segments[0].text,
+        "Mine.",
+        "undo brings mine back"
+    );
+    assert!(document.is_modified());
+    document
+        .save(None)
+        .expect("mine may overwrite what was reloaded");
+    assert!(lines(&path)[0].ends_with("Mine."));
 }

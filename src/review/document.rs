@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::transcript::{self, Transcript, TranscriptError};
+use crate::transcript::{self, Format, Layout, TextOptions, Transcript, TranscriptError};
 
 use super::edit::{Edit, EditError, apply};
 use super::journal::{Journal, Record, encode_apply, now_secs};
@@ -47,7 +47,34 @@ pub struct Document {
     backed_up: bool,
     /// Where each change is recorded as it is made, if anywhere.
     journal: Option<Journal>,
+    /// How many steps at the top of the undo (and of the redo) list the
+    /// journal can replay as an undo (a redo): those made since it started.
+    /// Older ones are journaled as the edit they apply.
+    replayable: (usize, usize),
 }
+
+/// Where [`Document::save_as`] put the transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedAs {
+    /// The file is now the document's: later saves go there, in its format.
+    File,
+    /// A copy in a format that does not hold everything (plain text,
+    /// Markdown); the document stays with its file.
+    Copy,
+}
+
+/// What a save-as format keeps: all of a transcript (it can become the
+/// document's file) or only a readable copy.
+fn holds_everything(format: Format, read_as: Format) -> bool {
+    format == read_as
+        || matches!(
+            format,
+            Format::Range | Format::Srt | Format::Vtt | Format::PodcastJson
+        )
+}
+
+/// A saved state no content has: the document differs from its file.
+const NOT_THE_FILE: u64 = u64::MAX;
 
 impl Document {
     /// A document holding `transcript` as read, unmodified.
@@ -63,6 +90,7 @@ impl Document {
             on_disk: None,
             backed_up: false,
             journal: None,
+            replayable: (0, 0),
         }
     }
 
@@ -79,6 +107,23 @@ impl Document {
         Ok(document)
     }
 
+    /// A document for the file `path` whose content is `base`, not what the
+    /// file holds (`on_disk`): a recovery after the user kept their version
+    /// over another program's. It counts as modified.
+    pub fn from_base(
+        path: &Path,
+        base: &str,
+        on_disk: OnDisk,
+    ) -> Result<Document, TranscriptError> {
+        let transcript = transcript::parse_bytes(base.as_bytes().to_vec(), None)
+            .map_err(|failure| failure.in_file(path))?;
+        let mut document = Document::new(transcript);
+        document.path = Some(path.to_owned());
+        document.on_disk = Some(on_disk);
+        document.saved_state = NOT_THE_FILE;
+        Ok(document)
+    }
+
     /// The file the document is saved to.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -92,33 +137,122 @@ impl Document {
         let Some(path) = self.path.clone() else {
             return Err(SaveError::NoFile);
         };
-        self.write_to(&path, self.on_disk, backups)
+        self.write_to(&path, self.transcript.format, self.on_disk, backups)
     }
 
-    /// Writes the document to `path` in its format, which becomes its file;
-    /// an existing file there is replaced (the user chose it).
-    pub fn save_as(&mut self, path: &Path, backups: Option<&Backups>) -> Result<(), SaveError> {
+    /// Writes the document to `path` in `format`; an existing file there is
+    /// replaced (the user chose it). A format that holds the whole
+    /// transcript makes `path` the document's file (later saves go there, in
+    /// that format); plain text and Markdown are written as a copy.
+    pub fn save_as(
+        &mut self,
+        path: &Path,
+        format: Format,
+        backups: Option<&Backups>,
+    ) -> Result<SavedAs, SaveError> {
+        if !holds_everything(format, self.transcript.format) {
+            transcript::write_file(&self.transcript, format, &TextOptions::default(), path)?;
+            return Ok(SavedAs::Copy);
+        }
         if self.path.as_deref() != Some(path) {
             self.backed_up = false;
         }
-        self.write_to(path, None, backups)
+        self.write_to(path, format, None, backups)?;
+        if format != self.transcript.format {
+            // What was written is the format's own layout; later saves keep it.
+            self.transcript.format = format;
+            self.transcript.layout = Layout::default();
+        }
+        Ok(SavedAs::File)
     }
 
     fn write_to(
         &mut self,
         path: &Path,
+        format: Format,
         read_as: Option<OnDisk>,
         backups: Option<&Backups>,
     ) -> Result<(), SaveError> {
         let backups = backups.filter(|_| !self.backed_up);
-        let written = save(&self.transcript, path, read_as, backups)?;
+        let written = save(&self.transcript, format, path, read_as, backups)?;
         self.backed_up |= backups.is_some();
         self.path = Some(path.to_owned());
         self.on_disk = Some(written);
         self.mark_saved();
-        if let Some(journal) = &self.journal {
-            journal.restart(path, written);
+        self.restart_journal(None);
+        Ok(())
+    }
+
+    /// The journal starts over from the file as it now is (or from `base`).
+    fn restart_journal(&mut self, base: Option<String>) {
+        self.replayable = (0, 0);
+        if let (Some(journal), Some(path), Some(on_disk)) =
+            (&self.journal, &self.path, self.on_disk)
+        {
+            journal.restart_from(path, on_disk, base);
         }
+    }
+
+    /// Reads the file again (Revert, or Reload after another program changed
+    /// it). When only the lines differ, this is one undoable step; when the
+    /// file's format or layout changed too, the history starts over.
+    /// Returns the line to show.
+    pub fn reload(&mut self) -> Result<Option<usize>, TranscriptError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(None);
+        };
+        let bytes = transcript::read_bytes(&path)?;
+        let on_disk = OnDisk::of(&bytes);
+        let fresh =
+            transcript::parse_bytes(bytes, None).map_err(|failure| failure.in_file(&path))?;
+        let same_shape = fresh.format == self.transcript.format
+            && fresh.layout == self.transcript.layout
+            && fresh.header == self.transcript.header
+            && fresh.time_style == self.transcript.time_style;
+        let focus = if same_shape {
+            let lines = Edit::Group(vec![
+                Edit::Splice {
+                    at: 0,
+                    remove: self.transcript.segments.len(),
+                    insert: Vec::new(),
+                },
+                Edit::Speakers(fresh.speakers),
+                Edit::Splice {
+                    at: 0,
+                    remove: 0,
+                    insert: fresh.segments,
+                },
+            ]);
+            // Made from the file just read: it always fits.
+            self.apply(lines).unwrap_or(None)
+        } else {
+            self.transcript = fresh;
+            self.undo.clear();
+            self.redo.clear();
+            self.state = self.next_state;
+            self.next_state += 1;
+            None
+        };
+        self.on_disk = Some(on_disk);
+        self.mark_saved();
+        self.restart_journal(None);
+        Ok(focus)
+    }
+
+    /// Keeps the document as it is after another program changed its file:
+    /// a save then replaces that program's version (the user chose so), and
+    /// until then the document counts as modified and its journal holds its
+    /// whole text, so a crash loses nothing either.
+    pub fn keep_mine(&mut self) -> std::io::Result<()> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if let Some(now) = OnDisk::read(&path)? {
+            self.on_disk = Some(now);
+        }
+        self.saved_state = NOT_THE_FILE;
+        let base = transcript::write_string(&self.transcript, self.transcript.format).ok();
+        self.restart_journal(base);
         Ok(())
     }
 
@@ -155,6 +289,7 @@ impl Document {
         self.redo.clear();
         self.state = self.next_state;
         self.next_state += 1;
+        self.replayable = (self.replayable.0 + 1, 0);
         Ok(focus)
     }
 
@@ -162,24 +297,45 @@ impl Document {
     /// show (which may itself be `None` for a speaker-list change).
     pub fn undo(&mut self) -> Option<Option<usize>> {
         let step = self.undo.pop()?;
-        self.log(Record::Undo {
-            at_secs: now_secs(),
-        });
+        let (undo, redo) = self.replayable;
+        if undo > 0 {
+            self.log(Record::Undo {
+                at_secs: now_secs(),
+            });
+            self.replayable = (undo - 1, redo + 1);
+        } else {
+            // Made before the journal started: a replay has no step to undo.
+            self.log_apply(&step.edit);
+            self.replayable = (0, 0);
+        }
         Some(self.swap(step, true))
     }
 
     /// Redoes the last undone step, as [`Document::undo`].
     pub fn redo(&mut self) -> Option<Option<usize>> {
         let step = self.redo.pop()?;
-        self.log(Record::Redo {
-            at_secs: now_secs(),
-        });
+        let (undo, redo) = self.replayable;
+        if redo > 0 {
+            self.log(Record::Redo {
+                at_secs: now_secs(),
+            });
+            self.replayable = (undo + 1, redo - 1);
+        } else {
+            self.log_apply(&step.edit);
+            self.replayable = (undo + 1, 0);
+        }
         Some(self.swap(step, false))
     }
 
     fn log(&self, record: Record) {
         if let Some(journal) = &self.journal {
             journal.log(&record);
+        }
+    }
+
+    fn log_apply(&self, edit: &Edit) {
+        if let Some(journal) = &self.journal {
+            journal.append(encode_apply(edit));
         }
     }
 
@@ -190,6 +346,7 @@ impl Document {
             return Err(std::io::Error::other("the transcript has no file yet"));
         };
         self.journal = Some(Journal::start(dir, path, on_disk)?);
+        self.replayable = (0, 0);
         Ok(())
     }
 

@@ -44,6 +44,11 @@ pub enum Record {
         read_as: OnDisk,
         /// When, in seconds since 1970.
         at_secs: u64,
+        /// The text the changes apply to, when it is not the file's: the
+        /// user kept their version after another program changed the file
+        /// (`read_as` is then what that program wrote).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        base: Option<String>,
     },
     /// An edit was applied.
     Apply {
@@ -235,10 +240,18 @@ impl Journal {
 
     /// Starts over from `transcript` as it now is on disk (after a save).
     pub fn restart(&self, transcript: &Path, read_as: OnDisk) {
+        self.restart_from(transcript, read_as, None);
+    }
+
+    /// Starts over from `base`, the text of the document now, which is not
+    /// what the file holds (`read_as`: another program's version, which the
+    /// user chose not to load).
+    pub fn restart_from(&self, transcript: &Path, read_as: OnDisk, base: Option<String>) {
         let opened = Record::Opened {
             transcript: std::path::absolute(transcript).unwrap_or_else(|_| transcript.to_owned()),
             read_as,
             at_secs: now_secs(),
+            base,
         };
         self.send(Msg::Restart(encode(&opened)));
     }
@@ -380,6 +393,7 @@ pub struct Pending {
     /// Something after them was torn or damaged (and is lost).
     pub damaged: bool,
     read_as: OnDisk,
+    base: Option<String>,
     records: Vec<Record>,
     good_len: usize,
 }
@@ -416,6 +430,7 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
         transcript: opened,
         read_as,
         at_secs,
+        base,
     }) = records.next()
     else {
         return None;
@@ -437,6 +452,7 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
         last_secs,
         damaged: decoded.damaged,
         read_as,
+        base,
         records,
         good_len: decoded.good_len,
     })
@@ -446,7 +462,10 @@ impl Pending {
     /// Opens the transcript and replays the changes: the document comes
     /// back as it was, history included, with its journal going on.
     pub fn recover(&self) -> Result<Document, RecoverError> {
-        let mut document = Document::open(&self.transcript)?;
+        let mut document = match &self.base {
+            Some(base) => Document::from_base(&self.transcript, base, self.read_as)?,
+            None => Document::open(&self.transcript)?,
+        };
         if document.on_disk() != Some(self.read_as) {
             return Err(RecoverError::FileChanged {
                 path: self.transcript.clone(),

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::atomic_file;
-use crate::transcript::{self, Transcript, TranscriptError};
+use crate::transcript::{self, Format, Transcript, TranscriptError};
 
 /// What a file held when it was read or last saved: its length and a
 /// checksum of its bytes, enough to tell that another program changed it.
@@ -70,12 +70,13 @@ pub enum SaveError {
     },
 }
 
-/// Writes `transcript` to `path` in its own format. `read_as` is what the
+/// Writes `transcript` to `path` in `format`. `read_as` is what the
 /// file held when it was read (or last saved): if it now holds anything
 /// else, nothing is written. With `backups`, the file's current content is
 /// kept there first. Returns the stamp of what was written.
 pub fn save(
     transcript: &Transcript,
+    format: Format,
     path: &Path,
     read_as: Option<OnDisk>,
     backups: Option<&Backups>,
@@ -95,7 +96,7 @@ pub fn save(
             path: path.to_owned(),
         });
     }
-    let text = transcript::write_string(transcript, transcript.format)?;
+    let text = transcript::write_string(transcript, format)?;
     if let (Some(backups), Some(_)) = (backups, now) {
         backups.keep(path).map_err(|source| SaveError::Backup {
             path: path.to_owned(),
