@@ -248,3 +248,27 @@ proptest! {
         journal_fuzz_check::check_journal(&bytes);
     }
 }
+
+#[test]
+fn after_save_as_the_journal_follows_the_new_file() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    let moved = episode.transcript.with_file_name("moved.srt");
+    document
+        .save_as(&moved, earmark::transcript::Format::Srt, None)
+        .expect("saves as");
+    let edit = ops::set_text(document.transcript(), 6, "Made after Save As.").expect("a change");
+    document.apply(edit).expect("fits");
+    document.journal().expect("journal").flush();
+    let expected = document.transcript().clone();
+    std::mem::forget(document);
+    assert!(
+        journal::pending(&episode.journals, &episode.transcript).is_none(),
+        "the old file's journal is gone"
+    );
+    let recovered = journal::pending(&episode.journals, &moved)
+        .expect("changes to the new file")
+        .recover()
+        .expect("recovers");
+    assert_eq!(recovered.transcript().segments, expected.segments);
+}

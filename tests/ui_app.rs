@@ -1562,3 +1562,175 @@ fn alt_keys_nudge_the_lines_start_and_end_by_10_and_100_ms() {
     }
     assert_eq!(times(&window), (start_ms, end_ms), "each nudge is one step");
 }
+
+/// Loses and regains the window's focus (the user went to another program
+/// and came back).
+fn refocus(window: &mut Window) {
+    window.harness.input_mut().focused = false;
+    window.harness.step();
+    window.harness.input_mut().focused = true;
+    window.settle();
+}
+
+#[test]
+fn a_save_that_fails_says_where_keeps_the_changes_and_offers_save_as() {
+    let dir = temp_dir();
+    let folder = dir.path().join("episode");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let files = demo_copy(&folder);
+    let transcript = files[1].clone();
+    let before = std::fs::read(&transcript).expect("readable");
+    let mut window = Window::open_in(files, dir);
+    rename_host_to_ada(&mut window);
+
+    // A read-only folder; where permissions do not bind (root), a folder
+    // that is gone fails the same way.
+    let writable = std::fs::metadata(&folder).expect("exists").permissions();
+    let mut read_only = writable.clone();
+    read_only.set_readonly(true);
+    std::fs::set_permissions(&folder, read_only).expect("chmod");
+    let binds = std::fs::write(folder.join("probe"), b"x").is_err();
+    if !binds {
+        std::fs::set_permissions(&folder, writable.clone()).expect("chmod");
+        std::fs::remove_dir_all(&folder).expect("the folder goes");
+    }
+    window.press_with(Modifiers::COMMAND, Key::S);
+    assert!(
+        window
+            .harness
+            .query_by_label("The transcript was not saved")
+            .is_some()
+    );
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("demo-episode.txt")
+            .is_some(),
+        "the message names the file"
+    );
+    assert!(window.harness.state().has_unsaved_changes(), "nothing lost");
+    window.click("Close");
+    if binds {
+        assert_eq!(std::fs::read(&transcript).expect("readable"), before);
+        let left: Vec<_> = std::fs::read_dir(&folder)
+            .expect("listable")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "no partial file: {left:?}");
+        std::fs::set_permissions(&folder, writable).expect("chmod");
+    }
+    // Save As elsewhere is the way out; it becomes the document's file.
+    let elsewhere = temp_dir();
+    let srt = elsewhere.path().join("rescued.srt");
+    window.harness.state_mut().save_to(&srt);
+    window.settle();
+    assert!(!window.harness.state().has_unsaved_changes());
+    let written = earmark::transcript::read_file(&srt, None).expect("reads back");
+    assert_eq!(written.format, earmark::transcript::Format::Srt);
+    assert_eq!(written.speakers, ["Ada", "Guest"]);
+    assert_eq!(
+        window.harness.state().open_files().transcript.as_deref(),
+        Some(srt.as_path())
+    );
+}
+
+#[test]
+fn another_programs_change_asks_reload_or_keep_mine() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let transcript = files[1].clone();
+    let mut window = Window::open_in(files, dir);
+    rename_host_to_ada(&mut window);
+    let original = std::fs::read_to_string(&transcript).expect("readable");
+    let theirs = original.replace("Welcome to the Earmark demo", "Welcome, say they");
+    std::fs::write(&transcript, &theirs).expect("another program writes");
+
+    refocus(&mut window);
+    assert!(
+        window
+            .harness
+            .query_by_label("Changed by another program")
+            .is_some()
+    );
+    window.click("Reload");
+    assert!(window.row_visible("Host, 0:00: Welcome, say they"));
+    assert!(!window.harness.state().has_unsaved_changes());
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert!(
+        window.row_visible("Ada, 0:00: Welcome to the Earmark demo"),
+        "undo brings mine back"
+    );
+
+    let theirs_again = theirs.replace("Welcome, say they", "Welcome, again");
+    std::fs::write(&transcript, &theirs_again).expect("another program writes");
+    refocus(&mut window);
+    window.press(Key::Enter);
+    assert!(
+        window.row_visible("Ada, 0:00: Welcome to the Earmark demo"),
+        "with changes, Enter keeps mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&transcript).expect("readable"),
+        theirs_again
+    );
+    window.press_with(Modifiers::COMMAND, Key::S);
+    let saved = std::fs::read_to_string(&transcript).expect("readable");
+    assert_eq!(
+        saved,
+        original.replace("Host:", "Ada:"),
+        "mine, saved over theirs"
+    );
+}
+
+#[test]
+fn opening_another_episode_with_unsaved_changes_asks_first() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let transcript = files[1].clone();
+    let before = std::fs::read(&transcript).expect("readable");
+    let other_dir = temp_dir();
+    let other = demo_copy(other_dir.path());
+    let mut window = Window::open_in(files, dir);
+    rename_host_to_ada(&mut window);
+
+    window.harness.state_mut().open_paths(other.clone(), None);
+    window.wait_until_open();
+    assert!(
+        window
+            .harness
+            .query_by_label("Save the changes to demo-episode.txt before opening another episode?")
+            .is_some()
+    );
+    window.click("Cancel");
+    assert_eq!(
+        window.harness.state().open_files().transcript.as_deref(),
+        Some(transcript.as_path()),
+        "Cancel stays"
+    );
+    assert!(window.harness.state().has_unsaved_changes());
+
+    window.harness.state_mut().open_paths(other.clone(), None);
+    window.wait_until_open();
+    window.click("Don't save");
+    window.wait_until_open();
+    assert_eq!(
+        window.harness.state().open_files().transcript.as_deref(),
+        Some(other[1].as_path())
+    );
+    assert_eq!(std::fs::read(&transcript).expect("readable"), before);
+    assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
+}
+
+#[test]
+fn revert_goes_back_to_the_saved_file_and_undo_undoes_it() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    rename_host_to_ada(&mut window);
+    window.click("File");
+    window.click("Revert to saved");
+    assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
+    assert!(!window.harness.state().has_unsaved_changes());
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
+    assert!(window.harness.state().has_unsaved_changes());
+}

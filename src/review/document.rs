@@ -176,11 +176,31 @@ impl Document {
         let backups = backups.filter(|_| !self.backed_up);
         let written = save(&self.transcript, format, path, read_as, backups)?;
         self.backed_up |= backups.is_some();
+        if self.path.as_deref() != Some(path) {
+            self.move_journal(path, written);
+        }
         self.path = Some(path.to_owned());
         self.on_disk = Some(written);
         self.mark_saved();
         self.restart_journal(None);
         Ok(())
+    }
+
+    /// The document now lives at `path`: its journal is the one named for
+    /// that file (the old one goes; if the new one cannot start, the old
+    /// one goes on recording).
+    fn move_journal(&mut self, path: &Path, on_disk: OnDisk) {
+        let Some(old) = self.journal.take() else {
+            return;
+        };
+        let dir = old.path().parent().map(Path::to_owned);
+        match dir.map(|dir| Journal::start(&dir, path, on_disk)) {
+            Some(Ok(journal)) => {
+                old.remove();
+                self.journal = Some(journal);
+            }
+            _ => self.journal = Some(old),
+        }
     }
 
     /// The journal starts over from the file as it now is (or from `base`).

@@ -122,6 +122,8 @@ pub struct EarmarkApp {
     renames: u64,
     /// Undo, save, the journal and recovery for the open transcript.
     editing: Editing,
+    /// What the window keeps about the open document (see `edits`).
+    edits: edits::EditsState,
     /// The window title last set.
     title: String,
     /// How far the playhead moves between frames while playing (media ms).
@@ -178,6 +180,7 @@ impl EarmarkApp {
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
             editing: Editing::new(launch.data_dir.clone()),
+            edits: edits::EditsState::default(),
             title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
@@ -410,6 +413,9 @@ impl EarmarkApp {
             self.pending_start_ms = None;
             return;
         }
+        if !self.may_install(&mut opened) {
+            return;
+        }
         self.remember_position();
         let OpenedEpisode {
             audio, transcript, ..
@@ -434,8 +440,14 @@ impl EarmarkApp {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
             transcript,
         };
-        let outcome = self.editing.start_journal(self.episode.transcript.as_mut());
-        self.on_edit(outcome);
+        // A transcript kept from the episode before goes on with its journal.
+        if let Some(loaded) = self.episode.transcript.as_mut()
+            && loaded.document.journal().is_none()
+        {
+            let outcome = self.editing.start_journal(Some(loaded));
+            self.on_edit(outcome);
+        }
+        self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
         self.generation += 1;
         self.search.reset();
         self.word_cache = None;
@@ -563,6 +575,8 @@ impl EarmarkApp {
                         self.open_paths(paths, None);
                     }
                 }
+                OpenResult::SaveTo(Some(path)) => self.save_to(&path),
+                OpenResult::SaveTo(None) => {}
             }
         }
         for news in self.player.poll() {
@@ -726,6 +740,7 @@ impl EarmarkApp {
             Action::TextReset => self.settings.text_scale = 1.0,
             Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
             Action::Save => self.save(),
+            Action::SaveAs => self.pick_save_path(),
             Action::ToggleLoop => {
                 if self.player.loop_ms().is_some() {
                     self.player.set_loop(None);
@@ -875,6 +890,8 @@ impl EarmarkApp {
             busy: self.is_busy(),
             device: self.player.device(),
             can_save: self.episode.transcript.is_some(),
+            can_revert: self.has_unsaved_changes(),
+            backups: &self.edits.backups,
             can_undo: document.is_some_and(Document::can_undo),
             can_redo: document.is_some_and(Document::can_redo),
         };
@@ -895,6 +912,8 @@ impl EarmarkApp {
                 }))
             }
             MenuAction::RetryDevice => self.player.reopen_device(),
+            MenuAction::Revert => self.revert(),
+            MenuAction::Restore(backup) => self.restore(&backup),
         }
     }
 
@@ -1094,6 +1113,7 @@ impl eframe::App for EarmarkApp {
             self.apply(action);
         }
         self.confirm_close(&ctx);
+        self.check_disk(&ctx);
         self.drop_ui(&ctx);
         let clock = self.player.clock();
         let pos_ms = heard_now_ms(&clock, self.player.speed(), Instant::now()).min(

@@ -1,6 +1,8 @@
 //! The window's modal dialogs: which partner file goes with a lone file, a
-//! speaker's new name, About, and whether to recover unsaved changes. Each keeps only its own view state and
-//! returns what the user chose; the app applies it.
+//! speaker's new name, About, and the questions about unsaved changes
+//! (recover them, save them first, a failed save, another program's
+//! change). Each keeps only its own view state and returns what the user
+//! chose; the app applies it.
 
 use std::path::{Path, PathBuf};
 
@@ -29,10 +31,25 @@ pub enum Dialog {
     },
     /// The version, licences and the folders in use.
     About(About),
-    /// The window is closing with changes that were not saved.
+    /// The window is closing, or another episode opening, with changes
+    /// that were not saved.
     SaveChanges {
         /// The transcript's file name.
         file: String,
+        /// What waits for the answer: "closing", "opening another episode".
+        before: &'static str,
+    },
+    /// A save failed; the changes are still in the window and the journal.
+    SaveFailed {
+        /// What happened and where.
+        message: String,
+    },
+    /// Another program changed the transcript's file after it was read.
+    ChangedOnDisk {
+        /// The transcript's file name.
+        file: String,
+        /// The window holds changes that were not saved.
+        modified: bool,
     },
     /// A journal holds changes to the transcript that were never saved.
     Recover {
@@ -68,10 +85,16 @@ pub enum DialogAnswer {
         /// The new name.
         name: String,
     },
-    /// Save, then close the window.
-    SaveAndClose,
-    /// Close the window without saving.
-    CloseWithoutSaving,
+    /// Save, then go on (close the window, open the other episode).
+    SaveFirst,
+    /// Go on without saving.
+    DontSave,
+    /// Choose another file to save to.
+    SaveAs,
+    /// Read the file as the other program left it.
+    Reload,
+    /// Keep the window's version (a save will replace the other program's).
+    KeepMine,
     /// Bring the unsaved changes back.
     Recover,
     /// Throw the unsaved changes away.
@@ -106,7 +129,9 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
             } => rename_ui(ui, *speaker, name, selected),
             Dialog::About(about) => about_ui(ui, about),
             Dialog::Recover { changes, when } => recover_ui(ui, *changes, when),
-            Dialog::SaveChanges { file } => save_changes_ui(ui, file),
+            Dialog::SaveChanges { file, before } => save_changes_ui(ui, file, before),
+            Dialog::SaveFailed { message } => save_failed_ui(ui, message),
+            Dialog::ChangedOnDisk { file, modified } => changed_on_disk_ui(ui, file, *modified),
         };
     });
     if answer.is_none() && modal.should_close() {
@@ -115,20 +140,61 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
     answer
 }
 
-/// "Save the changes to <file>?" on close: Save (Enter), Don't save, Cancel.
-fn save_changes_ui(ui: &mut egui::Ui, file: &str) -> Option<DialogAnswer> {
+/// "Save the changes to <file> before closing?": Save (Enter), Don't save, Cancel.
+fn save_changes_ui(ui: &mut egui::Ui, file: &str, before: &str) -> Option<DialogAnswer> {
     let mut answer = None;
     ui.heading("Unsaved changes");
-    ui.label(format!("Save the changes to {file} before closing?"));
+    ui.label(format!("Save the changes to {file} before {before}?"));
     ui.horizontal(|ui| {
         if ui.button("Save").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
-            answer = Some(DialogAnswer::SaveAndClose);
+            answer = Some(DialogAnswer::SaveFirst);
         }
         if ui.button("Don't save").clicked() {
-            answer = Some(DialogAnswer::CloseWithoutSaving);
+            answer = Some(DialogAnswer::DontSave);
         }
         if ui.button("Cancel").clicked() {
             answer = Some(DialogAnswer::Close);
+        }
+    });
+    answer
+}
+
+/// A save failed: what happened, and Save As (Enter) to put the changes
+/// elsewhere; they stay in the window either way.
+fn save_failed_ui(ui: &mut egui::Ui, message: &str) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("The transcript was not saved");
+    ui.label(message);
+    ui.label("Your changes are still here, and kept in case of a crash.");
+    ui.horizontal(|ui| {
+        if ui.button("Save As…").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+            answer = Some(DialogAnswer::SaveAs);
+        }
+        if ui.button("Close").clicked() {
+            answer = Some(DialogAnswer::Close);
+        }
+    });
+    answer
+}
+
+/// Another program changed the file: Reload, or Keep mine (the default
+/// when there are unsaved changes, so Enter never throws them away).
+fn changed_on_disk_ui(ui: &mut egui::Ui, file: &str, modified: bool) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("Changed by another program");
+    ui.label(format!(
+        "{file} was changed by another program after Earmark read it."
+    ));
+    if modified {
+        ui.label("Reload reads their version (Undo brings yours back); Keep mine saves yours over it on the next save.");
+    }
+    let enter = ui.input(|i| i.key_pressed(Key::Enter));
+    ui.horizontal(|ui| {
+        if ui.button("Reload").clicked() || (enter && !modified) {
+            answer = Some(DialogAnswer::Reload);
+        }
+        if ui.button("Keep mine").clicked() || (enter && modified) {
+            answer = Some(DialogAnswer::KeepMine);
         }
     });
     answer

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::review::journal::{self, Pending};
-use crate::review::{Backups, Document, Edit, EditError, SaveError};
+use crate::review::{Backup, Backups, Document, Edit, EditError, SaveError, SavedAs};
 use crate::timeline::Timeline;
+use crate::transcript::Format;
 
 use super::dialogs::Dialog;
 use super::open::LoadedTranscript;
@@ -67,14 +68,120 @@ impl Editing {
         done.map_or(EditOutcome::Nothing, EditOutcome::Changed)
     }
 
-    /// Writes the transcript back to its file, its original kept first.
+    /// Writes the transcript back to its file, its original kept first. A
+    /// failure asks: another program's change (Reload or Keep mine), or
+    /// anything else (Save As).
     pub fn save(&self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
         let Some(loaded) = loaded else {
             return EditOutcome::Nothing;
         };
         match loaded.save(self.data_dir.as_deref()) {
             Ok(()) => EditOutcome::Saved,
-            Err(err) => EditOutcome::Report(format!("{err} (the changes are kept)")),
+            Err(SaveError::ChangedOnDisk { .. }) => EditOutcome::Ask(Dialog::ChangedOnDisk {
+                file: loaded.file_name(),
+                modified: loaded.is_modified(),
+            }),
+            Err(err) => EditOutcome::Ask(Dialog::SaveFailed {
+                message: err.to_string(),
+            }),
+        }
+    }
+
+    /// Save As: the format comes from `path`'s extension (the transcript's
+    /// own when it matches). Text and Markdown are written as a copy.
+    pub fn save_as(&self, loaded: Option<&mut LoadedTranscript>, path: &Path) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        let own = loaded.transcript().format;
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let format = if extension.eq_ignore_ascii_case(own.extension()) && own.is_writable() {
+            Some(own)
+        } else {
+            Format::for_output_path(path)
+        };
+        let Some(format) = format else {
+            return EditOutcome::Report(format!(
+                "{}: cannot tell the format from the name; end it in .txt, .srt, .vtt, .json or .md",
+                path.display()
+            ));
+        };
+        let backups = self.data_dir.as_deref().map(backups);
+        match loaded.document.save_as(path, format, backups.as_ref()) {
+            Ok(SavedAs::File) => {
+                loaded.path = path.to_owned();
+                EditOutcome::Saved
+            }
+            Ok(SavedAs::Copy) => EditOutcome::Report(format!(
+                "Wrote a {format} copy to {}; the transcript itself is still {}.",
+                path.display(),
+                loaded.path.display()
+            )),
+            Err(err) => EditOutcome::Ask(Dialog::SaveFailed {
+                message: err.to_string(),
+            }),
+        }
+    }
+
+    /// Reads the file again (Revert, Reload): one undoable step.
+    pub fn reload(loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        match loaded.document.reload() {
+            Ok(focus) => {
+                loaded.reindex();
+                EditOutcome::Changed(focus)
+            }
+            Err(err) => EditOutcome::Report(format!("{err} (your version is kept)")),
+        }
+    }
+
+    /// Keeps the window's version over another program's change.
+    pub fn keep_mine(loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        match loaded.document.keep_mine() {
+            Ok(()) => EditOutcome::Changed(None),
+            Err(err) => {
+                EditOutcome::Report(format!("{} cannot be read: {err}", loaded.path.display()))
+            }
+        }
+    }
+
+    /// The copies of the transcript's file kept before it was overwritten,
+    /// newest first.
+    pub fn backups_of(&self, loaded: Option<&LoadedTranscript>) -> Vec<Backup> {
+        match (&self.data_dir, loaded) {
+            (Some(data_dir), Some(loaded)) => backups(data_dir).list(&loaded.path),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Puts `backup` back as the transcript's file (what the file holds now
+    /// is kept as a backup first) and reads it: one undoable step.
+    pub fn restore(&self, loaded: Option<&mut LoadedTranscript>, backup: &Backup) -> EditOutcome {
+        let (Some(data_dir), Some(loaded)) = (&self.data_dir, loaded) else {
+            return EditOutcome::Nothing;
+        };
+        let backups = backups(data_dir);
+        let restored = backups
+            .keep(&loaded.path)
+            .map_err(|err| {
+                format!(
+                    "{} could not be kept before restoring: {err}",
+                    loaded.path.display()
+                )
+            })
+            .and_then(|_| {
+                backups
+                    .restore(backup, &loaded.path)
+                    .map_err(|err| err.to_string())
+            });
+        match restored {
+            Ok(()) => Editing::reload(Some(loaded)),
+            Err(message) => EditOutcome::Report(message),
         }
     }
 
@@ -198,13 +305,21 @@ impl LoadedTranscript {
         self.document.is_modified()
     }
 
+    /// The file's name, as dialogs show it.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    }
+
     /// Puts a recovered document in place of the one read.
     pub fn replace_document(&mut self, document: Document) {
         self.document = document;
         self.reindex();
     }
 
-    fn reindex(&mut self) {
+    /// Rebuilds the time index after the document changed.
+    pub fn reindex(&mut self) {
         self.timeline = Timeline::new(self.document.transcript());
     }
 }

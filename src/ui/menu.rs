@@ -4,10 +4,12 @@
 
 use eframe::egui;
 
+use super::editing::when;
 use super::player::DeviceState;
 use super::settings::{RecentEpisode, ThemeChoice};
 use super::shortcuts::Action;
 use super::transport::device_ui;
+use crate::review::Backup;
 
 /// What the menu bar shows (borrowed from the app for the frame).
 pub struct MenuInput<'a> {
@@ -21,6 +23,10 @@ pub struct MenuInput<'a> {
     pub device: &'a DeviceState,
     /// A transcript is open (it can be saved).
     pub can_save: bool,
+    /// It has unsaved changes (Revert can drop them).
+    pub can_revert: bool,
+    /// Copies of its file kept before it was overwritten, newest first.
+    pub backups: &'a [Backup],
     /// There is a change to undo.
     pub can_undo: bool,
     /// There is an undone change to redo.
@@ -42,6 +48,10 @@ pub enum MenuAction {
     About,
     /// Try the output device again.
     RetryDevice,
+    /// Back to the transcript as last saved (undoable).
+    Revert,
+    /// Put this kept copy back as the transcript's file (undoable).
+    Restore(Backup),
 }
 
 /// Draws the menu bar.
@@ -74,6 +84,30 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
             {
                 menu_action = Some(MenuAction::Do(Action::Save));
             }
+            let save_as = egui::Button::new("Save As…").shortcut_text("Ctrl+Shift+S");
+            if ui.add_enabled(input.can_save, save_as).clicked() {
+                menu_action = Some(MenuAction::Do(Action::SaveAs));
+            }
+            if ui
+                .add_enabled(input.can_revert, egui::Button::new("Revert to saved"))
+                .on_hover_text("Undo brings the changes back")
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Revert);
+            }
+            ui.add_enabled_ui(!input.backups.is_empty(), |ui| {
+                ui.menu_button("Restore an earlier version", |ui| {
+                    ui.weak("Copies kept before Earmark saved over the file:");
+                    for backup in input.backups {
+                        if ui
+                            .button(format!("As it was {}", when(backup.made_secs)))
+                            .clicked()
+                        {
+                            menu_action = Some(MenuAction::Restore(backup.clone()));
+                        }
+                    }
+                });
+            });
             ui.separator();
             if ui
                 .add(egui::Button::new("Quit").shortcut_text("Ctrl+Q"))

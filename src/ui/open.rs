@@ -169,6 +169,7 @@ pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
 
 /// What opening an episode's files gave: each file that opened, and a
 /// message for each that did not.
+#[derive(Default)]
 pub struct OpenedEpisode {
     /// The audio file and what it holds (checked by opening it).
     pub audio: Option<(PathBuf, AudioInfo)>,
@@ -222,6 +223,8 @@ pub enum OpenResult {
     Failed(String),
     /// The user picked files in the dialog (empty if cancelled).
     Picked(Vec<PathBuf>),
+    /// The user chose where to save the transcript (`None`: cancelled).
+    SaveTo(Option<PathBuf>),
 }
 
 /// Runs file dialogs and file reads on worker threads and hands their
@@ -291,6 +294,36 @@ impl Opener {
                 let picked = pollster::block_on(dialog.pick_files()).unwrap_or_default();
                 let paths = picked.iter().map(|f| f.path().to_owned()).collect();
                 let _ = tx.send(OpenResult::Picked(paths));
+                wake();
+            });
+        if spawned.is_err() {
+            self.pending -= 1;
+        }
+    }
+
+    /// Shows the system's save dialog for the transcript without blocking
+    /// the window, starting in `folder` with `file_name`; the formats it can
+    /// be saved in are its filters (the extension chooses the format).
+    pub fn pick_save_path(&mut self, folder: Option<PathBuf>, file_name: String) {
+        let tx = self.results_tx.clone();
+        let wake = self.wake.clone();
+        self.pending += 1;
+        let spawned = std::thread::Builder::new()
+            .name("earmark-dialog".into())
+            .spawn(move || {
+                let mut dialog = rfd::AsyncFileDialog::new()
+                    .set_title("Save the transcript as")
+                    .set_file_name(file_name)
+                    .add_filter("Timed lines (.txt)", &["txt"])
+                    .add_filter("SubRip (.srt)", &["srt"])
+                    .add_filter("WebVTT (.vtt)", &["vtt"])
+                    .add_filter("Podcasting 2.0 JSON (.json)", &["json"])
+                    .add_filter("Markdown, a copy (.md)", &["md"]);
+                if let Some(folder) = folder {
+                    dialog = dialog.set_directory(folder);
+                }
+                let picked = pollster::block_on(dialog.save_file());
+                let _ = tx.send(OpenResult::SaveTo(picked.map(|f| f.path().to_owned())));
                 wake();
             });
         if spawned.is_err() {

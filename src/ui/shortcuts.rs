@@ -54,6 +54,8 @@ pub enum Action {
     Redo,
     /// Write the transcript back to its file.
     Save,
+    /// Save the transcript to another file, in the format its name says.
+    SaveAs,
     /// Edit the text of the line being heard (or with the keyboard focus).
     EditLine,
     /// Give the line the n-th speaker of the list (0-based; keys 1–9).
@@ -117,7 +119,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 55] = [
+pub const SHORTCUTS: [Shortcut; 56] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -162,6 +164,12 @@ pub const SHORTCUTS: [Shortcut; 55] = [
     ),
     key(Modifiers::COMMAND, Key::Y, Action::Redo, false),
     key(Modifiers::COMMAND, Key::S, Action::Save, true),
+    key(
+        Modifiers::COMMAND.plus(Modifiers::SHIFT),
+        Key::S,
+        Action::SaveAs,
+        true,
+    ),
     key(Modifiers::NONE, Key::F2, Action::EditLine, false),
     // While typing in the line editor, the transport stays on the keyboard.
     key(Modifiers::COMMAND, Key::Space, Action::PlayPause, true),
@@ -228,6 +236,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::Undo => "Undo",
         Action::Redo => "Redo",
         Action::Save => "Save the transcript",
+        Action::SaveAs => "Save the transcript as another file or format",
         Action::EditLine => {
             "Edit the line's text (Enter keeps, Shift+Enter breaks the line, Escape cancels)"
         }

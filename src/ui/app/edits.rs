@@ -3,14 +3,53 @@
 //! unsaved changes. The document itself is `review`'s; `ui::editing` keeps
 //! the journal and backups. Here only what the app does with the answers.
 
+use std::time::{Duration, Instant};
+
 use eframe::egui;
 
 use super::super::dialogs::{self, Dialog, DialogAnswer};
 use super::super::editing::{self, EditOutcome, Editing};
+use super::super::open::{LoadedTranscript, OpenedEpisode};
 use super::super::shortcuts::Action;
 use super::EarmarkApp;
-use crate::review::{Edit, ops};
+use crate::review::{Backup, Edit, ops};
 use crate::transcript::SpeakerId;
+
+/// How often the transcript's file is looked at while frames are drawn.
+const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// What waits for unsaved changes to be saved or dropped.
+pub(super) enum AfterSave {
+    /// Closing the window.
+    Close,
+    /// Another episode, opened and not yet shown.
+    Install(Box<OpenedEpisode>),
+}
+
+/// The window's state about the open document beyond the document itself.
+pub(super) struct EditsState {
+    /// What the Save / Don't save / Cancel question holds back.
+    pub(super) after_save: Option<AfterSave>,
+    /// The transcript file's kept copies (File ▸ Restore), newest first.
+    pub(super) backups: Vec<Backup>,
+    /// The file's modification time and size when last looked at.
+    seen: Option<(Option<std::time::SystemTime>, u64)>,
+    checked_at: Instant,
+    /// The window had the focus on the last frame.
+    focused: bool,
+}
+
+impl Default for EditsState {
+    fn default() -> EditsState {
+        EditsState {
+            after_save: None,
+            backups: Vec::new(),
+            seen: None,
+            checked_at: Instant::now(),
+            focused: true,
+        }
+    }
+}
 
 impl EarmarkApp {
     pub(super) fn dialog_ui(&mut self, ctx: &egui::Context) {
@@ -21,35 +60,147 @@ impl EarmarkApp {
             return;
         };
         self.dialog = None;
+        let loaded = self.episode.transcript.as_mut();
         match answer {
             DialogAnswer::Open { opened, partner } => self.open_pair(opened, partner),
             DialogAnswer::Rename { speaker, name } => self.rename_speaker(speaker, name),
             // Escape keeps the changes too: nothing is lost by a stray key.
             DialogAnswer::Recover | DialogAnswer::Close if self.editing.is_asking() => {
-                let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
+                let outcome = self.editing.recover(loaded, true);
                 self.on_edit(outcome);
             }
-            DialogAnswer::SaveAndClose => {
-                let outcome = self.editing.save(self.episode.transcript.as_mut());
+            DialogAnswer::SaveFirst => {
+                let outcome = self.editing.save(loaded);
                 let saved = matches!(outcome, EditOutcome::Saved);
                 self.on_edit(outcome);
-                if saved {
-                    self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                match self.edits.after_save.take() {
+                    Some(after) if saved => self.go_on(after),
+                    _ => {}
                 }
             }
-            DialogAnswer::CloseWithoutSaving => {
+            DialogAnswer::DontSave => {
                 if let Some(loaded) = self.episode.transcript.take() {
                     loaded.document.close(true);
                 }
-                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                if let Some(after) = self.edits.after_save.take() {
+                    self.go_on(after);
+                }
             }
-            DialogAnswer::Discard => {
-                let outcome = self
-                    .editing
-                    .recover(self.episode.transcript.as_mut(), false);
+            DialogAnswer::SaveAs => self.pick_save_path(),
+            DialogAnswer::Reload => {
+                let outcome = Editing::reload(loaded);
                 self.on_edit(outcome);
             }
-            DialogAnswer::Recover | DialogAnswer::Close => {}
+            DialogAnswer::KeepMine => {
+                let outcome = Editing::keep_mine(loaded);
+                self.on_edit(outcome);
+            }
+            DialogAnswer::Discard => {
+                let outcome = self.editing.recover(loaded, false);
+                self.on_edit(outcome);
+            }
+            DialogAnswer::Recover | DialogAnswer::Close => self.edits.after_save = None,
+        }
+    }
+
+    /// Does what waited for the unsaved changes to be saved or dropped.
+    fn go_on(&mut self, after: AfterSave) {
+        match after {
+            AfterSave::Close => self.ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            AfterSave::Install(opened) => self.install(*opened),
+        }
+    }
+
+    /// Whether `opened` can replace the episode now; if not, asks to save
+    /// the changes first and keeps it until the answer. An episode with the
+    /// same transcript keeps the one being edited.
+    pub(super) fn may_install(&mut self, opened: &mut OpenedEpisode) -> bool {
+        let same_file = match (&opened.transcript, &self.episode.transcript) {
+            (Some(new), Some(open)) => new.path == open.path,
+            _ => false,
+        };
+        if same_file {
+            opened.transcript = self.episode.transcript.take();
+            return true;
+        }
+        if !self.has_unsaved_changes() {
+            return true;
+        }
+        let placeholder = OpenedEpisode::default();
+        let waiting = std::mem::replace(opened, placeholder);
+        self.edits.after_save = Some(AfterSave::Install(Box::new(waiting)));
+        self.ask_to_save("opening another episode");
+        false
+    }
+
+    fn ask_to_save(&mut self, before: &'static str) {
+        let file = self
+            .episode
+            .transcript
+            .as_ref()
+            .map_or_else(String::new, LoadedTranscript::file_name);
+        self.dialog = Some(Dialog::SaveChanges { file, before });
+    }
+
+    /// Save As: the system's dialog, in the transcript's folder.
+    pub(super) fn pick_save_path(&mut self) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let folder = loaded.path.parent().map(std::path::Path::to_owned);
+        self.opener.pick_save_path(folder, loaded.file_name());
+    }
+
+    /// Save As to `path` (what the system's dialog answered; tests call
+    /// it directly): the format comes from the name.
+    pub fn save_to(&mut self, path: &std::path::Path) {
+        let outcome = self.editing.save_as(self.episode.transcript.as_mut(), path);
+        self.on_edit(outcome);
+        self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
+    }
+
+    /// Revert: the file as last saved, as one undoable step.
+    pub(super) fn revert(&mut self) {
+        let outcome = Editing::reload(self.episode.transcript.as_mut());
+        self.on_edit(outcome);
+    }
+
+    /// Puts a kept copy back as the transcript's file.
+    pub(super) fn restore(&mut self, backup: &Backup) {
+        let outcome = self
+            .editing
+            .restore(self.episode.transcript.as_mut(), backup);
+        self.on_edit(outcome);
+        self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
+    }
+
+    /// Looks whether another program changed the transcript's file: when
+    /// the window gets the focus back, and every few seconds while frames
+    /// are drawn (a file's size and time first; its bytes only if they moved).
+    pub(super) fn check_disk(&mut self, ctx: &egui::Context) {
+        let focused = ctx.input(|i| i.focused);
+        let regained = focused && !self.edits.focused;
+        self.edits.focused = focused;
+        let due = self.edits.checked_at.elapsed() >= DISK_CHECK_EVERY;
+        if !(regained || due) || self.dialog.is_some() {
+            return;
+        }
+        self.edits.checked_at = Instant::now();
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let seen = std::fs::metadata(&loaded.path)
+            .ok()
+            .map(|m| (m.modified().ok(), m.len()));
+        if seen == self.edits.seen {
+            return;
+        }
+        self.edits.seen = seen;
+        if loaded.document.changed_on_disk() {
+            self.dialog = Some(Dialog::ChangedOnDisk {
+                file: loaded.file_name(),
+                modified: loaded.is_modified(),
+            });
         }
     }
 
@@ -63,6 +214,7 @@ impl EarmarkApp {
     pub(super) fn save(&mut self) {
         let outcome = self.editing.save(self.episode.transcript.as_mut());
         self.on_edit(outcome);
+        self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
     }
 
     /// Escape on a dialog: closes it; unsaved changes found on open are kept
@@ -173,13 +325,8 @@ impl EarmarkApp {
             return;
         }
         ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        let file = self
-            .episode
-            .transcript
-            .as_ref()
-            .and_then(|t| t.path.file_name())
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        self.dialog = Some(Dialog::SaveChanges { file });
+        self.edits.after_save = Some(AfterSave::Close);
+        self.ask_to_save("closing");
     }
 
     /// "• name — Earmark" while there are unsaved changes.
