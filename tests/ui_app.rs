@@ -1734,3 +1734,187 @@ fn revert_goes_back_to_the_saved_file_and_undo_undoes_it() {
     assert_eq!(window.harness.state().speaker_names(), ["Ada", "Guest"]);
     assert!(window.harness.state().has_unsaved_changes());
 }
+
+/// The speakers' names on each line, in order.
+fn speakers_by_line(window: &Window) -> Vec<String> {
+    let transcript = window.harness.state().transcript().expect("open");
+    transcript
+        .segments
+        .iter()
+        .map(|s| transcript.speaker_name(s.speaker).to_owned())
+        .collect()
+}
+
+#[test]
+fn a_lines_context_menu_picks_its_speaker_or_a_new_one() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    let before = speakers_by_line(&window);
+    assert_eq!(before[1], "Guest");
+    window
+        .harness
+        .get_by_label_contains("Guest, 0:04: Thanks for having me")
+        .click_secondary();
+    window.settle();
+    window.click("Host   (1)");
+    assert!(window.row_visible("Host, 0:04: Thanks for having me"));
+    assert_eq!(
+        speakers_by_line(&window)[2..],
+        before[2..],
+        "only that line changes"
+    );
+
+    window
+        .harness
+        .get_by_label_contains("Host, 0:04: Thanks for having me")
+        .click_secondary();
+    window.settle();
+    window.harness.get_by_label("New:").focus();
+    window.settle();
+    window.harness.get_by_label("New:").type_text("Producer");
+    window.settle();
+    window.click("Set");
+    assert!(window.row_visible("Producer, 0:04: Thanks for having me"));
+    assert_eq!(
+        window.harness.state().speaker_names(),
+        ["Host", "Guest", "Producer"]
+    );
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(speakers_by_line(&window), before);
+}
+
+#[test]
+fn ctrl_enter_in_the_editor_splits_the_line_at_the_cursor() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    let count = |window: &Window| {
+        window
+            .harness
+            .state()
+            .transcript()
+            .map_or(0, |t| t.segments.len())
+    };
+    assert_eq!(count(&window), 6);
+    let original = window.harness.state().transcript().expect("open").segments[1]
+        .text
+        .clone();
+    window.press(Key::F2);
+    window.press_with(Modifiers::COMMAND, Key::A);
+    type_in_editor(&mut window, "First part. Second part.");
+    for _ in 0.."Second part.".len() {
+        window.press(Key::ArrowLeft);
+    }
+    window.press_with(Modifiers::COMMAND, Key::Enter);
+    assert_eq!(count(&window), 7);
+    let line = |window: &Window, i: usize| {
+        window.harness.state().transcript().expect("open").segments[i].clone()
+    };
+    assert_eq!(line(&window, 1).text, "First part.");
+    assert_eq!(line(&window, 2).text, "Second part.");
+    assert_eq!(line(&window, 1).end_ms, line(&window, 2).start_ms);
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Text of the line at")
+            .is_none()
+    );
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(count(&window), 6, "the split is its own step");
+    assert_eq!(line(&window, 1).text, "First part. Second part.");
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(line(&window, 1).text, original);
+}
+
+#[test]
+fn find_and_replace_one_or_all_matches_as_one_undoable_step() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    let texts = |window: &Window| -> Vec<String> {
+        let transcript = window.harness.state().transcript().expect("open");
+        transcript.segments.iter().map(|s| s.text.clone()).collect()
+    };
+    let before = texts(&window);
+    let count_the = |texts: &[String]| {
+        texts
+            .iter()
+            .map(|t| t.to_lowercase().matches("the").count())
+            .sum::<usize>()
+    };
+    assert!(count_the(&before) >= 3, "{before:?}");
+    window.press_with(Modifiers::COMMAND, Key::H);
+    window.harness.get_by_label("Search:").type_text("the");
+    window.settle();
+    window.harness.get_by_label("Replace with:").focus();
+    window.settle();
+    window.harness.get_by_label("Replace with:").type_text("a");
+    window.settle();
+    for node in window.harness.query_all_by(|_| true) {
+        if let Some(label) = node.accesskit_node().label() {
+            eprintln!("NODE {:?} {label}", node.accesskit_node().role());
+        }
+    }
+    window.click("Replace");
+    let one = texts(&window);
+    let changed: Vec<usize> = (0..one.len()).filter(|&i| one[i] != before[i]).collect();
+    assert_eq!(changed.len(), 1, "Replace: the current match only");
+    assert_eq!(count_the(&one), count_the(&before) - 1);
+
+    window.click("Replace all");
+    let all = texts(&window);
+    assert_eq!(count_the(&all), 0, "{all:?}");
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(texts(&window), one, "Replace all is one step");
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(texts(&window), before);
+}
+
+#[test]
+fn fix_timing_shifts_every_time_or_re_times_from_two_points_heard() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.play_for(400);
+    window.press(Key::Space);
+    let starts = |window: &Window| -> Vec<u64> {
+        let transcript = window.harness.state().transcript().expect("open");
+        transcript.segments.iter().map(|s| s.start_ms).collect()
+    };
+    let before = starts(&window);
+    window.click("Edit");
+    window.click("Fix timing…");
+    window.harness.get_by_label("By").focus();
+    window.settle();
+    window.press_with(Modifiers::COMMAND, Key::A);
+    window.harness.get_by_label("By").type_text("1.5");
+    window.press(Key::Enter);
+    window.click("Shift");
+    let shifted: Vec<u64> = before.iter().map(|ms| ms + 1500).collect();
+    assert_eq!(starts(&window), shifted);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(starts(&window), before);
+
+    // Line 2 is heard 400 ms after its start; line 5 (clicked, played
+    // 600 ms) 600 ms after its.
+    let first_heard_ms = window.clock_ms();
+    let heard_now = |window: &mut Window, index: usize| {
+        let buttons = window
+            .harness
+            .get_all_by_label("Heard now")
+            .collect::<Vec<_>>();
+        buttons[index].click();
+        window.settle();
+    };
+    heard_now(&mut window, 0);
+    window.harness.get_by_label_contains("0:22:").click();
+    window.settle();
+    window.play_for(600);
+    window.press(Key::Space);
+    let second_heard_ms = window.clock_ms();
+    heard_now(&mut window, 1);
+    window.click("Re-time");
+    let after = starts(&window);
+    assert_eq!(after[1], first_heard_ms);
+    assert_eq!(after[4], second_heard_ms);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(starts(&window), before);
+}

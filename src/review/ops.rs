@@ -3,6 +3,8 @@
 //! change (or `None` when there is nothing to change). Nothing is applied
 //! here; the document applies and records.
 
+use std::ops::Range;
+
 use crate::transcript::{Segment, SpeakerId, Transcript, Word};
 
 use super::edit::{Edit, TimesOf};
@@ -271,13 +273,44 @@ pub fn replace_all(transcript: &Transcript, find: &str, replace: &str) -> Option
     if find.is_empty() {
         return None;
     }
-    let edits: Vec<Edit> = transcript
+    let found: Vec<(usize, Range<usize>)> = transcript
         .segments
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.text.contains(find))
-        .filter_map(|(i, s)| set_text(transcript, i, &s.text.replace(find, replace)))
+        .flat_map(|(i, s)| {
+            s.text
+                .match_indices(find)
+                .map(move |(at, m)| (i, at..at + m.len()))
+        })
         .collect();
+    replace_ranges(transcript, &found, replace)
+}
+
+/// Replaces the given byte ranges of lines' text (`(line, bytes)`, in file
+/// order, not overlapping; what a search found) with `replace`, as one
+/// step; `None` when there are none or they change nothing.
+pub fn replace_ranges(
+    transcript: &Transcript,
+    found: &[(usize, Range<usize>)],
+    replace: &str,
+) -> Option<Edit> {
+    let mut edits = Vec::new();
+    let mut rest = found;
+    while let Some((line, _)) = rest.first() {
+        let count = rest.iter().take_while(|(l, _)| l == line).count();
+        let (these, after) = rest.split_at(count);
+        rest = after;
+        let Some(segment) = transcript.segments.get(*line) else {
+            continue;
+        };
+        let mut text = segment.text.clone();
+        for (_, bytes) in these.iter().rev() {
+            if text.get(bytes.clone()).is_some() {
+                text.replace_range(bytes.clone(), replace);
+            }
+        }
+        edits.extend(set_text(transcript, *line, &text));
+    }
     (!edits.is_empty()).then_some(Edit::Group(edits))
 }
 

@@ -22,6 +22,7 @@ use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
 use super::settings_window::settings_window_ui;
 use super::shortcuts::{self, Action};
 use super::style::{clock_label, speaker_color};
+use super::timing_panel::TimingPanel;
 use super::trace::{RowPlace, Trace, TraceEvent};
 use super::transcript_view::{
     Current, TranscriptView, ViewAction, ViewInput, WordMark, estimated_word, word_ranges,
@@ -124,6 +125,8 @@ pub struct EarmarkApp {
     editing: Editing,
     /// What the window keeps about the open document (see `edits`).
     edits: edits::EditsState,
+    /// Edit ▸ Fix timing: shift, or re-time from two points.
+    timing: TimingPanel,
     /// The window title last set.
     title: String,
     /// How far the playhead moves between frames while playing (media ms).
@@ -181,6 +184,7 @@ impl EarmarkApp {
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
             editing: Editing::new(launch.data_dir.clone()),
             edits: edits::EditsState::default(),
+            timing: TimingPanel::default(),
             title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
@@ -709,8 +713,9 @@ impl EarmarkApp {
                     self.player.seek(duration_ms);
                 }
             }
-            Action::Find => {
+            Action::Find | Action::Replace => {
                 self.search.open = true;
+                self.search.replacing |= action == Action::Replace;
                 self.focus_search = true;
             }
             Action::FindNext | Action::FindPrevious => {
@@ -913,6 +918,7 @@ impl EarmarkApp {
             }
             MenuAction::RetryDevice => self.player.reopen_device(),
             MenuAction::Revert => self.revert(),
+            MenuAction::FixTiming => self.timing.open = true,
             MenuAction::Restore(backup) => self.restore(&backup),
         }
     }
@@ -988,6 +994,7 @@ impl EarmarkApp {
                     .seek(loaded.transcript().segments[segment].start_ms);
                 self.view.follow_again();
             }
+            Some(SearchBarAction::Replace { all }) => self.replace(all),
             None => {}
         }
     }
@@ -1209,6 +1216,9 @@ impl eframe::App for EarmarkApp {
             }
             Some(ViewAction::Edit(segment)) => self.edit_line(segment),
             Some(ViewAction::CommitText(segment)) => self.commit_line(segment),
+            Some(ViewAction::SplitAt { segment, byte }) => self.split_line(segment, byte),
+            Some(ViewAction::SetSpeaker { segment, name }) => self.set_speaker(segment, &name),
+            Some(ViewAction::Line { segment, action }) => self.edit_line_by(action, Some(segment)),
             None => {}
         }
         if self.trace.is_on() {
@@ -1241,6 +1251,7 @@ impl eframe::App for EarmarkApp {
         if self.settings_open {
             settings_window_ui(&ctx, &mut self.settings_open, &mut self.settings, list_top);
         }
+        self.timing_ui(&ctx);
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
         self.heard = current;
     }

@@ -50,6 +50,8 @@ pub enum MenuAction {
     RetryDevice,
     /// Back to the transcript as last saved (undoable).
     Revert,
+    /// Show the timing window (shift, re-time from two points).
+    FixTiming,
     /// Put this kept copy back as the transcript's file (undoable).
     Restore(Backup),
 }
@@ -124,6 +126,18 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
             let redo = egui::Button::new("Redo").shortcut_text("Ctrl+Shift+Z");
             if ui.add_enabled(input.can_redo, redo).clicked() {
                 menu_action = Some(MenuAction::Do(Action::Redo));
+            }
+            ui.separator();
+            let replace = egui::Button::new("Find and replace…").shortcut_text("Ctrl+H");
+            if ui.add_enabled(input.can_save, replace).clicked() {
+                menu_action = Some(MenuAction::Do(Action::Replace));
+            }
+            if ui
+                .add_enabled(input.can_save, egui::Button::new("Fix timing…"))
+                .on_hover_text("Shift every time, or re-time from two points heard")
+                .clicked()
+            {
+                menu_action = Some(MenuAction::FixTiming);
             }
         });
         ui.menu_button("View", |ui| {

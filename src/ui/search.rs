@@ -23,6 +23,10 @@ pub struct Search {
     pub query: String,
     /// Only this speaker's lines are listed (`None`: everyone).
     pub speaker_filter: Option<Option<SpeakerId>>,
+    /// The replace row is shown (Ctrl+H).
+    pub replacing: bool,
+    /// What matches are replaced with.
+    pub replacement: String,
     /// Where the query occurs, in file order (within the filter).
     matches: Vec<Match>,
     /// Index into `matches` of the current one.
@@ -53,7 +57,13 @@ impl Search {
     /// never leaves the list filtered out of sight.
     pub fn close(&mut self) {
         self.open = false;
+        self.replacing = false;
         self.speaker_filter = None;
+    }
+
+    /// Every match, in file order (what Replace all replaces).
+    pub fn matches(&self) -> &[Match] {
+        &self.matches
     }
 
     /// Forgets results (a new transcript was opened).

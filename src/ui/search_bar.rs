@@ -1,5 +1,5 @@
 //! The search bar: the query, the match count, previous/next, the speaker
-//! filter and Close. Reads and edits the [`Search`] state and returns what
+//! filter and Close, and the replace row (Ctrl+H). Reads and edits the [`Search`] state and returns what
 //! the user asked for; the app applies it.
 
 use eframe::egui::{self, Key, Role, WidgetInfo};
@@ -14,6 +14,12 @@ pub enum SearchBarAction {
     Reveal(usize),
     /// Go to this segment's start (Enter on a match).
     Seek(usize),
+    /// Replace the current match (or, `all`, every match) with the
+    /// replacement, as one undoable step.
+    Replace {
+        /// Every match, not only the current one.
+        all: bool,
+    },
 }
 
 /// Draws the bar; `focus` puts the keyboard in the query field.
@@ -28,6 +34,7 @@ pub fn search_bar_ui(
         let label = ui.label("Search:");
         let response = ui.add(
             egui::TextEdit::singleline(&mut search.query)
+                .id_salt("search-query")
                 .hint_text("words in the transcript")
                 .desired_width(240.0),
         );
@@ -62,10 +69,46 @@ pub fn search_bar_ui(
             action = search.go_next().map(|m| SearchBarAction::Reveal(m.segment));
         }
         speaker_filter_ui(ui, search, transcript);
+        if !search.replacing && ui.button("Replace…").on_hover_text("Ctrl+H").clicked() {
+            search.replacing = true;
+        }
         let close = ui.button("Close").on_hover_text("Close search (Esc)");
         close.widget_info(|| WidgetInfo::labeled(Role::Button, true, "Close search"));
         if close.clicked() {
             search.close();
+        }
+    });
+    if search.replacing
+        && let Some(replace) = replace_row_ui(ui, search)
+    {
+        action = Some(replace);
+    }
+    action
+}
+
+/// "Replace with: [   ] Replace · Replace all" under the query.
+fn replace_row_ui(ui: &mut egui::Ui, search: &mut Search) -> Option<SearchBarAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let label = ui.label("Replace with:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut search.replacement)
+                    .id_salt("search-replacement")
+                    .hint_text("what each match becomes")
+                    .desired_width(240.0),
+            )
+            .labelled_by(label.id);
+        let any = !search.matches().is_empty();
+        let one = ui.add_enabled(any, egui::Button::new("Replace"));
+        if one.clicked() || (any && field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))) {
+            action = Some(SearchBarAction::Replace { all: false });
+        }
+        let all = ui
+            .add_enabled(any, egui::Button::new("Replace all"))
+            .on_hover_text("Every match, as one step (Ctrl+Z undoes it)");
+        if all.clicked() {
+            action = Some(SearchBarAction::Replace { all: true });
         }
     });
     action

@@ -56,6 +56,8 @@ pub enum Action {
     Save,
     /// Save the transcript to another file, in the format its name says.
     SaveAs,
+    /// Search with the replace row.
+    Replace,
     /// Edit the text of the line being heard (or with the keyboard focus).
     EditLine,
     /// Give the line the n-th speaker of the list (0-based; keys 1–9).
@@ -119,7 +121,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 56] = [
+pub const SHORTCUTS: [Shortcut; 57] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -139,6 +141,7 @@ pub const SHORTCUTS: [Shortcut; 56] = [
     key(Modifiers::NONE, Key::Home, Action::ToStart, false),
     key(Modifiers::NONE, Key::End, Action::ToEnd, false),
     key(Modifiers::COMMAND, Key::F, Action::Find, true),
+    key(Modifiers::COMMAND, Key::H, Action::Replace, true),
     key(Modifiers::NONE, Key::F3, Action::FindNext, true),
     key(Modifiers::SHIFT, Key::F3, Action::FindPrevious, true),
     key(Modifiers::COMMAND, Key::O, Action::Open, true),
@@ -237,6 +240,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::Redo => "Redo",
         Action::Save => "Save the transcript",
         Action::SaveAs => "Save the transcript as another file or format",
+        Action::Replace => "Find and replace in the transcript",
         Action::EditLine => {
             "Edit the line's text (Enter keeps, Shift+Enter breaks the line, Escape cancels)"
         }

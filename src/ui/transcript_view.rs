@@ -10,6 +10,7 @@ use eframe::egui::{
     WidgetInfo, pos2, text::LayoutJob, vec2,
 };
 
+use super::line_menu::line_menu_ui;
 use super::search::Search;
 use super::style::{clock_label, speaker_color};
 use crate::transcript::{SpeakerId, Transcript};
@@ -46,7 +47,7 @@ pub struct Current {
 }
 
 /// What the user asked for in the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewAction {
     /// A line was clicked (or activated from the keyboard): go to its start.
     SeekSegment(usize),
@@ -61,6 +62,28 @@ pub enum ViewAction {
     Edit(usize),
     /// The line editor was confirmed (Enter): the line's new text.
     CommitText(usize),
+    /// Ctrl+Enter in the line editor: keep the text, then split the line
+    /// at the cursor (`byte` of the editor's text).
+    SplitAt {
+        /// The line.
+        segment: usize,
+        /// Where in the typed text.
+        byte: usize,
+    },
+    /// The line's speaker, chosen or typed in its context menu.
+    SetSpeaker {
+        /// The line.
+        segment: usize,
+        /// The speaker's name (a new one adds a speaker).
+        name: String,
+    },
+    /// A line edit that has a key, chosen in the line's context menu.
+    Line {
+        /// The line.
+        segment: usize,
+        /// The edit.
+        action: super::shortcuts::Action,
+    },
 }
 
 /// A line's text being edited in place (F2, or a double click): Enter
@@ -193,6 +216,8 @@ pub struct TranscriptView {
     focused: Option<usize>,
     /// The line being edited, if any.
     pub editor: Option<LineEditor>,
+    /// The new speaker's name being typed in a line's context menu.
+    new_speaker: String,
 }
 
 impl Default for TranscriptView {
@@ -214,6 +239,7 @@ impl Default for TranscriptView {
             visible: Vec::new(),
             focused: None,
             editor: None,
+            new_speaker: String::new(),
         }
     }
 }
@@ -671,7 +697,13 @@ impl TranscriptView {
                 painter.galley(text_pos, galley, visuals.text_color());
             }
         }
-        let action = if response.double_clicked() {
+        let mut menu_action = None;
+        response.context_menu(|ui| {
+            menu_action = line_menu_ui(ui, transcript, segment_index, &mut self.new_speaker);
+        });
+        let action = if menu_action.is_some() {
+            menu_action
+        } else if response.double_clicked() {
             Some(ViewAction::Edit(segment_index))
         } else if response.clicked() {
             Some(match word_byte {
@@ -738,6 +770,8 @@ impl TranscriptView {
                 });
                 i.events.len() != before
             });
+        let split = ui.memory(|m| m.has_focus(id))
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let Some(editor) = self.editor.as_mut() else {
             return DrawnRow {
                 height: 0.0,
@@ -761,6 +795,20 @@ impl TranscriptView {
                 egui::Key::Enter,
             ))
             .show(&mut child);
+        let split_byte = split.then(|| {
+            let cursor: usize = output
+                .state
+                .cursor
+                .char_range()
+                .map_or(editor.text.chars().count(), |range| {
+                    range.primary.index.into()
+                });
+            editor
+                .text
+                .char_indices()
+                .nth(cursor)
+                .map_or(editor.text.len(), |(byte, _)| byte)
+        });
         let label = format!(
             "Text of the line at {}",
             clock_label(segment.start_ms, input.with_hours)
@@ -795,9 +843,17 @@ impl TranscriptView {
             time_galley,
             visuals.weak_text_color(),
         );
+        let action = if let Some(byte) = split_byte {
+            Some(ViewAction::SplitAt {
+                segment: segment_index,
+                byte,
+            })
+        } else {
+            commit.then_some(ViewAction::CommitText(segment_index))
+        };
         DrawnRow {
             height,
-            action: commit.then_some(ViewAction::CommitText(segment_index)),
+            action,
             word_y: None,
             focused: false,
         }

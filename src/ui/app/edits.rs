@@ -11,6 +11,7 @@ use super::super::dialogs::{self, Dialog, DialogAnswer};
 use super::super::editing::{self, EditOutcome, Editing};
 use super::super::open::{LoadedTranscript, OpenedEpisode};
 use super::super::shortcuts::Action;
+use super::super::timing_panel::{TimingAction, TimingInput};
 use super::EarmarkApp;
 use crate::review::{Backup, Edit, ops};
 use crate::transcript::SpeakerId;
@@ -247,12 +248,17 @@ impl EarmarkApp {
 
     /// The edits made by a key on the target line (or at the playhead).
     pub(super) fn edit_by_key(&mut self, action: Action) {
+        let line = self.target_line();
+        self.edit_line_by(action, line);
+    }
+
+    /// The edit `action` makes to `line` (or at the playhead).
+    pub(super) fn edit_line_by(&mut self, action: Action, line: Option<usize>) {
         let Some(loaded) = &self.episode.transcript else {
             return;
         };
         let t = loaded.transcript();
         let playhead_ms = self.player.position_ms();
-        let line = self.target_line();
         let edit = match (action, line) {
             (Action::InsertLine, _) => Some(ops::insert_at(t, playhead_ms).1),
             (Action::Speaker(n), Some(line)) => ops::set_speaker_number(t, line, usize::from(n)),
@@ -266,6 +272,85 @@ impl EarmarkApp {
             _ => None,
         };
         if let Some(edit) = edit {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// The speaker of `segment` from its context menu: one in the list or a
+    /// new name.
+    pub(super) fn set_speaker(&mut self, segment: usize, name: &str) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        if let Some(edit) = ops::set_speaker(loaded.transcript(), segment, name) {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// The timing window: shift, or re-time from two points heard.
+    pub(super) fn timing_ui(&mut self, ctx: &egui::Context) {
+        if !self.timing.open {
+            return;
+        }
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let line = self
+            .target_line()
+            .and_then(|line| Some((line, loaded.transcript().segments.get(line)?.start_ms)));
+        let input = TimingInput {
+            line,
+            playhead_ms: self.player.position_ms(),
+        };
+        let edit = match self.timing.ui(ctx, &input) {
+            Some(TimingAction::Shift { delta_ms }) => ops::shift_all(loaded.transcript(), delta_ms),
+            Some(TimingAction::TwoPoints(a, b)) => ops::retime_two_points(
+                loaded.transcript(),
+                (a.transcript_ms, a.heard_ms),
+                (b.transcript_ms, b.heard_ms),
+            ),
+            None => None,
+        };
+        if let Some(edit) = edit {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// Replace in the search bar: the current match, or every match, with
+    /// the replacement, as one step.
+    pub(super) fn replace(&mut self, all: bool) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let found: Vec<_> = if all {
+            self.search
+                .matches()
+                .iter()
+                .map(|m| (m.segment, m.bytes.clone()))
+                .collect()
+        } else {
+            self.search
+                .current()
+                .map(|(_, m)| (m.segment, m.bytes.clone()))
+                .into_iter()
+                .collect()
+        };
+        let replacement = self.search.replacement.clone();
+        if let Some(edit) = ops::replace_ranges(loaded.transcript(), &found, &replacement) {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// Ctrl+Enter in the line editor: the typed text is kept (one step),
+    /// then the line splits at the cursor (another), the second part
+    /// starting at the playhead when it is inside the line.
+    pub(super) fn split_line(&mut self, segment: usize, byte: usize) {
+        self.commit_line(segment);
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let playhead_ms = self.player.position_ms();
+        if let Some(edit) = ops::split(loaded.transcript(), segment, byte, Some(playhead_ms)) {
             self.apply_edit(edit);
         }
     }
