@@ -1918,3 +1918,42 @@ fn fix_timing_shifts_every_time_or_re_times_from_two_points_heard() {
     window.press_with(Modifiers::COMMAND, Key::Z);
     assert_eq!(starts(&window), before);
 }
+
+#[test]
+fn with_the_setting_typing_pauses_and_a_second_without_a_key_plays_on() {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let launch = Launch {
+        files,
+        start_ms: None,
+        restore: false,
+        cache_dir: Some(dir.path().to_owned()),
+        data_dir: Some(dir.path().join("data")),
+    };
+    let settings = earmark::ui::settings::Settings {
+        pause_while_typing: true,
+        ..Default::default()
+    };
+    let mut window = Window::start_with(launch, dir, Some(settings));
+    window
+        .harness
+        .get_by_label_contains("Thanks for having me")
+        .click();
+    window.settle();
+    assert!(window.playing());
+    window.press(Key::F2);
+    assert!(window.playing(), "opening the editor does not pause");
+    type_in_editor(&mut window, " Typed");
+    assert!(!window.playing(), "a key pauses");
+    std::thread::sleep(Duration::from_millis(1200));
+    window.settle();
+    assert!(window.playing(), "a second without a key plays on");
+    window.press_with(Modifiers::COMMAND, Key::Space);
+    type_in_editor(&mut window, " more");
+    std::thread::sleep(Duration::from_millis(1200));
+    window.settle();
+    assert!(
+        !window.playing(),
+        "paused by the user (Ctrl+Space), typing does not start it"
+    );
+}

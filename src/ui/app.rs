@@ -1121,6 +1121,7 @@ impl eframe::App for EarmarkApp {
         }
         self.confirm_close(&ctx);
         self.check_disk(&ctx);
+        self.pause_while_typing(&ctx);
         self.drop_ui(&ctx);
         let clock = self.player.clock();
         let pos_ms = heard_now_ms(&clock, self.player.speed(), Instant::now()).min(

@@ -16,6 +16,9 @@ const RECENT_LIMIT: usize = 10;
 /// How many episodes' positions are kept (the least recently opened go first).
 const EPISODE_LIMIT: usize = 200;
 
+/// How long after the last key playback paused by typing resumes.
+pub const TYPING_IDLE_SECS: f32 = 1.0;
+
 /// The colour scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ThemeChoice {
@@ -89,6 +92,9 @@ pub struct Settings {
     pub rewind_on_resume_secs: f32,
     /// Clicking a line also starts playback (otherwise it only moves there).
     pub click_plays: bool,
+    /// Typing in the line editor pauses playback, which resumes after
+    /// [`TYPING_IDLE_SECS`] without a key (as transcriptionists expect).
+    pub pause_while_typing: bool,
     /// Output gain, 0..=1.
     pub volume: f32,
     /// Playback speed, 0.5..=3.
@@ -112,6 +118,7 @@ impl Default for Settings {
             skip_secs: 5.0,
             rewind_on_resume_secs: 2.0,
             click_plays: true,
+            pause_while_typing: false,
             volume: 1.0,
             speed: 1.0,
             zoom_window_secs: 20.0,

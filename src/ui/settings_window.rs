@@ -21,6 +21,10 @@ pub fn settings_window_ui(ctx: &egui::Context, open: &mut bool, settings: &mut S
         .default_pos(egui::pos2(screen.right() - MARGIN, top + MARGIN))
         .show(ctx, |ui| {
             ui.checkbox(&mut settings.click_plays, "Clicking a line starts playback");
+            ui.checkbox(
+                &mut settings.pause_while_typing,
+                "Pause while typing in a line (plays again after a second without a key)",
+            );
             ui.add(
                 egui::Slider::new(&mut settings.skip_secs, 1.0..=30.0)
                     .step_by(1.0)

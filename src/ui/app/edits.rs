@@ -10,6 +10,7 @@ use eframe::egui;
 use super::super::dialogs::{self, Dialog, DialogAnswer};
 use super::super::editing::{self, EditOutcome, Editing};
 use super::super::open::{LoadedTranscript, OpenedEpisode};
+use super::super::settings::TYPING_IDLE_SECS;
 use super::super::shortcuts::Action;
 use super::super::timing_panel::{TimingAction, TimingInput};
 use super::EarmarkApp;
@@ -38,6 +39,8 @@ pub(super) struct EditsState {
     checked_at: Instant,
     /// The window had the focus on the last frame.
     focused: bool,
+    /// Playback was paused by typing, and when the last key was.
+    paused_by_typing: Option<Instant>,
 }
 
 impl Default for EditsState {
@@ -48,6 +51,7 @@ impl Default for EditsState {
             seen: None,
             checked_at: Instant::now(),
             focused: true,
+            paused_by_typing: None,
         }
     }
 }
@@ -284,6 +288,46 @@ impl EarmarkApp {
         };
         if let Some(edit) = ops::set_speaker(loaded.transcript(), segment, name) {
             self.apply_edit(edit);
+        }
+    }
+
+    /// With the setting on, typing in the line editor pauses playback, and
+    /// a second without a key plays on from where it paused.
+    pub(super) fn pause_while_typing(&mut self, ctx: &egui::Context) {
+        let typed = self.view.editor.is_some()
+            && ctx.input(|i| {
+                i.events.iter().any(|event| {
+                    matches!(
+                        event,
+                        egui::Event::Text(_)
+                            | egui::Event::Key {
+                                key: egui::Key::Backspace | egui::Key::Delete,
+                                pressed: true,
+                                ..
+                            }
+                    )
+                })
+            });
+        let idle = Duration::from_secs_f32(TYPING_IDLE_SECS);
+        if typed && self.settings.pause_while_typing {
+            if self.player.is_playing() {
+                self.player.pause();
+                self.edits.paused_by_typing = Some(Instant::now());
+            } else if self.edits.paused_by_typing.is_some() {
+                self.edits.paused_by_typing = Some(Instant::now());
+            }
+        }
+        let Some(last_key) = self.edits.paused_by_typing else {
+            return;
+        };
+        if self.player.is_playing() {
+            // The user played again themselves.
+            self.edits.paused_by_typing = None;
+        } else if last_key.elapsed() >= idle {
+            self.edits.paused_by_typing = None;
+            self.player.play(0);
+        } else {
+            ctx.request_repaint_after(idle.saturating_sub(last_key.elapsed()));
         }
     }
 
