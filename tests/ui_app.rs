@@ -1712,7 +1712,8 @@ fn opening_another_episode_with_unsaved_changes_asks_first() {
 
     window.harness.state_mut().open_paths(other.clone(), None);
     window.wait_until_open();
-    window.click("Don't save");
+    // The other episode loads its audio and waveform meanwhile: step, not settle.
+    window.harness.get_by_label("Don't save").click();
     window.wait_until_open();
     assert_eq!(
         window.harness.state().open_files().transcript.as_deref(),
@@ -1956,4 +1957,64 @@ fn with_the_setting_typing_pauses_and_a_second_without_a_key_plays_on() {
         !window.playing(),
         "paused by the user (Ctrl+Space), typing does not start it"
     );
+}
+
+/// Presses the mouse at `from`, moves it to `to` over a few frames and
+/// lets go there, as a hand drags.
+fn drag(window: &mut Window, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    };
+    window.harness.event(egui::Event::PointerMoved(from));
+    window.harness.step();
+    window.harness.event(button(from, true));
+    window.harness.step();
+    for step in 1..=4 {
+        let at = from + (to - from) * (step as f32 / 4.0);
+        window.harness.event(egui::Event::PointerMoved(at));
+        window.harness.step();
+    }
+    window.harness.event(button(to, false));
+    window.settle();
+}
+
+#[test]
+fn dragging_a_lines_edge_on_the_zoomed_waveform_moves_it() {
+    use earmark::ui::waveform_view::{time_from_x, x_from_time, zoom_view};
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    let playhead_ms = window.clock_ms();
+    let duration_ms = window
+        .harness
+        .state()
+        .player()
+        .duration_ms()
+        .expect("audio");
+    let window_ms = (window.harness.state().settings().zoom_window_secs * 1000.0) as u64;
+    let view = zoom_view(playhead_ms, window_ms, duration_ms);
+    let rect = window.harness.get_by_label("Zoomed waveform").rect();
+    let line =
+        |window: &Window| window.harness.state().transcript().expect("open").segments[2].clone();
+    let before = line(&window);
+    let from_x = x_from_time(before.start_ms, view.clone(), rect.x_range());
+    let to_x = from_x - 40.0;
+    drag(
+        &mut window,
+        egui::pos2(from_x + 2.0, rect.center().y),
+        egui::pos2(to_x + 2.0, rect.center().y),
+    );
+    let expected_ms = time_from_x(to_x + 2.0, view, rect.x_range());
+    let after = line(&window);
+    assert_eq!(after.start_ms, expected_ms, "the start of line 3 moved");
+    assert_eq!(after.end_ms, before.end_ms);
+    assert_eq!(
+        window.clock_ms(),
+        playhead_ms,
+        "grabbing an edge does not seek"
+    );
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(line(&window), before);
 }

@@ -108,7 +108,7 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                 };
                 let widget = |ui: &mut egui::Ui| match scene.widget {
                     Widget::Overview => overview_ui(ui, &input, HEIGHT),
-                    Widget::Zoom { window_ms } => zoom_ui(ui, &input, window_ms, HEIGHT),
+                    Widget::Zoom { window_ms } => zoom_ui(ui, &input, window_ms, HEIGHT).seek_ms,
                 };
                 let seek = if scene.neighbour {
                     ui.horizontal(|ui| {
@@ -503,6 +503,7 @@ fn a_hundred_thousand_spans_cost_at_most_a_band_per_pixel_column() {
                 start_ms,
                 end_ms: start_ms + if i % 3 == 2 { 30 } else { 36 },
                 color: colors[i as usize % 3],
+                segment: None,
             }
         })
         .collect();
@@ -562,11 +563,13 @@ fn a_span_that_starts_before_the_zoom_view_still_tints_it() {
             start_ms: 0,
             end_ms: 5_000,
             color: Color32::RED,
+            segment: None,
         },
         TimeSpan {
             start_ms: 10_000,
             end_ms: 50_000,
             color: Color32::BLUE,
+            segment: None,
         },
     ];
     harness.run();

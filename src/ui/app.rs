@@ -535,11 +535,19 @@ impl EarmarkApp {
         self.spans.clear();
         if let Some(loaded) = &self.episode.transcript {
             self.spans
-                .extend(loaded.transcript().segments.iter().map(|segment| TimeSpan {
-                    start_ms: segment.start_ms,
-                    end_ms: segment.end_ms,
-                    color: speaker_color(segment.speaker.map(|s| s.0), dark_mode),
-                }));
+                .extend(
+                    loaded
+                        .transcript()
+                        .segments
+                        .iter()
+                        .enumerate()
+                        .map(|(index, segment)| TimeSpan {
+                            start_ms: segment.start_ms,
+                            end_ms: segment.end_ms,
+                            color: speaker_color(segment.speaker.map(|s| s.0), dark_mode),
+                            segment: Some(index),
+                        }),
+                );
             self.spans.sort_by_key(|span| span.start_ms);
         }
     }
@@ -559,12 +567,16 @@ impl EarmarkApp {
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;
         let mut asked = None;
+        let mut moved = None;
         ui.add_enabled_ui(enabled, |ui| {
             asked = overview_ui(ui, &input, 36.0);
-            if let Some(ms) = zoom_ui(ui, &input, window_ms, 64.0) {
-                asked = Some(ms);
-            }
+            let zoom = zoom_ui(ui, &input, window_ms, 64.0);
+            asked = zoom.seek_ms.or(asked);
+            moved = zoom.moved;
         });
+        if let Some(moved) = moved {
+            self.move_edge(moved);
+        }
         asked
     }
 

@@ -2,6 +2,7 @@
 //! crate never imports this module.
 
 mod app;
+pub mod boundary_drag;
 mod demo;
 pub mod dialogs;
 pub mod editing;

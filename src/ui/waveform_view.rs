@@ -22,6 +22,7 @@ use eframe::egui::{
     TextStyle, Vec2, accesskit,
 };
 
+use super::boundary_drag::{self, EdgeMove};
 use super::style::clock_label;
 use crate::waveform::Peaks;
 
@@ -57,6 +58,18 @@ pub struct TimeSpan {
     pub end_ms: u64,
     /// Its tint, drawn at about a third of its opacity behind the waveform.
     pub color: Color32,
+    /// The transcript line it shows, whose edges can be dragged on the
+    /// zoomed waveform; `None` for a stretch that is not a line.
+    pub segment: Option<usize>,
+}
+
+/// What the zoomed waveform asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoomOutput {
+    /// Go there (a click, a drag, a key).
+    pub seek_ms: Option<u64>,
+    /// A line's edge was dragged there.
+    pub moved: Option<EdgeMove>,
 }
 
 /// What both waveform widgets draw, borrowed for one frame.
@@ -91,12 +104,21 @@ pub struct WaveformInput<'a> {
 pub fn overview_ui(ui: &mut egui::Ui, input: &WaveformInput, height: f32) -> Option<u64> {
     let key_step_ms = (input.duration_ms / OVERVIEW_KEY_STEP_SHARE).max(1);
     let view = 0..input.duration_ms;
-    waveform_ui(ui, input, height, view, key_step_ms, Kind::Overview)
+    waveform_ui(
+        ui,
+        input,
+        height,
+        view,
+        key_step_ms,
+        Kind::Overview,
+        &mut None,
+    )
 }
 
 /// A window of `window_ms` centred on the playhead (shifted to stay inside
 /// the episode at either end, see [`zoom_view`]), with time ticks; returns
-/// the time the user clicked, dragged or stepped to.
+/// the time the user clicked, dragged or stepped to, or a line's edge
+/// dragged to a new time ([`boundary_drag`](super::boundary_drag)).
 ///
 /// Arrow keys (when focused) and a screen reader's increment and decrement
 /// step by 5 s; a screen reader may also set the value, in seconds.
@@ -105,9 +127,19 @@ pub fn zoom_ui(
     input: &WaveformInput,
     window_ms: u64,
     height: f32,
-) -> Option<u64> {
+) -> ZoomOutput {
     let view = zoom_view(input.pos_ms, window_ms, input.duration_ms);
-    waveform_ui(ui, input, height, view, ZOOM_KEY_STEP_MS, Kind::Zoom)
+    let mut moved = None;
+    let seek_ms = waveform_ui(
+        ui,
+        input,
+        height,
+        view,
+        ZOOM_KEY_STEP_MS,
+        Kind::Zoom,
+        &mut moved,
+    );
+    ZoomOutput { seek_ms, moved }
 }
 
 /// The times the zoom view shows: `window_ms` (at least 1 ms) centred on
@@ -174,6 +206,7 @@ fn waveform_ui(
     view: Range<u64>,
     key_step_ms: u64,
     kind: Kind,
+    moved: &mut Option<EdgeMove>,
 ) -> Option<u64> {
     // 1. Decide the size.
     let width = ui.available_width();
@@ -189,7 +222,16 @@ fn waveform_ui(
 
     // 3. Handle the interaction.
     let duration_ms = input.duration_ms;
-    let mut seek_ms = pointer_seek(ui, &response, view.clone(), rect).map(|t| t.min(duration_ms));
+    let holding_edge = kind == Kind::Zoom && ui.is_enabled() && {
+        let drag = boundary_drag::handle(ui, &response, input.spans, &view);
+        *moved = drag.moved;
+        drag.holding
+    };
+    let mut seek_ms = if holding_edge {
+        None
+    } else {
+        pointer_seek(ui, &response, view.clone(), rect).map(|t| t.min(duration_ms))
+    };
     // egui ignores the pointer on a disabled widget; so do the keys.
     let steps = if ui.is_enabled() {
         key_steps(ui, &response)

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
+use super::super::boundary_drag::EdgeMove;
 use super::super::dialogs::{self, Dialog, DialogAnswer};
 use super::super::editing::{self, EditOutcome, Editing};
 use super::super::open::{LoadedTranscript, OpenedEpisode};
@@ -354,6 +355,22 @@ impl EarmarkApp {
                 (b.transcript_ms, b.heard_ms),
             ),
             None => None,
+        };
+        if let Some(edit) = edit {
+            self.apply_edit(edit);
+        }
+    }
+
+    /// A line's start or end dragged on the zoomed waveform.
+    pub(super) fn move_edge(&mut self, moved: EdgeMove) {
+        let Some(loaded) = &self.episode.transcript else {
+            return;
+        };
+        let t = loaded.transcript();
+        let edit = if moved.start {
+            ops::set_start(t, moved.segment, moved.to_ms)
+        } else {
+            ops::set_end(t, moved.segment, moved.to_ms)
         };
         if let Some(edit) = edit {
             self.apply_edit(edit);
