@@ -106,6 +106,15 @@ fn saves(c: &mut Criterion) {
             })
         });
     }
+    // What a save costs the window's thread: the text (the file is written
+    // on a thread of its own).
+    let path = dir.path().join("window.txt");
+    let many = long(100_000);
+    transcript::write_file(&many, many.format, &Default::default(), &path).expect("writes");
+    let mut document = Document::open(&path).expect("opens");
+    group.bench_function("100 000 lines: the window thread's part", |b| {
+        b.iter(|| document.start_save(None).expect("starts"))
+    });
     group.finish();
 }
 

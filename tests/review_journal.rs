@@ -272,3 +272,27 @@ fn after_save_as_the_journal_follows_the_new_file() {
         .expect("recovers");
     assert_eq!(recovered.transcript().segments, expected.segments);
 }
+
+#[test]
+fn edits_made_while_a_save_writes_stay_unsaved_and_come_back_after_a_crash() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    let saved = document.transcript().clone();
+    let job = document.start_save(None).expect("starts");
+    let edit = ops::set_text(document.transcript(), 9, "Typed during the save.").expect("a change");
+    document.apply(edit).expect("fits");
+    let done = std::thread::spawn(move || job.run())
+        .join()
+        .expect("the save's thread");
+    document.finish_save(done).expect("saved");
+    assert!(document.is_modified(), "the later edit is not in the file");
+    let on_disk = Document::open(&episode.transcript).expect("opens");
+    assert_eq!(on_disk.transcript().segments, saved.segments);
+    document.undo();
+    assert!(!document.is_modified(), "undoing it is the file again");
+    document.redo();
+    let expected = document.transcript().clone();
+    let recovered = crash_and_recover(&episode, document);
+    assert_eq!(recovered.transcript(), &expected);
+    assert!(recovered.is_modified());
+}

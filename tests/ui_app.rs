@@ -103,12 +103,19 @@ impl Window {
         self.settle();
     }
 
-    /// Lets the engine apply what the window sent, then draws until idle.
+    /// Lets the engine apply what the window sent, then draws until idle
+    /// (and until a save being written is in).
     fn settle(&mut self) {
         self.harness.state().player().engine().settle();
         self.harness.run();
         self.harness.state().player().engine().settle();
         self.harness.run();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.harness.state().is_saving() {
+            assert!(Instant::now() < deadline, "the save did not finish");
+            std::thread::sleep(Duration::from_millis(1));
+            self.harness.run();
+        }
     }
 
     /// Plays `ms` of audio through the virtual device, then draws.

@@ -8,7 +8,7 @@ use crate::transcript::{self, Format, Layout, TextOptions, Transcript, Transcrip
 
 use super::edit::{Edit, EditError, apply};
 use super::journal::{Journal, Record, encode_apply, now_secs};
-use super::save::{Backups, OnDisk, SaveError, save};
+use super::save::{Backups, OnDisk, SaveError, save, write_checked};
 
 /// One undoable step: the edit that reverses it, and the state it returns to.
 #[derive(Debug, Clone)]
@@ -51,6 +51,48 @@ pub struct Document {
     /// journal can replay as an undo (a redo): those made since it started.
     /// Older ones are journaled as the edit they apply.
     replayable: (usize, usize),
+}
+
+/// A save's file work, made by [`Document::start_save`]: run it on any
+/// thread.
+#[derive(Debug)]
+pub struct SaveJob {
+    path: PathBuf,
+    text: String,
+    read_as: Option<OnDisk>,
+    backups: Option<Backups>,
+    state: u64,
+}
+
+/// What a [`SaveJob`] did, for [`Document::finish_save`].
+#[derive(Debug)]
+pub struct SaveDone {
+    /// The stamp of what was written, or why nothing was.
+    pub result: Result<OnDisk, SaveError>,
+    backed_up: bool,
+    state: u64,
+}
+
+impl SaveJob {
+    /// The file this job writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the file (see [`write_checked`]).
+    pub fn run(self) -> SaveDone {
+        let result = write_checked(
+            &self.path,
+            self.text.as_bytes(),
+            self.read_as,
+            self.backups.as_ref(),
+        );
+        SaveDone {
+            backed_up: self.backups.is_some() && result.is_ok(),
+            result,
+            state: self.state,
+        }
+    }
 }
 
 /// Where [`Document::save_as`] put the transcript.
@@ -132,12 +174,46 @@ impl Document {
     /// Writes the document to its file (see [`save`]): refused when another
     /// program changed the file since it was read; the first overwrite
     /// keeps the original in `backups`. On failure nothing changes, on disk
-    /// or here.
+    /// or here. (This is [`Document::start_save`], its job run here, and
+    /// [`Document::finish_save`].)
     pub fn save(&mut self, backups: Option<&Backups>) -> Result<(), SaveError> {
+        let done = self.start_save(backups)?.run();
+        self.finish_save(done)
+    }
+
+    /// The first half of a save, on the caller's thread: the text to write
+    /// (the document is not borrowed after this). Run the job anywhere,
+    /// then hand what it did to [`Document::finish_save`]; edits may go on
+    /// meanwhile.
+    pub fn start_save(&mut self, backups: Option<&Backups>) -> Result<SaveJob, SaveError> {
         let Some(path) = self.path.clone() else {
             return Err(SaveError::NoFile);
         };
-        self.write_to(&path, self.transcript.format, self.on_disk, backups)
+        let text = transcript::write_string(&self.transcript, self.transcript.format)?;
+        Ok(SaveJob {
+            path,
+            text,
+            read_as: self.on_disk,
+            backups: backups.filter(|_| !self.backed_up).cloned(),
+            state: self.state,
+        })
+    }
+
+    /// The second half of a save: the document now matches its file as the
+    /// job wrote it (still modified if edits came meanwhile), and its
+    /// journal starts over from there. A failed job changes nothing.
+    pub fn finish_save(&mut self, done: SaveDone) -> Result<(), SaveError> {
+        let written = done.result?;
+        self.backed_up |= done.backed_up;
+        self.on_disk = Some(written);
+        self.saved_state = done.state;
+        // Edits made while the file was written are not in it: the journal
+        // holds the whole text they made, so a crash still loses nothing.
+        let base = (self.state != done.state)
+            .then(|| transcript::write_string(&self.transcript, self.transcript.format).ok())
+            .flatten();
+        self.restart_journal(base);
+        Ok(())
     }
 
     /// Writes the document to `path` in `format`; an existing file there is

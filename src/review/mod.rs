@@ -15,6 +15,6 @@ pub mod ops;
 mod save;
 pub mod session;
 
-pub use document::{Document, SavedAs};
+pub use document::{Document, SaveDone, SaveJob, SavedAs};
 pub use edit::{Edit, EditError, TimesOf, apply};
-pub use save::{Backup, Backups, OnDisk, SaveError, save};
+pub use save::{Backup, Backups, OnDisk, SaveError, save, write_checked};

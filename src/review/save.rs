@@ -81,6 +81,20 @@ pub fn save(
     read_as: Option<OnDisk>,
     backups: Option<&Backups>,
 ) -> Result<OnDisk, SaveError> {
+    let text = transcript::write_string(transcript, format)?;
+    write_checked(path, text.as_bytes(), read_as, backups)
+}
+
+/// The file work of a save, which needs no transcript (so it can run on
+/// another thread): refuses when `path` no longer holds `read_as`, keeps
+/// the current file in `backups`, then writes `bytes` atomically. Returns
+/// the stamp of what was written.
+pub fn write_checked(
+    path: &Path,
+    bytes: &[u8],
+    read_as: Option<OnDisk>,
+    backups: Option<&Backups>,
+) -> Result<OnDisk, SaveError> {
     let io = |action, source| {
         SaveError::Transcript(TranscriptError::Io {
             action,
@@ -96,7 +110,6 @@ pub fn save(
             path: path.to_owned(),
         });
     }
-    let text = transcript::write_string(transcript, format)?;
     if let (Some(backups), Some(_)) = (backups, now) {
         backups.keep(path).map_err(|source| SaveError::Backup {
             path: path.to_owned(),
@@ -104,8 +117,8 @@ pub fn save(
             source,
         })?;
     }
-    atomic_file::write(path, text.as_bytes()).map_err(TranscriptError::from)?;
-    Ok(OnDisk::of(text.as_bytes()))
+    atomic_file::write(path, bytes).map_err(TranscriptError::from)?;
+    Ok(OnDisk::of(bytes))
 }
 
 /// A folder of copies of files as they were before Earmark first overwrote

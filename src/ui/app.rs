@@ -167,7 +167,7 @@ impl EarmarkApp {
         let mut app = EarmarkApp {
             settings,
             player,
-            opener: Opener::new(wake),
+            opener: Opener::new(wake.clone()),
             episode: Episode::default(),
             generation: 0,
             view: TranscriptView::default(),
@@ -182,7 +182,7 @@ impl EarmarkApp {
             word_cache: None,
             applied_theme: None,
             cache_root: launch.cache_dir.clone().or_else(default_cache_root),
-            editing: Editing::new(launch.data_dir.clone()),
+            editing: Editing::new(launch.data_dir.clone(), wake.clone()),
             edits: edits::EditsState::default(),
             timing: TimingPanel::default(),
             title: String::new(),
@@ -302,6 +302,11 @@ impl EarmarkApp {
     /// Files are being opened or the audio is loading.
     pub fn is_busy(&self) -> bool {
         self.opener.is_busy() || self.player.loading().is_some()
+    }
+
+    /// A save is being written.
+    pub fn is_saving(&self) -> bool {
+        self.editing.is_saving()
     }
 
     /// The open audio's waveform is complete (or there is none to compute).
@@ -582,6 +587,7 @@ impl EarmarkApp {
 
     /// Collects finished background work and engine events.
     fn poll(&mut self) {
+        self.poll_save();
         while let Some(result) = self.opener.try_recv() {
             match result {
                 OpenResult::Episode(opened) => self.install(*opened),
@@ -905,6 +911,7 @@ impl EarmarkApp {
             recent: &self.settings.recent,
             theme: self.settings.theme,
             busy: self.is_busy(),
+            saving: self.editing.is_saving_slowly(),
             device: self.player.device(),
             can_save: self.episode.transcript.is_some(),
             can_revert: self.has_unsaved_changes(),

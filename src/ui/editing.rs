@@ -4,9 +4,12 @@
 //! unsaved mark. Returns what the window should do; never draws.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
 
 use crate::review::journal::{self, Pending};
-use crate::review::{Backup, Backups, Document, Edit, EditError, SaveError, SavedAs};
+use crate::review::{Backup, Backups, Document, Edit, EditError, SaveDone, SaveError, SavedAs};
 use crate::timeline::Timeline;
 use crate::transcript::Format;
 
@@ -28,19 +31,40 @@ pub enum EditOutcome {
 }
 
 /// Editing in the window beyond the document itself: where journals and
-/// backups go, and unsaved changes awaiting the user's answer.
+/// backups go, unsaved changes awaiting the user's answer, and the save
+/// being written.
 pub struct Editing {
     data_dir: Option<PathBuf>,
     recovery: Option<Pending>,
+    /// The save being written on its own thread, and since when.
+    saving: Option<(Receiver<SaveDone>, Instant)>,
+    /// Asks the window for a frame (a save finished).
+    wake: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Editing {
-    /// Journals and backups in `data_dir` (none without one).
-    pub fn new(data_dir: Option<PathBuf>) -> Editing {
+    /// Journals and backups in `data_dir` (none without one); `wake` asks
+    /// the window to look when a save finishes.
+    pub fn new(data_dir: Option<PathBuf>, wake: Arc<dyn Fn() + Send + Sync>) -> Editing {
         Editing {
             data_dir,
             recovery: None,
+            saving: None,
+            wake,
         }
+    }
+
+    /// A save is being written.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// A save has been writing for long enough to say so ("Saving…"; a
+    /// usual save is done before it would be read).
+    pub fn is_saving_slowly(&self) -> bool {
+        self.saving
+            .as_ref()
+            .is_some_and(|(_, since)| since.elapsed() >= SHOW_SAVING_AFTER)
     }
 
     /// Whether the recovery question is open.
@@ -68,22 +92,53 @@ impl Editing {
         done.map_or(EditOutcome::Nothing, EditOutcome::Changed)
     }
 
-    /// Writes the transcript back to its file, its original kept first. A
-    /// failure asks: another program's change (Reload or Keep mine), or
-    /// anything else (Save As).
-    pub fn save(&self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+    /// Writes the transcript back to its file, its original kept first:
+    /// the text is made here, the file written on a thread of its own (the
+    /// window goes on meanwhile; [`Editing::poll`] collects the result). A
+    /// save asked for while one is being written is not started.
+    pub fn save(&mut self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
         let Some(loaded) = loaded else {
             return EditOutcome::Nothing;
         };
-        match loaded.save(self.data_dir.as_deref()) {
+        if self.saving.is_some() {
+            return EditOutcome::Nothing;
+        }
+        let backups = self.data_dir.as_deref().map(backups);
+        let job = match loaded.document.start_save(backups.as_ref()) {
+            Ok(job) => job,
+            Err(err) => return save_failed(loaded, err),
+        };
+        let (done_tx, done_rx) = mpsc::channel();
+        let wake = self.wake.clone();
+        let run = move || {
+            let _ = done_tx.send(job.run());
+            wake();
+        };
+        if let Err(err) = std::thread::Builder::new()
+            .name("earmark-save".into())
+            .spawn(run)
+        {
+            return EditOutcome::Report(format!(
+                "cannot start a thread to save {}: {err}",
+                loaded.path.display()
+            ));
+        }
+        self.saving = Some((done_rx, Instant::now()));
+        EditOutcome::Nothing
+    }
+
+    /// The save being written, once it is done: saved, or why not.
+    pub fn poll(&mut self, loaded: Option<&mut LoadedTranscript>) -> EditOutcome {
+        let Some(done) = self.saving.as_ref().and_then(|(rx, _)| rx.try_recv().ok()) else {
+            return EditOutcome::Nothing;
+        };
+        self.saving = None;
+        let Some(loaded) = loaded else {
+            return EditOutcome::Nothing;
+        };
+        match loaded.document.finish_save(done) {
             Ok(()) => EditOutcome::Saved,
-            Err(SaveError::ChangedOnDisk { .. }) => EditOutcome::Ask(Dialog::ChangedOnDisk {
-                file: loaded.file_name(),
-                modified: loaded.is_modified(),
-            }),
-            Err(err) => EditOutcome::Ask(Dialog::SaveFailed {
-                message: err.to_string(),
-            }),
+            Err(err) => save_failed(loaded, err),
         }
     }
 
@@ -234,6 +289,20 @@ impl Editing {
     }
 }
 
+/// What a failed save asks: another program's change (Reload or Keep
+/// mine), or anything else (Save As).
+fn save_failed(loaded: &LoadedTranscript, err: SaveError) -> EditOutcome {
+    match err {
+        SaveError::ChangedOnDisk { .. } => EditOutcome::Ask(Dialog::ChangedOnDisk {
+            file: loaded.file_name(),
+            modified: loaded.is_modified(),
+        }),
+        err => EditOutcome::Ask(Dialog::SaveFailed {
+            message: err.to_string(),
+        }),
+    }
+}
+
 /// The window title: "• name — Earmark" while there are unsaved changes.
 pub fn title(loaded: Option<&LoadedTranscript>, name: &str) -> String {
     let mark = if loaded.is_some_and(LoadedTranscript::is_modified) {
@@ -243,6 +312,9 @@ pub fn title(loaded: Option<&LoadedTranscript>, name: &str) -> String {
     };
     format!("{mark}{name} — Earmark")
 }
+
+/// How long a save runs before the menu bar says "Saving…".
+pub const SHOW_SAVING_AFTER: Duration = Duration::from_millis(300);
 
 /// Copies of each file kept before Earmark first overwrites it.
 const BACKUPS_PER_FILE: usize = 5;
@@ -291,13 +363,6 @@ impl LoadedTranscript {
         let focus = self.document.redo()?;
         self.reindex();
         Some(focus)
-    }
-
-    /// Writes the transcript back to its file (the original kept first in
-    /// `data_dir`'s backups, when given).
-    pub fn save(&mut self, data_dir: Option<&Path>) -> Result<(), SaveError> {
-        let backups = data_dir.map(backups);
-        self.document.save(backups.as_ref())
     }
 
     /// The content differs from the file's.

@@ -19,6 +19,8 @@ pub struct MenuInput<'a> {
     pub theme: ThemeChoice,
     /// Files are being opened.
     pub busy: bool,
+    /// The transcript is being saved.
+    pub saving: bool,
     /// The output device's state.
     pub device: &'a DeviceState,
     /// A transcript is open (it can be saved).
@@ -190,6 +192,9 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
         if input.busy {
             ui.spinner();
             ui.weak("Opening…");
+        } else if input.saving {
+            ui.spinner();
+            ui.weak("Saving…");
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if device_ui(ui, input.device) {

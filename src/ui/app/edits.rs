@@ -9,7 +9,7 @@ use eframe::egui;
 
 use super::super::boundary_drag::EdgeMove;
 use super::super::dialogs::{self, Dialog, DialogAnswer};
-use super::super::editing::{self, EditOutcome, Editing};
+use super::super::editing::{self, EditOutcome, Editing, SHOW_SAVING_AFTER};
 use super::super::open::{LoadedTranscript, OpenedEpisode};
 use super::super::settings::TYPING_IDLE_SECS;
 use super::super::shortcuts::Action;
@@ -75,14 +75,10 @@ impl EarmarkApp {
                 let outcome = self.editing.recover(loaded, true);
                 self.on_edit(outcome);
             }
+            // What waits goes on once the save is written (see `poll_save`).
             DialogAnswer::SaveFirst => {
                 let outcome = self.editing.save(loaded);
-                let saved = matches!(outcome, EditOutcome::Saved);
-                self.on_edit(outcome);
-                match self.edits.after_save.take() {
-                    Some(after) if saved => self.go_on(after),
-                    _ => {}
-                }
+                self.on_save(outcome);
             }
             DialogAnswer::DontSave => {
                 if let Some(loaded) = self.episode.transcript.take() {
@@ -216,11 +212,39 @@ impl EarmarkApp {
         self.on_edit(outcome);
     }
 
-    /// Writes the transcript back to its file.
+    /// Writes the transcript back to its file (on a thread of its own).
     pub(super) fn save(&mut self) {
         let outcome = self.editing.save(self.episode.transcript.as_mut());
-        self.on_edit(outcome);
-        self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
+        self.on_save(outcome);
+    }
+
+    /// Collects the save being written, once done.
+    pub(super) fn poll_save(&mut self) {
+        let outcome = self.editing.poll(self.episode.transcript.as_mut());
+        self.on_save(outcome);
+        if self.editing.is_saving() && !self.editing.is_saving_slowly() {
+            // The frame that shows "Saving…" if it is still writing then.
+            self.ctx.request_repaint_after(SHOW_SAVING_AFTER);
+        }
+    }
+
+    /// What a save's start or end asks: when saved, what waited for it goes
+    /// on; when it failed, what waited is dropped (the user is asked).
+    fn on_save(&mut self, outcome: EditOutcome) {
+        match outcome {
+            EditOutcome::Saved => {
+                self.on_edit(EditOutcome::Saved);
+                self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
+                if let Some(after) = self.edits.after_save.take() {
+                    self.go_on(after);
+                }
+            }
+            EditOutcome::Nothing => {}
+            outcome => {
+                self.edits.after_save = None;
+                self.on_edit(outcome);
+            }
+        }
     }
 
     /// Escape on a dialog: closes it; unsaved changes found on open are kept
