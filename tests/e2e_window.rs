@@ -26,18 +26,20 @@
 //! plugin (`bash packaging/setup.sh`); without them it fails, saying which.
 #![cfg(all(feature = "app", target_os = "linux"))]
 
+#[path = "support/desktop.rs"]
+mod desktop;
 #[path = "support/pulse.rs"]
 mod pulse;
 #[path = "support/signals.rs"]
 mod signals;
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use desktop::{
+    Display, START_TIMEOUT, STEP_TIMEOUT, Tool, X_TOOLS, is, repo_file, require_tools, start_app,
+    wall_ns,
+};
 use pulse::PulseServer;
 use serde_json::Value;
 use signals::{ONSET_LEVEL, SEARCH_MS, decode_all, first_channel, locate, locate_recording};
@@ -53,8 +55,6 @@ const CLICKED: usize = 3;
 /// How far right of a row's left edge the click lands: inside the text
 /// column, past the speaker and time column.
 const CLICK_X_OFFSET: f64 = 300.0;
-/// The size of the virtual screen; the window asks for 1000 × 720.
-const SCREEN: &str = "1280x800x24";
 
 /// Length of the piece at the next line's start that checks the recording is
 /// still the episode shifted by the same amount, and places that start
@@ -70,256 +70,20 @@ const AFTER_HIGHLIGHT: Duration = Duration::from_millis(1_500);
 /// the line's first sound reaching the sound server.
 const SYNC_LIMIT_MS: f64 = 50.0;
 
-/// Generous limits for things that take a second or two; only a hung or
-/// missing process reaches them (the machine may be busy building).
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-const STEP_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Every program the test runs besides the binary: the argument that makes it
-/// print its version and exit, and the Debian package it comes from.
-const TOOLS: &[(&str, &str, &str)] = &[
-    ("Xvfb", "-version", "xvfb"),
-    ("xdotool", "version", "xdotool"),
-    ("import", "-version", "imagemagick"),
+/// The sound server's programs, needed besides the window's ([`X_TOOLS`]).
+const SOUND_TOOLS: &[Tool] = &[
     ("pulseaudio", "--version", "pulseaudio"),
     ("pactl", "--version", "pulseaudio-utils"),
     ("parec", "--version", "pulseaudio-utils"),
 ];
 
 /// Panics naming every missing tool and its package.
-fn require_tools() {
-    let missing: Vec<String> = TOOLS
-        .iter()
-        .filter(|(tool, version, _)| {
-            Process::new(tool)
-                .arg(version)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_err()
-        })
-        .map(|(tool, _, package)| format!("{tool} (package {package})"))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "this test drives the real window on a virtual display through a real sound server \
-         and cannot run without: {}; install them with `bash packaging/setup.sh`",
-        missing.join(", ")
+fn require_all_tools() {
+    let tools: Vec<Tool> = X_TOOLS.iter().chain(SOUND_TOOLS).copied().collect();
+    require_tools(
+        &tools,
+        "drives the real window on a virtual display through a real sound server",
     );
-}
-
-/// A file in the repository.
-fn repo_file(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-/// A child process killed when dropped, with its output in a log file.
-struct Guarded {
-    what: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Guarded {
-    /// Panics with its log if it has exited.
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!(
-                "{} exited ({status}); its output:\n{}",
-                self.what,
-                self.log_text()
-            );
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Guarded {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A virtual X display; dropping it stops the X server.
-struct Display {
-    server: Guarded,
-    /// `:N`.
-    name: String,
-}
-
-impl Display {
-    /// Starts Xvfb on a free display number (it picks one itself and says
-    /// which once it accepts connections).
-    fn start(dir: &Path) -> Display {
-        let log = dir.join("xvfb.log");
-        let mut child = Process::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", SCREEN])
-            .args(["-nolisten", "tcp", "-noreset"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(File::create(&log).expect("a log file in the temp dir"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start Xvfb ({e}): install xvfb"));
-        let stdout = child.stdout.take().expect("Xvfb's stdout was piped");
-        let mut server = Guarded {
-            what: "Xvfb",
-            child,
-            log,
-        };
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let number = match receiver.recv_timeout(START_TIMEOUT) {
-            Ok(line) => line.trim().parse::<u32>().ok(),
-            Err(_) => None,
-        };
-        let Some(number) = number else {
-            server.assert_running();
-            panic!(
-                "Xvfb did not report its display within {START_TIMEOUT:?}; its log:\n{}",
-                server.log_text()
-            );
-        };
-        Display {
-            server,
-            name: format!(":{number}"),
-        }
-    }
-
-    /// Runs an X client on this display to the end; panics with its output
-    /// if it fails.
-    fn run(&self, program: &str, args: &[&str]) -> String {
-        let output = Process::new(program)
-            .args(args)
-            .env("DISPLAY", &self.name)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {program} ({e})"));
-        assert!(
-            output.status.success(),
-            "{program} {args:?} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// The window of process `pid`, once it is mapped.
-    fn window_of(&mut self, app: &mut Guarded, pid: u32) -> String {
-        let started = Instant::now();
-        loop {
-            app.assert_running();
-            self.server.assert_running();
-            let output = Process::new("xdotool")
-                .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
-                .env("DISPLAY", &self.name)
-                .stdin(Stdio::null())
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run xdotool ({e})"));
-            let found = String::from_utf8_lossy(&output.stdout);
-            if let Some(id) = found.split_whitespace().next() {
-                return id.to_string();
-            }
-            assert!(
-                started.elapsed() < START_TIMEOUT,
-                "no visible window of the earmark process within {START_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Saves what `window` shows as a PNG.
-    fn screenshot(&self, window: &str, path: &Path) {
-        let path_text = path.to_str().expect("the screenshot path is UTF-8");
-        self.run("import", &["-window", window, path_text]);
-        eprintln!("screenshot: {}", path.display());
-    }
-}
-
-/// The window's trace log, read as it grows.
-struct TraceLog {
-    path: PathBuf,
-    read_bytes: usize,
-    events: Vec<Value>,
-}
-
-impl TraceLog {
-    /// Takes in the complete lines written since the last read.
-    fn poll(&mut self) {
-        let Ok(text) = std::fs::read_to_string(&self.path) else {
-            return;
-        };
-        let Some(end) = text.rfind('\n').map(|at| at + 1) else {
-            return;
-        };
-        if end <= self.read_bytes {
-            return;
-        }
-        for line in text[self.read_bytes..end].lines() {
-            let event = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("a trace line is not JSON ({e}): {line}"));
-            self.events.push(event);
-        }
-        self.read_bytes = end;
-    }
-
-    /// Waits for the first event (from the start of the log) that `wanted`
-    /// accepts, while the window runs; panics naming `what` if none comes
-    /// within `timeout`.
-    fn wait_for(
-        &mut self,
-        app: &mut Guarded,
-        what: &str,
-        timeout: Duration,
-        wanted: impl Fn(&Value) -> bool,
-    ) -> Value {
-        let started = Instant::now();
-        loop {
-            self.poll();
-            if let Some(event) = self.events.iter().find(|e| wanted(e)) {
-                return event.clone();
-            }
-            app.assert_running();
-            assert!(
-                started.elapsed() < timeout,
-                "the window logged no {what} within {timeout:?}; its trace:\n{}",
-                self.summary()
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// The events so far, one a line, rows left out (they are long).
-    fn summary(&self) -> String {
-        self.events
-            .iter()
-            .filter(|e| e["event"] != "rows")
-            .map(Value::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-/// An event's kind.
-fn is(event: &Value, kind: &str) -> bool {
-    event["event"] == kind
-}
-
-/// An event's wall-clock stamp, in Unix nanoseconds.
-fn wall_ns(event: &Value) -> i128 {
-    i128::from(
-        event["wall_ns"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("a trace event without wall_ns: {event}")),
-    )
 }
 
 /// Milliseconds from `from_ns` to `to_ns`.
@@ -427,47 +191,8 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// once, in order: `bracketleft` slows, `bracketright` speeds up), clicks
 /// line `CLICKED` and records until the highlight has moved to the next line
 /// and a while after. Screenshots are named with `label`.
-/// Starts the real binary on `files` in `display`, its settings, cache,
-/// trace and log in `dir`, with `env` added (a sound server's); returns it,
-/// its pid and its trace.
-fn start_app(
-    display: &Display,
-    dir: &Path,
-    files: &[PathBuf],
-    env: Vec<(&'static str, std::ffi::OsString)>,
-) -> (Guarded, u32, TraceLog) {
-    let trace_path = dir.join("trace.jsonl");
-    let app_log = dir.join("earmark.log");
-    let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
-        .args(files)
-        .envs(env)
-        .env("DISPLAY", &display.name)
-        // X11 only, even when the test runs inside a Wayland session.
-        .env_remove("WAYLAND_DISPLAY")
-        .env("EARMARK_STATE_DIR", dir.join("state"))
-        .env("EARMARK_CACHE_DIR", dir.join("cache"))
-        .env("EARMARK_TRACE", &trace_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&app_log).expect("a log file in the temp dir"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the earmark binary: {e}"));
-    let pid = child.id();
-    let app = Guarded {
-        what: "earmark",
-        child,
-        log: app_log,
-    };
-    let trace = TraceLog {
-        path: trace_path,
-        read_bytes: 0,
-        events: Vec::new(),
-    };
-    (app, pid, trace)
-}
-
 fn play_clicked_line(label: &str, speed_keys: &[&str], speed: f64) -> Played {
-    require_tools();
+    require_all_tools();
 
     let transcript_bytes = std::fs::read(repo_file(TRANSCRIPT))
         .unwrap_or_else(|e| panic!("cannot read {TRANSCRIPT}: {e}"));
@@ -775,7 +500,7 @@ fn at_double_speed_the_highlight_follows_the_sound() {
 #[test]
 fn f2_enter_escape_and_ctrl_s_edit_a_line_and_write_it() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    require_tools();
+    require_all_tools();
     let dir = tempfile::Builder::new()
         .prefix("earmark-e2e-edit-")
         .tempdir()
