@@ -539,7 +539,8 @@ fn inode(path: &Path) -> u64 {
 
 /// What the window's Ctrl+I then Ctrl+S writes over `old`: an empty line
 /// inserted at the playhead (0: no audio is open), saved through
-/// `Document::save` from a scratch copy, as the window saves.
+/// `Document::save` (the window's two halves of a save, in one call) from
+/// a scratch copy.
 fn expected_after_insert(old: &[u8], scratch: &Path) -> Vec<u8> {
     std::fs::create_dir_all(scratch).expect("a scratch folder");
     let copy = scratch.join("episode.txt");
@@ -687,13 +688,15 @@ fn killed_save(display: &Display, mut session: Session, transcript: &Path, momen
 ///
 /// The saves go through the window's own Ctrl+S, started afresh on the
 /// transcript each time (a fraction of a second to the first frame even in
-/// a debug build): `Document::save` → `review::save::save` (the
-/// changed-on-disk check, the transcript writer, the backup of the
-/// original in the data folder) → `atomic_file::write` (temporary file,
-/// fsync, rename, folder sync). `earmark convert IN OUT` would be faster to
-/// start but goes straight to `atomic_file::write` from the CLI, skipping
-/// the document, the check and the backup, which are part of what a kill
-/// can interrupt in the window; so it is not used.
+/// a debug build): `Document::start_save` (the text, on the window's
+/// thread), its job on a thread of its own (`review::save`: the
+/// changed-on-disk check, the backup of the original in the data folder,
+/// then `atomic_file::write`: temporary file, fsync, rename, folder sync),
+/// then `Document::finish_save` (the journal starts over). `earmark
+/// convert IN OUT` would be faster to start but goes straight to
+/// `atomic_file::write` from the CLI, skipping the document, the check, the
+/// backup and the journal, which are part of what a kill can interrupt in
+/// the window; so it is not used.
 ///
 /// Each run starts the window with a fresh data folder (so no journal from
 /// the last kill asks to be recovered), presses Ctrl+I (an empty line at
