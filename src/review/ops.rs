@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::transcript::{Segment, SpeakerId, Transcript, Word};
+use crate::transcript::{Segment, SpeakerId, Transcript, Word, word_ms};
 
 use super::edit::{Edit, TimesOf};
 
@@ -14,25 +14,31 @@ use super::edit::{Edit, TimesOf};
 pub const INSERTED_LINE_MS: u64 = 2000;
 
 /// Changes the text of line `index`. Word times are kept for the words that
-/// did not change (matched from both ends of the line); the others lose
-/// their times. Markup from the file is kept only while it still reads as
-/// the new text (the writers check that).
+/// did not change (matched from both ends of the line); on a line whose
+/// words all had times, the new words share out the time between the kept
+/// ones (an estimate, so the line stays timed word by word), otherwise they
+/// have none. Markup from the file is kept only while it still reads as the
+/// new text (the writers check that).
 pub fn set_text(transcript: &Transcript, index: usize, text: &str) -> Option<Edit> {
     let segment = transcript.segments.get(index)?;
+    // Space around a line's text is not part of it (no file keeps it).
+    let text = text.trim();
     if segment.text == text {
         return None;
     }
     let mut changed = segment.clone();
     changed.text = text.to_owned();
     if !segment.words.is_empty() {
-        changed.words = rematch_words(&segment.words, text);
+        changed.words = rematch_words(segment, text);
     }
     Some(one_for_one(index, changed))
 }
 
-/// The words of `text`, with the times of `old` kept where the word is the
-/// same, matched from the start and from the end of the line.
-fn rematch_words(old: &[Word], text: &str) -> Vec<Word> {
+/// The words of `text`, with the times of `segment`'s words kept where the
+/// word is the same, matched from the start and from the end of the line;
+/// the words between are estimated (see [`set_text`]).
+fn rematch_words(segment: &Segment, text: &str) -> Vec<Word> {
+    let old = &segment.words;
     let new: Vec<&str> = text.split_whitespace().collect();
     let same_start = old
         .iter()
@@ -45,12 +51,24 @@ fn rematch_words(old: &[Word], text: &str) -> Vec<Word> {
         .zip(new[same_start..].iter().rev())
         .take_while(|(w, n)| &*w.text == **n)
         .count();
+    let middle = &new[same_start..new.len() - same_end];
+    let timed = old.iter().all(|w| w.start_ms.is_some());
+    let from_ms = old[..same_start]
+        .last()
+        .and_then(|w| w.end_ms.or(w.start_ms))
+        .map_or(segment.start_ms, u64::from);
+    let to_ms = old[old.len() - same_end..]
+        .first()
+        .and_then(|w| w.start_ms)
+        .map_or(segment.end_ms, u64::from)
+        .max(from_ms);
+    let share = |i: usize| from_ms + (to_ms - from_ms) * i as u64 / middle.len().max(1) as u64;
     let mut words = Vec::with_capacity(new.len());
     words.extend_from_slice(&old[..same_start]);
-    words.extend(new[same_start..new.len() - same_end].iter().map(|n| Word {
+    words.extend(middle.iter().enumerate().map(|(i, n)| Word {
         text: (*n).into(),
-        start_ms: None,
-        end_ms: None,
+        start_ms: timed.then(|| word_ms(share(i))).flatten(),
+        end_ms: timed.then(|| word_ms(share(i + 1))).flatten(),
         confidence: None,
     }));
     words.extend_from_slice(&old[old.len() - same_end..]);
@@ -184,12 +202,12 @@ pub fn split(
             segment.start_ms + (segment.duration_ms() as f64 * share).round() as u64
         }
     };
-    let head_words = head.split_whitespace().count().min(segment.words.len());
+    let (head_words, tail_words) = split_words(segment, at_byte);
     let mut first = segment.clone();
     first.text = head.to_owned();
     first.end_ms = split_ms;
     first.end_derived = false;
-    first.words.truncate(head_words);
+    first.words = head_words;
     let second = Segment {
         start_ms: split_ms,
         end_ms: segment.end_ms,
@@ -197,7 +215,7 @@ pub fn split(
         speaker: segment.speaker,
         text: tail.to_owned(),
         raw: None,
-        words: segment.words[head_words..].to_vec(),
+        words: tail_words,
         extra: None,
     };
     Some(Edit::Splice {
@@ -205,6 +223,58 @@ pub fn split(
         remove: 1,
         insert: vec![first, second],
     })
+}
+
+/// The words of `segment` split at byte `at_byte` of its text: each goes
+/// with the part it is in; a word cut in two becomes two words, its time
+/// shared between them in proportion to their letters. Words are found in
+/// the text in order; when they cannot all be, they go by count.
+fn split_words(segment: &Segment, at_byte: usize) -> (Vec<Word>, Vec<Word>) {
+    let words = &segment.words;
+    let text = &segment.text;
+    let mut cursor = 0;
+    let mut ranges = Vec::with_capacity(words.len());
+    for word in words {
+        let Some(offset) = text.get(cursor..).and_then(|rest| rest.find(&*word.text)) else {
+            let in_head = text[..at_byte].split_whitespace().count().min(words.len());
+            return (words[..in_head].to_vec(), words[in_head..].to_vec());
+        };
+        let start = cursor + offset;
+        cursor = start + word.text.len();
+        ranges.push(start..cursor);
+    }
+    let mut head = Vec::new();
+    let mut tail = Vec::new();
+    for (word, range) in words.iter().zip(ranges) {
+        if range.end <= at_byte {
+            head.push(word.clone());
+        } else if range.start >= at_byte {
+            tail.push(word.clone());
+        } else {
+            let (before, after) = (&text[range.start..at_byte], &text[at_byte..range.end]);
+            let mid_ms = match (word.start_ms, word.end_ms) {
+                (Some(start), Some(end)) => {
+                    let letters = (before.chars().count() + after.chars().count()).max(1) as u64;
+                    let share = u64::from(end.saturating_sub(start))
+                        * before.chars().count() as u64
+                        / letters;
+                    word_ms(u64::from(start) + share)
+                }
+                _ => None,
+            };
+            head.push(Word {
+                text: before.into(),
+                end_ms: mid_ms.or(word.end_ms),
+                ..word.clone()
+            });
+            tail.push(Word {
+                text: after.into(),
+                start_ms: mid_ms,
+                ..word.clone()
+            });
+        }
+    }
+    (head, tail)
 }
 
 /// Merges line `index` with the next: one line from the first's start to
@@ -220,12 +290,49 @@ pub fn merge_with_next(transcript: &Transcript, index: usize) -> Option<Edit> {
     };
     merged.end_ms = first.end_ms.max(second.end_ms);
     merged.end_derived = second.end_derived && second.end_ms >= first.end_ms;
-    merged.words.extend(second.words.iter().cloned());
+    // A line with word times keeps them whole: the other's words, if it
+    // has none, are estimated over its own time.
+    let timed = |s: &Segment| !s.words.is_empty() && s.words.iter().all(|w| w.start_ms.is_some());
+    let words_of = |s: &Segment, other: &Segment| {
+        if s.words.is_empty() && timed(other) {
+            estimated_words(s)
+        } else {
+            s.words.clone()
+        }
+    };
+    merged.words = words_of(first, second);
+    merged.words.extend(words_of(second, first));
     Some(Edit::Splice {
         at: index,
         remove: 2,
         insert: vec![merged],
     })
+}
+
+/// The words of `segment`'s text, its time shared out between them in
+/// proportion to their letters.
+fn estimated_words(segment: &Segment) -> Vec<Word> {
+    let tokens: Vec<&str> = segment.text.split_whitespace().collect();
+    let letters: u64 = tokens
+        .iter()
+        .map(|t| t.chars().count() as u64)
+        .sum::<u64>()
+        .max(1);
+    let span_ms = segment.end_ms.saturating_sub(segment.start_ms);
+    let mut before = 0;
+    tokens
+        .iter()
+        .map(|token| {
+            let start_ms = segment.start_ms + span_ms * before / letters;
+            before += token.chars().count() as u64;
+            Word {
+                text: (*token).into(),
+                start_ms: word_ms(start_ms),
+                end_ms: word_ms(segment.start_ms + span_ms * before / letters),
+                confidence: None,
+            }
+        })
+        .collect()
 }
 
 /// Inserts an empty line at `at_ms`, after the lines that start by then,

@@ -112,7 +112,8 @@ fn starts_like_time(line: &str) -> bool {
     digits > 0 && bytes.get(digits) == Some(&b':')
 }
 
-/// Splits `Speaker: text`, `**Speaker:** text` or a lone `[Speaker]`.
+/// Splits `Speaker: text`, `**Speaker:** text`, a lone `[Speaker]` or a
+/// lone `Speaker:`.
 fn split_speaker(rest: &str) -> (Option<&str>, &str) {
     if let Some(name) = rest
         .strip_prefix('[')
@@ -130,6 +131,13 @@ fn split_speaker(rest: &str) -> (Option<&str>, &str) {
     if let Some(text) = rest.strip_prefix(": ") {
         // The writer's mark for "no speaker, and the text has a colon".
         return (None, text.trim_start());
+    }
+    if let Some(name) = rest
+        .strip_suffix(':')
+        .filter(|name| is_speaker_like(name) && !name.contains(':'))
+    {
+        // A speaker's line with no text yet.
+        return (Some(name), "");
     }
     match memchr::memmem::find(rest.as_bytes(), b": ") {
         Some(colon) if is_speaker_like(&rest[..colon]) => {

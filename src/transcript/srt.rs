@@ -774,8 +774,35 @@ fn reads_as_change_only(segments: &[Segment]) -> bool {
 
 /// Writes SubRip: canonical `N`, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, `Name: text`,
 /// blank line; a transcript read from SRT keeps its index strings,
-/// coordinates, time style, speaker labels and raw markup.
+/// coordinates, time style, speaker labels and raw markup. Whether a
+/// `Name:` label reads as a label depends on the whole file (see the module
+/// docs), so when edits changed that, an SRT file's labels as read would
+/// no longer read back: its speakers are then labelled as a canonical write
+/// plans them (labels that would not read back are bracketed).
 pub(super) fn write(transcript: &Transcript) -> String {
+    if transcript.format == Format::Srt {
+        let as_read = write_with(transcript, &LabelPlan::default());
+        if speakers_read_back(&as_read, transcript) {
+            return as_read;
+        }
+    }
+    write_with(transcript, &LabelPlan::for_canonical(transcript))
+}
+
+/// Whether `text` reads back with the speaker of each of `transcript`'s lines.
+fn speakers_read_back(text: &str, transcript: &Transcript) -> bool {
+    let Ok(read) = parse(text) else {
+        return false;
+    };
+    read.segments.len() == transcript.segments.len()
+        && read
+            .segments
+            .iter()
+            .zip(&transcript.segments)
+            .all(|(a, b)| read.speaker_name(a.speaker) == transcript.speaker_name(b.speaker))
+}
+
+fn write_with(transcript: &Transcript, plan: &LabelPlan) -> String {
     let own = transcript.format == Format::Srt;
     let style = if own {
         transcript.time_style
@@ -786,11 +813,6 @@ pub(super) fn write(transcript: &Transcript) -> String {
     let mut out = String::with_capacity(segments.len() * 96);
     let mut cue_no = 0usize;
     let mut previous_speaker: Option<SpeakerId> = None;
-    let plan = if own {
-        LabelPlan::default()
-    } else {
-        LabelPlan::for_canonical(transcript)
-    };
     let mut at = 0;
     while let Some(first) = segments.get(at) {
         let group_len = 1 + segments[at + 1..]
@@ -831,7 +853,7 @@ pub(super) fn write(transcript: &Transcript) -> String {
                 segment,
                 dashed,
                 previous_speaker,
-                &plan,
+                plan,
             );
             let place = Place {
                 after_label: labelled,
@@ -897,9 +919,18 @@ fn write_label(
         out.push_str(">> ");
         return true;
     }
+    // A `Name:` label the plan brackets would not read back as written.
+    let lapsed = |label: &str| {
+        let bracketed = segment
+            .speaker
+            .is_some_and(|id| plan.bracketed.get(id.0 as usize) == Some(&true));
+        bracketed
+            && speaker_prefix(label)
+                .is_some_and(|p| p.kind == LabelKind::Name && !is_generic_name(p.name))
+    };
     match written {
         Some("") if !dashed && segment.speaker == previous_speaker => return false,
-        Some(label) if !label.is_empty() && label_fits(label, name, dashed) => {
+        Some(label) if !label.is_empty() && label_fits(label, name, dashed) && !lapsed(label) => {
             out.push_str(label);
             return dash_len(label).map_or(label.len(), |len| label.len() - len) > 0;
         }

@@ -324,6 +324,14 @@ impl Serialize for Document<'_> {
     }
 }
 
+/// Whether two texts differ only in their white space: one word per record
+/// cannot hold a line break or the space before a punctuation word, which
+/// are presentation; the words are what the format keeps.
+fn same_words(a: &str, b: &str) -> bool {
+    let letters = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<Vec<_>>();
+    letters(a) == letters(b)
+}
+
 /// The record list.
 struct Records<'a>(&'a Transcript);
 
@@ -338,7 +346,7 @@ impl Serialize for Records<'_> {
                 && transcript.header.words_as_segments
                 && !segment.words.is_empty()
                 && segment.words.iter().all(|w| w.start_ms.is_some())
-                && join_words(&segment.words) == segment.text;
+                && same_words(&join_words(&segment.words), &segment.text);
             if as_words {
                 for word in &segment.words {
                     seq.serialize_element(&RecordOut {
