@@ -296,3 +296,51 @@ fn edits_made_while_a_save_writes_stay_unsaved_and_come_back_after_a_crash() {
     assert_eq!(recovered.transcript(), &expected);
     assert!(recovered.is_modified());
 }
+
+#[test]
+fn a_crash_after_a_save_lands_but_before_the_journal_starts_over_loses_nothing() {
+    let episode = episode();
+    let mut document = edited(&episode);
+    let job = document.start_save(None).expect("starts");
+    let edit = ops::set_text(document.transcript(), 8, "After the save began.").expect("a change");
+    document.apply(edit).expect("fits");
+    let expected = document.transcript().clone();
+    let done = job.run();
+    assert!(done.result.is_ok(), "the file is written");
+    // The crash: the window never finishes the save.
+    document.journal().expect("journal").flush();
+    std::mem::forget(document);
+    let pending = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    assert_eq!(
+        pending.changes, 1,
+        "only the edit after the save is unsaved"
+    );
+    let recovered = pending.recover().expect("recovers over the saved file");
+    assert_eq!(recovered.transcript(), &expected);
+
+    // With nothing after the save, there is nothing to recover.
+    let episode = self::episode();
+    let mut document = edited(&episode);
+    let done = document.start_save(None).expect("starts").run();
+    assert!(done.result.is_ok());
+    document.journal().expect("journal").flush();
+    std::mem::forget(document);
+    assert!(journal::pending(&episode.journals, &episode.transcript).is_none());
+}
+
+#[test]
+fn changes_that_cannot_be_recovered_are_set_aside_not_deleted() {
+    let episode = episode();
+    std::mem::forget(edited(&episode));
+    std::fs::write(
+        &episode.transcript,
+        "00:00:01.000 - 00:00:02.000, A: Other.\n",
+    )
+    .expect("write");
+    let pending = journal::pending(&episode.journals, &episode.transcript).expect("changes");
+    let journal_path = journal::path_for(&episode.journals, &episode.transcript);
+    assert!(pending.recover().is_err());
+    let aside = pending.set_aside().expect("renamed");
+    assert!(aside.exists() && !journal_path.exists());
+    assert!(journal::pending(&episode.journals, &episode.transcript).is_none());
+}

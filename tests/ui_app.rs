@@ -2025,3 +2025,69 @@ fn dragging_a_lines_edge_on_the_zoomed_waveform_moves_it() {
     window.press_with(Modifiers::COMMAND, Key::Z);
     assert_eq!(line(&window), before);
 }
+
+#[test]
+fn a_key_right_after_enter_in_the_editor_is_a_shortcut_again() {
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    window.press(Key::F2);
+    type_in_editor(&mut window, " Typed.");
+    // Enter, then at once 1 (the first speaker), in one frame.
+    for key in [Key::Enter, Key::Num1] {
+        for pressed in [true, false] {
+            window.harness.input_mut().events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers: Modifiers::NONE,
+            });
+        }
+    }
+    window.harness.step();
+    window.settle();
+    let line = window.harness.state().transcript().expect("open").segments[1].clone();
+    assert!(line.text.ends_with("Typed."), "{}", line.text);
+    assert!(window.row_visible("Host, 0:04: Thanks for having me"));
+}
+
+#[test]
+fn changes_that_no_longer_fit_the_file_are_set_aside_and_new_ones_are_journaled() {
+    let episode = temp_dir();
+    let files = demo_copy(episode.path());
+    let transcript = files[1].clone();
+    let data_dir = episode.path().join("data");
+    let journals = data_dir.join("journal");
+    let mut window = Window::open_with_data(files.clone(), temp_dir(), data_dir.clone());
+    rename_host_to_ada(&mut window);
+    drop(window);
+    let theirs = std::fs::read_to_string(&transcript)
+        .expect("readable")
+        .replace("Welcome", "Hello");
+    std::fs::write(&transcript, theirs).expect("another program writes");
+
+    let mut window = Window::open_with_data(files, temp_dir(), data_dir);
+    window.press(Key::Enter);
+    let errors = window.harness.state().errors().join("\n");
+    assert!(
+        errors.contains("could not be recovered") && errors.contains("unrecovered"),
+        "{errors}"
+    );
+    let aside = std::fs::read_dir(&journals)
+        .expect("the journal folder")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".unrecovered"))
+        .count();
+    assert_eq!(aside, 1, "the old changes are kept aside");
+    rename_host_to_ada(&mut window);
+    // The journal's thread writes within a second.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let changes = loop {
+        let pending = earmark::review::journal::pending(&journals, &transcript);
+        if pending.is_some() || Instant::now() > deadline {
+            break pending.map(|p| p.changes);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(changes, Some(1), "a new change is journaled");
+}

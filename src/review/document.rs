@@ -190,6 +190,14 @@ impl Document {
             return Err(SaveError::NoFile);
         };
         let text = transcript::write_string(&self.transcript, self.transcript.format)?;
+        // If the save lands and a crash comes before the journal starts
+        // over, recovery replays only what follows this mark; undoing a step
+        // from before it is then journaled as the edit it makes.
+        self.log(Record::Saving {
+            written: OnDisk::of(text.as_bytes()),
+            at_secs: now_secs(),
+        });
+        self.replayable = (0, 0);
         Ok(SaveJob {
             path,
             text,

@@ -67,6 +67,15 @@ pub enum Record {
         /// When.
         at_secs: u64,
     },
+    /// A save of everything before this record started: once the file
+    /// holds `written`, only the records after this one are unsaved (a
+    /// crash between the save's rename and the journal starting over).
+    Saving {
+        /// What the file holds when the save lands.
+        written: OnDisk,
+        /// When.
+        at_secs: u64,
+    },
 }
 
 /// Seconds since 1970, now.
@@ -421,6 +430,8 @@ pub enum RecoverError {
 }
 
 /// The unsaved changes to `transcript` kept in `dir`, if there are any.
+/// When a save landed but the journal had not yet started over, only the
+/// changes after that save count, replayed over the file as saved.
 pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
     let path = path_for(dir, transcript);
     let bytes = std::fs::read(&path).ok()?;
@@ -428,21 +439,34 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
     let mut records = decoded.records.into_iter();
     let Some(Record::Opened {
         transcript: opened,
-        read_as,
+        mut read_as,
         at_secs,
-        base,
+        mut base,
     }) = records.next()
     else {
         return None;
     };
-    let records: Vec<Record> = records.collect();
+    let mut records: Vec<Record> = records.collect();
+    let on_disk = OnDisk::read(&opened).ok().flatten();
+    if on_disk != Some(read_as)
+        && let Some(landed) = records
+            .iter()
+            .rposition(|r| matches!(r, Record::Saving { written, .. } if Some(*written) == on_disk))
+        && let Some(written) = on_disk
+    {
+        records.drain(..=landed);
+        read_as = written;
+        base = None;
+    }
+    records.retain(|r| !matches!(r, Record::Saving { .. }));
     if records.is_empty() {
         return None;
     }
     let last_secs = records.iter().fold(at_secs, |last, r| match r {
-        Record::Apply { at_secs, .. } | Record::Undo { at_secs } | Record::Redo { at_secs } => {
-            last.max(*at_secs)
-        }
+        Record::Apply { at_secs, .. }
+        | Record::Undo { at_secs }
+        | Record::Redo { at_secs }
+        | Record::Saving { at_secs, .. } => last.max(*at_secs),
         Record::Opened { .. } => last,
     });
     Some(Pending {
@@ -493,6 +517,7 @@ impl Pending {
                         .ok_or_else(|| fail(n + 1, "nothing to redo".into()))?;
                 }
                 Record::Opened { .. } => return Err(fail(n + 1, "a second start".into())),
+                Record::Saving { .. } => {}
             }
         }
         let journal = Journal::resume(&self.path, self.good_len).map_err(|source| {
@@ -509,5 +534,13 @@ impl Pending {
     /// Throws the changes away.
     pub fn discard(self) -> std::io::Result<()> {
         std::fs::remove_file(&self.path)
+    }
+
+    /// Keeps the journal beside, as `NAME.journal.unrecovered`, when its
+    /// changes could not be recovered (nothing is deleted); returns where.
+    pub fn set_aside(self) -> std::io::Result<PathBuf> {
+        let aside = self.path.with_extension("journal.unrecovered");
+        std::fs::rename(&self.path, &aside)?;
+        Ok(aside)
     }
 }

@@ -779,7 +779,7 @@ impl EarmarkApp {
                 }
             }
             Action::Close => {
-                if self.view.take_editor().is_some() {
+                if self.close_editor().is_some() {
                     // Escape cancels the line being edited.
                 } else if self.shortcuts_open {
                     self.shortcuts_open = false;
@@ -1135,6 +1135,12 @@ impl eframe::App for EarmarkApp {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
         self.poll();
+        let after_commit = self.view.take_after_commit();
+        if !after_commit.is_empty() {
+            ctx.input_mut(|i| {
+                i.events.splice(0..0, after_commit);
+            });
+        }
         for action in shortcuts::take_actions(&ctx) {
             self.apply(action);
         }

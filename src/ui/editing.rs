@@ -46,6 +46,11 @@ impl Editing {
     /// Journals and backups in `data_dir` (none without one); `wake` asks
     /// the window to look when a save finishes.
     pub fn new(data_dir: Option<PathBuf>, wake: Arc<dyn Fn() + Send + Sync>) -> Editing {
+        if let Some(data_dir) = &data_dir {
+            // What a killed write of a journal or a backup left behind.
+            crate::atomic_file::remove_leftovers(&journal_dir(data_dir));
+            crate::atomic_file::remove_leftovers(&backups(data_dir).dir);
+        }
         Editing {
             data_dir,
             recovery: None,
@@ -270,14 +275,24 @@ impl Editing {
             return EditOutcome::Nothing;
         };
         if keep {
-            return match pending.recover() {
+            let err = match pending.recover() {
                 Ok(document) => {
                     loaded.replace_document(document);
-                    EditOutcome::Changed(None)
+                    return EditOutcome::Changed(None);
                 }
-                Err(err) => EditOutcome::Report(format!(
-                    "the unsaved changes could not be recovered: {err}"
-                )),
+                Err(err) => err,
+            };
+            // The file is what it is; its new changes need a journal of their
+            // own, and the old one is kept aside, not deleted.
+            let kept = match pending.set_aside() {
+                Ok(aside) => format!("kept in {}", aside.display()),
+                Err(aside_err) => format!("and could not be set aside: {aside_err}"),
+            };
+            let started = self.start_journal(Some(loaded));
+            let message = format!("the unsaved changes could not be recovered ({kept}): {err}");
+            return match started {
+                EditOutcome::Report(more) => EditOutcome::Report(format!("{message}; {more}")),
+                _ => EditOutcome::Report(message),
             };
         }
         if let Err(err) = pending.discard() {

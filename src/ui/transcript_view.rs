@@ -218,6 +218,9 @@ pub struct TranscriptView {
     pub editor: Option<LineEditor>,
     /// The new speaker's name being typed in a line's context menu.
     new_speaker: String,
+    /// Input that came after the Enter that closed the editor, in the same
+    /// frame: given back on the next one ([`TranscriptView::take_after_commit`]).
+    after_commit: Vec<egui::Event>,
 }
 
 impl Default for TranscriptView {
@@ -240,6 +243,7 @@ impl Default for TranscriptView {
             focused: None,
             editor: None,
             new_speaker: String::new(),
+            after_commit: Vec::new(),
         }
     }
 }
@@ -263,6 +267,12 @@ impl TranscriptView {
             focused: false,
         });
         self.reveal(segment);
+    }
+
+    /// Input that followed the editor's Enter in its frame, to be handled
+    /// as the next frame's (before its own).
+    pub fn take_after_commit(&mut self) -> Vec<egui::Event> {
+        std::mem::take(&mut self.after_commit)
     }
 
     /// Closes the line editor, returning what was typed.
@@ -757,19 +767,29 @@ impl TranscriptView {
         );
         let id = egui::Id::unique("line-editor").with(segment_index);
         // Enter with no modifier at all (Shift+Enter is the editor's newline).
+        // What was typed after it in the same frame is no longer the
+        // editor's: it is kept for the next frame, where it reaches the
+        // shortcuts (a quick Enter, 2 sets the speaker).
         let commit = ui.memory(|m| m.has_focus(id))
             && ui.input_mut(|i| {
-                let before = i.events.len();
-                i.events.retain(|event| {
-                    !matches!(event, egui::Event::Key {
+                let enter = i.events.iter().position(|event| {
+                    matches!(event, egui::Event::Key {
                         key: egui::Key::Enter,
                         pressed: true,
                         modifiers,
                         ..
                     } if modifiers.is_none())
                 });
-                i.events.len() != before
+                let Some(enter) = enter else {
+                    return false;
+                };
+                self.after_commit = i.events.split_off(enter + 1);
+                i.events.truncate(enter);
+                true
             });
+        if !self.after_commit.is_empty() {
+            ui.ctx().request_repaint();
+        }
         let split = ui.memory(|m| m.has_focus(id))
             && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
         let Some(editor) = self.editor.as_mut() else {

@@ -14,6 +14,7 @@ use super::super::open::{LoadedTranscript, OpenedEpisode};
 use super::super::settings::TYPING_IDLE_SECS;
 use super::super::shortcuts::Action;
 use super::super::timing_panel::{TimingAction, TimingInput};
+use super::super::transcript_view::LineEditor;
 use super::EarmarkApp;
 use crate::review::{Backup, Edit, ops};
 use crate::transcript::SpeakerId;
@@ -440,6 +441,18 @@ impl EarmarkApp {
         }
     }
 
+    /// Closes the line editor and gives up its keyboard focus at once, so
+    /// the next key is a shortcut again even within the same frame.
+    pub(super) fn close_editor(&mut self) -> Option<LineEditor> {
+        let editor = self.view.take_editor()?;
+        self.ctx.memory_mut(|m| {
+            if let Some(id) = m.focused() {
+                m.surrender_focus(id);
+            }
+        });
+        Some(editor)
+    }
+
     /// Opens the line editor on `segment`.
     pub(super) fn edit_line(&mut self, segment: usize) {
         let Some(loaded) = &self.episode.transcript else {
@@ -452,8 +465,7 @@ impl EarmarkApp {
 
     /// Enter in the line editor: its text becomes the line's, as one step.
     pub(super) fn commit_line(&mut self, segment: usize) {
-        let (Some(editor), Some(loaded)) = (self.view.take_editor(), &self.episode.transcript)
-        else {
+        let (Some(editor), Some(loaded)) = (self.close_editor(), &self.episode.transcript) else {
             return;
         };
         if editor.segment == segment
