@@ -764,7 +764,6 @@ fn kill_9_during_saves_leaves_the_old_or_the_new_file() {
     let mut counts = [0usize; 3];
     let mut backup_leftovers = 0;
     let mut journal_leftovers = 0;
-    let mut stale_journals = 0;
     let mut old = read(&transcript);
     let mut new: Option<Vec<u8>> = None;
     for run in 0..KILLS {
@@ -816,9 +815,14 @@ fn kill_9_during_saves_leaves_the_old_or_the_new_file() {
             saves_completed += 1;
             old = now;
             new = None;
-            // Killed between the rename and the journal starting over: the
-            // journal still holds the saved change, made to the old file.
-            stale_journals += usize::from(pending.is_some());
+            // Even killed between the rename and the journal starting over,
+            // nothing is left to recover: the journal's save mark says the
+            // change is in the file (else recovery would fail on it).
+            assert!(
+                pending.is_none(),
+                "run {run} (killed {moment:?}): the save landed but the journal still offers {:?}                  changes",
+                pending.map(|p| p.changes)
+            );
         } else {
             // Not saved: the change must still be in the journal.
             let changes = pending.map(|p| p.changes);
@@ -855,8 +859,8 @@ fn kill_9_during_saves_leaves_the_old_or_the_new_file() {
     eprintln!(
         "{KILLS} saves killed: {old_clean} before the write (old file, nothing beside it), \
          {mid_write} inside it (old file, a temporary file beside it, removed by the next \
-         start), {completed} after the rename (new file), {stale_journals} of them before the \
-         journal started over; temporary files left in the data folder: {backup_leftovers} in \
+         start), {completed} after the rename (new file, nothing left to recover); temporary \
+         files left in the data folder: {backup_leftovers} in \
          backups/, {journal_leftovers} in journal/; {:.1} s in all",
         started.elapsed().as_secs_f64()
     );

@@ -71,8 +71,11 @@ impl Window {
             Ok(pair) => pair,
             Err(err) => panic!("engine: {err}"),
         };
+        // A few more steps than kittest's 4: a save's or a job's thread may
+        // ask for a frame while the window settles.
         let harness = Harness::builder()
             .with_size([1000.0, 700.0])
+            .with_max_steps(12)
             .build_eframe(move |cc| match settings {
                 Some(settings) => EarmarkApp::with_settings(cc, launch, engine, settings),
                 None => EarmarkApp::new(cc, launch, engine),

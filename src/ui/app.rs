@@ -120,7 +120,7 @@ pub struct EarmarkApp {
     spans: Vec<TimeSpan>,
     spans_key: Option<(u64, bool, u64)>,
     /// Bumped on each change to the transcript (the spans' colours follow the speakers).
-    renames: u64,
+    revision: u64,
     /// Undo, save, the journal and recovery for the open transcript.
     editing: Editing,
     /// What the window keeps about the open document (see `edits`).
@@ -190,7 +190,7 @@ impl EarmarkApp {
             waveform_job: None,
             spans: Vec::new(),
             spans_key: None,
-            renames: 0,
+            revision: 0,
             heard: None,
             playhead_step_ms: if drawn_in_software(cc) {
                 PLAYHEAD_STEP_SOFTWARE_MS
@@ -532,7 +532,7 @@ impl EarmarkApp {
     /// The segments as spans tinted by speaker, rebuilt when the transcript,
     /// a speaker's name or the theme changes.
     fn refresh_spans(&mut self, dark_mode: bool) {
-        let key = (self.generation, dark_mode, self.renames);
+        let key = (self.generation, dark_mode, self.revision);
         if self.spans_key == Some(key) {
             return;
         }
@@ -1223,6 +1223,7 @@ impl eframe::App for EarmarkApp {
                 let input = ViewInput {
                     transcript: loaded.transcript(),
                     generation: self.generation,
+                    revision: self.revision,
                     current: current.clone(),
                     search: &self.search,
                     with_hours: duration_ms >= 3_600_000,

@@ -173,6 +173,9 @@ pub struct ViewInput<'a> {
     pub transcript: &'a Transcript,
     /// Changes whenever the transcript is replaced.
     pub generation: u64,
+    /// Changes whenever the transcript is edited (the rows may change; the
+    /// view keeps its place).
+    pub revision: u64,
     /// What is being heard.
     pub current: Option<Current>,
     /// Matches to highlight and the speaker filter.
@@ -193,7 +196,7 @@ pub struct TranscriptView {
     rows: Vec<u32>,
     /// For each segment its row, or `u32::MAX` when filtered out.
     row_of_segment: Vec<u32>,
-    rows_key: Option<(u64, Option<Option<SpeakerId>>)>,
+    rows_key: Option<(u64, u64, Option<Option<SpeakerId>>)>,
     /// Each row's height: measured once drawn, estimated before.
     heights: Vec<f32>,
     /// `prefix[i]` is the top of row `i`; `prefix[rows.len()]` the total.
@@ -363,11 +366,16 @@ impl TranscriptView {
 
     /// Rebuilds the rows when the transcript or the speaker filter changed.
     fn ensure_rows(&mut self, input: &ViewInput) {
-        let key = (input.generation, input.search.speaker_filter);
+        let key = (
+            input.generation,
+            input.revision,
+            input.search.speaker_filter,
+        );
         if self.rows_key == Some(key) {
             return;
         }
         let segments = &input.transcript.segments;
+        let rows_before = self.rows.len();
         self.rows.clear();
         self.row_of_segment = vec![u32::MAX; segments.len()];
         for (index, segment) in segments.iter().enumerate() {
@@ -381,13 +389,22 @@ impl TranscriptView {
             self.row_of_segment[index] = self.rows.len() as u32;
             self.rows.push(index as u32);
         }
-        if self.rows_key.map(|(generation, _)| generation) != Some(input.generation) {
+        let new_transcript =
+            self.rows_key.map(|(generation, _, _)| generation) != Some(input.generation);
+        if new_transcript {
             self.follow = true;
             self.pending_scroll_y = Some(0.0);
+            self.followed = None;
+        }
+        // An edit that kept the rows keeps their measured heights (the
+        // edited row is measured again when drawn).
+        let same_rows = !new_transcript
+            && self.rows_key.map(|(_, _, filter)| filter) == Some(input.search.speaker_filter)
+            && rows_before == self.rows.len();
+        if !same_rows {
+            self.layout_key = None;
         }
         self.rows_key = Some(key);
-        self.layout_key = None;
-        self.followed = None;
     }
 
     /// Estimates every row's height when the width or text size changed.
@@ -412,7 +429,8 @@ impl TranscriptView {
             .rows
             .iter()
             .map(|&segment| {
-                let chars = transcript.segments[segment as usize].text.chars().count() as f32;
+                // Bytes, not characters: no scan of every line's text.
+                let chars = transcript.segments[segment as usize].text.len() as f32;
                 let lines = (chars / chars_per_line).ceil().max(1.0);
                 lines * line_height + 2.0 * ROW_PAD_Y
             })

@@ -485,8 +485,8 @@ impl EarmarkApp {
     pub(super) fn on_edit(&mut self, outcome: EditOutcome) {
         match outcome {
             EditOutcome::Changed(focus) => {
-                self.generation += 1;
-                self.renames += 1;
+                // The same transcript, changed: the view keeps its place.
+                self.revision += 1;
                 self.word_cache = None;
                 self.search.reset();
                 if let Some(segment) = focus {
