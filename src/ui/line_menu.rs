@@ -39,7 +39,7 @@ pub fn line_menu_ui(
         let field = ui
             .add(
                 egui::TextEdit::singleline(new_speaker)
-                    .hint_text("a new speaker's name")
+                    .hint_text("name")
                     .desired_width(120.0),
             )
             .labelled_by(label.id);

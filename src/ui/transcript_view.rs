@@ -252,8 +252,20 @@ impl Default for TranscriptView {
 }
 
 impl TranscriptView {
-    /// Scrolls `segment` into view (it stops following: the user is looking elsewhere).
+    /// Scrolls `segment` into view (it stops following: the user is looking
+    /// elsewhere). A line wholly on screen stays where it is.
     pub fn reveal(&mut self, segment: usize) {
+        if let Some(&row) = self.row_of_segment.get(segment)
+            && let (Some(&top), Some(&bottom)) = (
+                self.prefix.get(row as usize),
+                self.prefix.get(row as usize + 1),
+            )
+            && !self.prefix_dirty
+            && self.viewport.top() <= top
+            && bottom <= self.viewport.bottom()
+        {
+            return;
+        }
         if let Some(&row) = self.row_of_segment.get(segment)
             && row != u32::MAX
         {
