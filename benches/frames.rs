@@ -5,7 +5,9 @@
 //!
 //! `cargo bench --bench frames` prints p50 / p95 / worst for:
 //! - scrolling a 100 000-line transcript by the mouse wheel, a step a frame;
-//! - playing with the view following, the clock stepped 1/60 s a frame.
+//! - playing with the view following, the clock stepped 1/60 s a frame;
+//! - the frame that applies an edit (a line's speaker, by key) to the
+//!   100 000-line transcript and shows it.
 //!
 //! Not a criterion bench: the issue asks for a 95th percentile of single
 //! frames, which criterion's averaged samples do not give.
@@ -179,4 +181,32 @@ fn main() {
         times.push(frame(&mut window));
     }
     report("playing with the view following", times);
+
+    // Editing: paused, each frame's key sets the heard line's speaker
+    // (alternately the first and second), so each frame applies one edit,
+    // re-indexes and redraws.
+    window.key_press(egui::Key::Space);
+    window.state().player().engine().settle();
+    let before = window.state().transcript().map(|t| t.segments.clone());
+    let mut times = Vec::with_capacity(frames / 2 + 1);
+    // An odd count: the last key gives the line a speaker it did not have.
+    for n in 0..=frames / 2 {
+        let key = if n % 2 == 0 {
+            egui::Key::Num1
+        } else {
+            egui::Key::Num2
+        };
+        window.event(egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: Modifiers::NONE,
+        });
+        times.push(frame(&mut window));
+    }
+    let after = window.state().transcript().map(|t| t.segments.clone());
+    assert_ne!(before, after, "the keys edited the transcript");
+    assert!(window.state().has_unsaved_changes());
+    report(&format!("an edit a frame on {lines} lines"), times);
 }

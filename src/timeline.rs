@@ -48,10 +48,13 @@ struct Span {
 
 /// A time → segment/word index over one transcript, answering playback queries
 /// in O(log n).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
     /// Segment starts in start order.
     sorted_start_ms: Vec<u64>,
+    /// The last millisecond each segment covers (zero-length: its start), in
+    /// start order.
+    sorted_last_ms: Vec<u64>,
     /// `sorted_order[p]` is the segment index at start-order position `p`.
     sorted_order: Vec<u32>,
     /// For each start-order position, the first later position whose speaker differs.
@@ -82,36 +85,26 @@ impl Timeline {
         let segments = &transcript.segments[..transcript.segments.len().min(NO_SEGMENT as usize)];
         let len = segments.len();
         let mut sorted_order: Vec<u32> = (0..len as u32).collect();
-        sorted_order.sort_unstable_by_key(|&i| (segments[i as usize].start_ms, i));
+        // A transcript in time order (nearly all) needs no sort.
+        if !segments.is_sorted_by_key(|s| s.start_ms) {
+            sorted_order.sort_unstable_by_key(|&i| (segments[i as usize].start_ms, i));
+        }
         let sorted_start_ms: Vec<u64> = sorted_order
             .iter()
             .map(|&i| segments[i as usize].start_ms)
             .collect();
-        // The last millisecond each segment covers (zero-length: its start).
         let sorted_last_ms: Vec<u64> = sorted_order
             .iter()
-            .map(|&i| {
-                let segment = &segments[i as usize];
-                segment.start_ms.max(segment.end_ms.saturating_sub(1))
-            })
+            .map(|&i| last_ms(&segments[i as usize]))
             .collect();
         let speakers: Vec<Option<SpeakerId>> = segments.iter().map(|s| s.speaker).collect();
-        let mut speaker_run_end = vec![0u32; len];
-        for p in (0..len).rev() {
-            let same_as_next = sorted_order
-                .get(p + 1)
-                .is_some_and(|&next| speakers[next as usize] == speakers[sorted_order[p] as usize]);
-            speaker_run_end[p] = if same_as_next {
-                speaker_run_end[p + 1]
-            } else {
-                p as u32 + 1
-            };
-        }
+        let speaker_run_end = speaker_runs(&sorted_order, &speakers);
         let spans = build_spans(&sorted_start_ms, &sorted_last_ms, &sorted_order);
         let (span_buckets, bucket_shift) = build_buckets(&spans);
         let (word_offsets, word_start_ms, word_index) = build_words(transcript, len);
         Timeline {
             sorted_start_ms,
+            sorted_last_ms,
             sorted_order,
             speaker_run_end,
             speakers,
@@ -122,6 +115,34 @@ impl Timeline {
             word_start_ms,
             word_index,
         }
+    }
+
+    /// Brings the index up to date after an edit of `transcript`: when no
+    /// line's times and no timed word changed (a text or speaker edit, the
+    /// most common), only the speakers are renewed, in one pass and without
+    /// sorting; otherwise it is built again ([`Timeline::new`]).
+    pub fn update(&mut self, transcript: &Transcript) {
+        let len = transcript.segments.len().min(NO_SEGMENT as usize);
+        let segments = &transcript.segments[..len];
+        let same_times = len == self.sorted_order.len()
+            && self.sorted_order.iter().enumerate().all(|(p, &i)| {
+                let segment = &segments[i as usize];
+                segment.start_ms == self.sorted_start_ms[p]
+                    && last_ms(segment) == self.sorted_last_ms[p]
+            });
+        let same_words = same_times && {
+            let (offsets, starts, indices) = build_words(transcript, len);
+            offsets == self.word_offsets
+                && starts == self.word_start_ms
+                && indices == self.word_index
+        };
+        if !same_words {
+            *self = Timeline::new(transcript);
+            return;
+        }
+        self.speakers.clear();
+        self.speakers.extend(segments.iter().map(|s| s.speaker));
+        self.speaker_run_end = speaker_runs(&self.sorted_order, &self.speakers);
     }
 
     /// The number of segments indexed.
@@ -238,15 +259,52 @@ impl Timeline {
 /// Sweeps the start and end events in time order, keeping the covering
 /// segments in a max-heap of start-order positions (expired ones are dropped
 /// lazily when they reach the top), and records the winner after each event.
+/// The last millisecond a segment covers (zero-length: its start).
+fn last_ms(segment: &crate::transcript::Segment) -> u64 {
+    segment.start_ms.max(segment.end_ms.saturating_sub(1))
+}
+
+/// For each start-order position, the first later position whose speaker
+/// differs.
+fn speaker_runs(sorted_order: &[u32], speakers: &[Option<SpeakerId>]) -> Vec<u32> {
+    let len = sorted_order.len();
+    let mut speaker_run_end = vec![0u32; len];
+    for p in (0..len).rev() {
+        let same_as_next = sorted_order
+            .get(p + 1)
+            .is_some_and(|&next| speakers[next as usize] == speakers[sorted_order[p] as usize]);
+        speaker_run_end[p] = if same_as_next {
+            speaker_run_end[p + 1]
+        } else {
+            p as u32 + 1
+        };
+    }
+    speaker_run_end
+}
+
 fn build_spans(sorted_start_ms: &[u64], sorted_last_ms: &[u64], sorted_order: &[u32]) -> Vec<Span> {
-    let mut events_ms: Vec<u64> = Vec::with_capacity(sorted_start_ms.len() * 2);
-    events_ms.extend_from_slice(sorted_start_ms);
-    events_ms.extend(
-        sorted_last_ms
-            .iter()
-            .filter_map(|&last| last.checked_add(1)),
-    );
-    events_ms.sort_unstable();
+    // Starts are sorted; ends nearly always are (lines rarely overlap):
+    // merging the two is linear where sorting both together was not.
+    let mut ends_ms: Vec<u64> = sorted_last_ms
+        .iter()
+        .filter_map(|&last| last.checked_add(1))
+        .collect();
+    if !ends_ms.is_sorted() {
+        ends_ms.sort_unstable();
+    }
+    let mut events_ms: Vec<u64> = Vec::with_capacity(sorted_start_ms.len() + ends_ms.len());
+    let (mut starts, mut ends) = (sorted_start_ms.iter().peekable(), ends_ms.iter().peekable());
+    while let (Some(&&start), Some(&&end)) = (starts.peek(), ends.peek()) {
+        if start <= end {
+            events_ms.push(start);
+            starts.next();
+        } else {
+            events_ms.push(end);
+            ends.next();
+        }
+    }
+    events_ms.extend(starts);
+    events_ms.extend(ends);
     events_ms.dedup();
     let mut spans: Vec<Span> = Vec::with_capacity(events_ms.len());
     let mut covering: BinaryHeap<u32> = BinaryHeap::new();
@@ -638,6 +696,31 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn an_update_after_an_edit_is_the_index_built_anew(
+            t in arb_transcript(),
+            changes in prop::collection::vec((0usize..24, 0u8..5, 0u64..100), 1..6),
+        ) {
+            let mut tl = Timeline::new(&t);
+            let mut t = t;
+            for (index, kind, value) in changes {
+                let len = t.segments.len();
+                if len == 0 {
+                    break;
+                }
+                let segment = &mut t.segments[index % len];
+                match kind {
+                    0 => segment.speaker = Some(SpeakerId((value % 3) as u32)),
+                    1 => segment.speaker = None,
+                    2 => segment.start_ms = value,
+                    3 => segment.end_ms = value,
+                    _ => segment.words.clear(),
+                }
+                tl.update(&t);
+                prop_assert_eq!(&tl, &Timeline::new(&t));
+            }
+        }
 
         #[test]
         fn matches_brute_force(

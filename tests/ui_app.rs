@@ -2094,3 +2094,32 @@ fn changes_that_no_longer_fit_the_file_are_set_aside_and_new_ones_are_journaled(
     };
     assert_eq!(changes, Some(1), "a new change is journaled");
 }
+
+#[test]
+fn undo_and_redo_show_the_changed_line_and_give_it_the_keyboard() {
+    let mut window = editable_demo_playing("Offline, fast");
+    window.press(Key::Space);
+    window.press(Key::Num2);
+    assert!(window.row_visible("Guest, 0:22: Offline, fast"));
+    // Elsewhere: the first line is played, and the list follows it.
+    window
+        .harness
+        .get_by_label_contains("Welcome to the Earmark")
+        .click();
+    window.settle();
+    window.press(Key::Space);
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    let focused: Vec<String> = window
+        .harness
+        .query_all_by(|node| node.is_focused())
+        .filter_map(|node| node.accesskit_node().label())
+        .collect();
+    assert_eq!(focused.len(), 1, "{focused:?}");
+    assert!(
+        focused[0].starts_with("Host, 0:22: Offline, fast"),
+        "{focused:?}"
+    );
+    // The keys now act on that line: 2 gives it the second speaker again.
+    window.press(Key::Num2);
+    assert!(window.row_visible("Guest, 0:22: Offline, fast"));
+}

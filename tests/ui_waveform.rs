@@ -105,6 +105,15 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     pos_ms: scene.pos_ms,
                     spans: &scene.spans,
                     loop_ms: None,
+                    // The spans' own value, so that a test changing them is seen.
+                    spans_revision: {
+                        use std::hash::{Hash, Hasher};
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        for span in &scene.spans {
+                            (span.start_ms, span.end_ms, span.color.to_array()).hash(&mut hasher);
+                        }
+                        hasher.finish()
+                    },
                 };
                 let widget = |ui: &mut egui::Ui| match scene.widget {
                     Widget::Overview => overview_ui(ui, &input, HEIGHT),

@@ -119,6 +119,8 @@ pub struct EarmarkApp {
     /// The speaker-tinted spans drawn behind the waveform, and what they were built for.
     spans: Vec<TimeSpan>,
     spans_key: Option<(u64, bool, u64)>,
+    /// Bumped each time `spans` is rebuilt (the waveforms keep their bands until then).
+    spans_revision: u64,
     /// Bumped on each change to the transcript (the spans' colours follow the speakers).
     revision: u64,
     /// Undo, save, the journal and recovery for the open transcript.
@@ -190,6 +192,7 @@ impl EarmarkApp {
             waveform_job: None,
             spans: Vec::new(),
             spans_key: None,
+            spans_revision: 0,
             revision: 0,
             heard: None,
             playhead_step_ms: if drawn_in_software(cc) {
@@ -537,6 +540,7 @@ impl EarmarkApp {
             return;
         }
         self.spans_key = Some(key);
+        self.spans_revision += 1;
         self.spans.clear();
         if let Some(loaded) = &self.episode.transcript {
             self.spans
@@ -553,7 +557,9 @@ impl EarmarkApp {
                             segment: Some(index),
                         }),
                 );
-            self.spans.sort_by_key(|span| span.start_ms);
+            if !self.spans.is_sorted_by_key(|span| span.start_ms) {
+                self.spans.sort_by_key(|span| span.start_ms);
+            }
         }
     }
 
@@ -568,6 +574,7 @@ impl EarmarkApp {
             pos_ms,
             spans: &self.spans,
             loop_ms: self.player.loop_ms(),
+            spans_revision: self.spans_revision,
         };
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use crate::review::journal::{self, Pending};
 use crate::review::{Backup, Backups, Document, Edit, EditError, SaveDone, SaveError, SavedAs};
-use crate::timeline::Timeline;
 use crate::transcript::Format;
 
 use super::dialogs::Dialog;
@@ -400,6 +399,6 @@ impl LoadedTranscript {
 
     /// Rebuilds the time index after the document changed.
     pub fn reindex(&mut self) {
-        self.timeline = Timeline::new(self.document.transcript());
+        self.timeline.update(self.document.transcript());
     }
 }

@@ -416,5 +416,23 @@ fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32) {
             ui.monospace("Enter");
             ui.label("Play the line with the keyboard focus; in search, go to the match");
             ui.end_row();
+            for (keys, what) in [
+                (
+                    "Ctrl+Enter",
+                    "In the line editor: split the line at the cursor",
+                ),
+                (
+                    "Right click a line",
+                    "Its speaker (from the list or a new name), and line edits",
+                ),
+                (
+                    "Drag a line's edge",
+                    "On the zoomed waveform: move its start or end",
+                ),
+            ] {
+                ui.monospace(keys);
+                ui.label(what);
+                ui.end_row();
+            }
         });
 }

@@ -221,6 +221,8 @@ pub struct TranscriptView {
     pub editor: Option<LineEditor>,
     /// The new speaker's name being typed in a line's context menu.
     new_speaker: String,
+    /// A line whose row takes the keyboard focus when next drawn.
+    select: Option<usize>,
     /// Input that came after the Enter that closed the editor, in the same
     /// frame: given back on the next one ([`TranscriptView::take_after_commit`]).
     after_commit: Vec<egui::Event>,
@@ -246,6 +248,7 @@ impl Default for TranscriptView {
             focused: None,
             editor: None,
             new_speaker: String::new(),
+            select: None,
             after_commit: Vec::new(),
         }
     }
@@ -272,6 +275,13 @@ impl TranscriptView {
             self.reveal_row = Some(row as usize);
             self.follow = false;
         }
+    }
+
+    /// Brings `segment` into view and gives its row the keyboard focus (the
+    /// line an undo changed: the keys now act on it).
+    pub fn select(&mut self, segment: usize) {
+        self.reveal(segment);
+        self.select = Some(segment);
     }
 
     /// Opens the line editor on `segment`, whose text is `text`.
@@ -691,6 +701,10 @@ impl TranscriptView {
                     0.0,
                     visuals.widgets.hovered.weak_bg_fill.gamma_multiply(0.5),
                 );
+            }
+            if self.select == Some(segment_index) {
+                self.select = None;
+                response.request_focus();
             }
             if response.has_focus() {
                 painter.rect_stroke(

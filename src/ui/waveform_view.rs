@@ -93,6 +93,8 @@ pub struct WaveformInput<'a> {
     pub spans: &'a [TimeSpan],
     /// The range being repeated, drawn as a framed band.
     pub loop_ms: Option<Range<u64>>,
+    /// Changes whenever `spans` do (their bands are kept until then).
+    pub spans_revision: u64,
 }
 
 /// Whole-episode overview, `height` points tall and as wide as the space
@@ -373,7 +375,16 @@ fn paint(
     let corner_radius = visuals.widgets.noninteractive.corner_radius;
 
     painter.rect_filled(rect, corner_radius, visuals.extreme_bg_color);
-    paint_spans(&painter, input.spans, view.clone(), rect, px, SPAN_OPACITY);
+    paint_spans(
+        &painter,
+        response.id.with("tint"),
+        input.spans,
+        input.spans_revision,
+        view.clone(),
+        rect,
+        px,
+        SPAN_OPACITY,
+    );
 
     // The zoom view keeps a strip at the top for its time ruler.
     let small = TextStyle::Small.resolve(ui.style());
@@ -419,7 +430,16 @@ fn paint(
             Pos2::new(rect.left(), rect.bottom() - SPEAKER_STRIP_HEIGHT),
             rect.right_bottom(),
         );
-        paint_spans(&painter, input.spans, view.clone(), strip, px, 1.0);
+        paint_spans(
+            &painter,
+            response.id.with("strip"),
+            input.spans,
+            input.spans_revision,
+            view.clone(),
+            strip,
+            px,
+            1.0,
+        );
     }
 
     if let Some(progress) = input.progress {
@@ -477,13 +497,62 @@ fn paint(
 /// the last pixel of the band before it is merged into that band (the
 /// earlier colour wins that pixel), so 100 000 segments cost at most one
 /// band per pixel column.
+/// The bands [`paint_spans`] draws, kept in egui's temporary memory under the
+/// widget's id with what they were made for: the overview's view does not
+/// move, so its bands are made once per change of the spans or the size,
+/// not once a frame from every span.
+#[derive(Clone, Default)]
+struct BandCache {
+    key: Option<(u64, Range<u64>, [u32; 4], u32)>,
+    bands: Vec<(f32, f32, Color32)>,
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what the bands depend on, and where they go"
+)]
 fn paint_spans(
     painter: &egui::Painter,
+    cache_id: egui::Id,
     spans: &[TimeSpan],
+    spans_revision: u64,
     view: Range<u64>,
     rect: Rect,
     px: f32,
     opacity: f32,
+) {
+    let key = (
+        spans_revision,
+        view.clone(),
+        [rect.min.x, rect.min.y, rect.max.x, rect.max.y].map(f32::to_bits),
+        px.to_bits(),
+    );
+    let ctx = painter.ctx();
+    let mut cache: BandCache = ctx.data_mut(|d| d.get_temp(cache_id).unwrap_or_default());
+    if cache.key.as_ref() != Some(&key) {
+        cache.bands.clear();
+        span_bands(spans, view, rect, px, &mut cache.bands);
+        cache.key = Some(key);
+    }
+    for &(x0, x1, color) in &cache.bands {
+        painter.rect_filled(
+            Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
+            0.0,
+            color.gamma_multiply(opacity),
+        );
+    }
+    ctx.data_mut(|d| d.insert_temp(cache_id, cache));
+}
+
+/// The bands that tint `view` over `rect`: at most one per pixel column
+/// however many spans there are (neighbours of one colour joined, a span
+/// thinner than what is left of a band's last pixel left out).
+fn span_bands(
+    spans: &[TimeSpan],
+    view: Range<u64>,
+    rect: Rect,
+    px: f32,
+    bands: &mut Vec<(f32, f32, Color32)>,
 ) {
     if view.end <= view.start {
         return;
@@ -496,13 +565,6 @@ fn paint_spans(
 
     let x_range = rect.x_range();
     let ppp = 1.0 / px;
-    let band = |x0: f32, x1: f32, color: Color32| {
-        painter.rect_filled(
-            Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
-            0.0,
-            color.gamma_multiply(opacity),
-        );
-    };
     let mut pending: Option<(f32, f32, Color32)> = None;
     for span in &spans[first..end] {
         if span.end_ms <= view.start || span.end_ms <= span.start_ms {
@@ -523,13 +585,11 @@ fn paint_spans(
             }
             // The new band starts on the next pixel, whatever overlapped.
             x0 = x0.max(boundary);
-            band(*p0, *p1, *color);
+            bands.push((*p0, *p1, *color));
         }
         pending = Some((x0, x1, span.color));
     }
-    if let Some((x0, x1, color)) = pending {
-        band(x0, x1, color);
-    }
+    bands.extend(pending);
 }
 
 /// One filled column per physical pixel from the lowest to the highest

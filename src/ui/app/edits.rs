@@ -210,7 +210,14 @@ impl EarmarkApp {
     /// Undoes (`undo`) or redoes the last step.
     pub(super) fn undo_redo(&mut self, undo: bool) {
         let outcome = Editing::undo_redo(self.episode.transcript.as_mut(), undo);
+        let changed = match outcome {
+            EditOutcome::Changed(line) => line,
+            _ => None,
+        };
         self.on_edit(outcome);
+        if let Some(line) = changed {
+            self.view.select(line);
+        }
     }
 
     /// Writes the transcript back to its file (on a thread of its own).
