@@ -115,6 +115,18 @@ fn saves(c: &mut Criterion) {
     group.bench_function("100 000 lines: the window thread's part", |b| {
         b.iter(|| document.start_save(None).expect("starts"))
     });
+    // The rare case: an edit while the save's thread holds the transcript
+    // copies it once.
+    group.bench_function("100 000 lines: an edit while a save runs", |b| {
+        b.iter(|| {
+            let job = document.start_save(None).expect("starts");
+            let text = format!("{} (edited)", document.transcript().segments[50_000].text);
+            let edit = ops::set_text(document.transcript(), 50_000, &text).expect("a change");
+            document.apply(edit).expect("fits");
+            document.undo();
+            job
+        })
+    });
     group.finish();
 }
 

@@ -3,11 +3,12 @@
 //! inverse edits, so a step costs what it changed, not a copy.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::transcript::{self, Format, Layout, TextOptions, Transcript, TranscriptError};
 
 use super::edit::{Edit, EditError, apply};
-use super::journal::{Journal, Record, encode_apply, now_secs};
+use super::journal::{Journal, Record, SaveMarks, encode_apply, now_secs};
 use super::save::{Backups, OnDisk, SaveError, save, write_checked};
 
 /// One undoable step: the edit that reverses it, and the state it returns to.
@@ -30,7 +31,8 @@ impl Drop for Document {
 /// A transcript being edited, with unlimited undo and redo.
 #[derive(Debug)]
 pub struct Document {
-    transcript: Transcript,
+    /// Shared with a save being written (an edit meanwhile copies it once).
+    transcript: Arc<Transcript>,
     undo: Vec<Step>,
     redo: Vec<Step>,
     /// Names the current content: a new number for each change, the old
@@ -47,6 +49,8 @@ pub struct Document {
     backed_up: bool,
     /// Where each change is recorded as it is made, if anywhere.
     journal: Option<Journal>,
+    /// The number of the next save (pairs its journal marks).
+    next_save: u64,
     /// How many steps at the top of the undo (and of the redo) list the
     /// journal can replay as an undo (a redo): those made since it started.
     /// Older ones are journaled as the edit they apply.
@@ -58,10 +62,12 @@ pub struct Document {
 #[derive(Debug)]
 pub struct SaveJob {
     path: PathBuf,
-    text: String,
+    transcript: Arc<Transcript>,
     read_as: Option<OnDisk>,
     backups: Option<Backups>,
     state: u64,
+    save: u64,
+    marks: Option<SaveMarks>,
 }
 
 /// What a [`SaveJob`] did, for [`Document::finish_save`].
@@ -79,14 +85,22 @@ impl SaveJob {
         &self.path
     }
 
-    /// Writes the file (see [`write_checked`]).
+    /// Makes the text and writes the file (see [`write_checked`]), the
+    /// journal told what the file will hold before it is put in place.
     pub fn run(self) -> SaveDone {
-        let result = write_checked(
-            &self.path,
-            self.text.as_bytes(),
-            self.read_as,
-            self.backups.as_ref(),
-        );
+        let result = transcript::write_string(&self.transcript, self.transcript.format)
+            .map_err(SaveError::from)
+            .and_then(|text| {
+                if let Some(marks) = &self.marks {
+                    marks.written(self.save, OnDisk::of(text.as_bytes()));
+                }
+                write_checked(
+                    &self.path,
+                    text.as_bytes(),
+                    self.read_as,
+                    self.backups.as_ref(),
+                )
+            });
         SaveDone {
             backed_up: self.backups.is_some() && result.is_ok(),
             result,
@@ -122,7 +136,7 @@ impl Document {
     /// A document holding `transcript` as read, unmodified.
     pub fn new(transcript: Transcript) -> Document {
         Document {
-            transcript,
+            transcript: Arc::new(transcript),
             undo: Vec::new(),
             redo: Vec::new(),
             state: 0,
@@ -132,6 +146,7 @@ impl Document {
             on_disk: None,
             backed_up: false,
             journal: None,
+            next_save: 0,
             replayable: (0, 0),
         }
     }
@@ -181,29 +196,32 @@ impl Document {
         self.finish_save(done)
     }
 
-    /// The first half of a save, on the caller's thread: the text to write
-    /// (the document is not borrowed after this). Run the job anywhere,
-    /// then hand what it did to [`Document::finish_save`]; edits may go on
-    /// meanwhile.
+    /// The first half of a save, on the caller's thread: a hold on the
+    /// transcript as it is (no copy: an edit made while the job runs makes
+    /// its own). Run the job anywhere (it makes the text and writes the
+    /// file), then hand what it did to [`Document::finish_save`].
     pub fn start_save(&mut self, backups: Option<&Backups>) -> Result<SaveJob, SaveError> {
         let Some(path) = self.path.clone() else {
             return Err(SaveError::NoFile);
         };
-        let text = transcript::write_string(&self.transcript, self.transcript.format)?;
+        let save = self.next_save;
+        self.next_save += 1;
         // If the save lands and a crash comes before the journal starts
         // over, recovery replays only what follows this mark; undoing a step
         // from before it is then journaled as the edit it makes.
-        self.log(Record::Saving {
-            written: OnDisk::of(text.as_bytes()),
+        self.log(Record::SaveStarted {
+            save,
             at_secs: now_secs(),
         });
         self.replayable = (0, 0);
         Ok(SaveJob {
             path,
-            text,
+            transcript: Arc::clone(&self.transcript),
             read_as: self.on_disk,
             backups: backups.filter(|_| !self.backed_up).cloned(),
             state: self.state,
+            save,
+            marks: self.journal.as_ref().and_then(Journal::save_marks),
         })
     }
 
@@ -244,8 +262,9 @@ impl Document {
         self.write_to(path, format, None, backups)?;
         if format != self.transcript.format {
             // What was written is the format's own layout; later saves keep it.
-            self.transcript.format = format;
-            self.transcript.layout = Layout::default();
+            let transcript = Arc::make_mut(&mut self.transcript);
+            transcript.format = format;
+            transcript.layout = Layout::default();
         }
         Ok(SavedAs::File)
     }
@@ -330,7 +349,7 @@ impl Document {
             // Made from the file just read: it always fits.
             self.apply(lines).unwrap_or(None)
         } else {
-            self.transcript = fresh;
+            self.transcript = Arc::new(fresh);
             self.undo.clear();
             self.redo.clear();
             self.state = self.next_state;
@@ -382,7 +401,7 @@ impl Document {
         let focus = edit.focus();
         // Encoded before it is applied (which consumes it); sent only if it fits.
         let line = self.journal.as_ref().map(|_| encode_apply(&edit));
-        let inverse = apply(&mut self.transcript, edit)?;
+        let inverse = apply(Arc::make_mut(&mut self.transcript), edit)?;
         if let (Some(journal), Some(line)) = (&self.journal, line) {
             journal.append(line);
         }
@@ -481,7 +500,7 @@ impl Document {
     fn swap(&mut self, step: Step, undoing: bool) -> Option<usize> {
         let focus = step.edit.focus();
         // A stored inverse was made from this very state: it always fits.
-        let Ok(inverse) = apply(&mut self.transcript, step.edit) else {
+        let Ok(inverse) = apply(Arc::make_mut(&mut self.transcript), step.edit) else {
             return focus;
         };
         let back = Step {

@@ -67,15 +67,36 @@ pub enum Record {
         /// When.
         at_secs: u64,
     },
-    /// A save of everything before this record started: once the file
-    /// holds `written`, only the records after this one are unsaved (a
-    /// crash between the save's rename and the journal starting over).
-    Saving {
-        /// What the file holds when the save lands.
+    /// A save of everything before this record started (its text was
+    /// taken from the document here).
+    SaveStarted {
+        /// Which save, to pair with its [`Record::SaveWritten`].
+        save: u64,
+        /// When.
+        at_secs: u64,
+    },
+    /// That save's file is about to be put in place, holding `written`:
+    /// once the file holds it, only the records after the save's start are
+    /// unsaved (a crash between the save's rename and the journal starting
+    /// over loses nothing and recovers nothing twice).
+    SaveWritten {
+        /// Which save.
+        save: u64,
+        /// What the file holds once it lands.
         written: OnDisk,
         /// When.
         at_secs: u64,
     },
+}
+
+impl Record {
+    /// A mark of a save, not a change.
+    fn is_save_mark(&self) -> bool {
+        matches!(
+            self,
+            Record::SaveStarted { .. } | Record::SaveWritten { .. }
+        )
+    }
 }
 
 /// Seconds since 1970, now.
@@ -270,6 +291,12 @@ impl Journal {
         self.send(Msg::Remove);
     }
 
+    /// A handle that records [`Record::SaveWritten`] from the thread that
+    /// writes the file.
+    pub fn save_marks(&self) -> Option<SaveMarks> {
+        self.sender.clone().map(|sender| SaveMarks { sender })
+    }
+
     /// Waits until everything sent is on disk.
     pub fn flush(&self) {
         let (done, wait) = mpsc::channel();
@@ -286,6 +313,31 @@ impl Journal {
     fn send(&self, msg: Msg) {
         if let Some(sender) = &self.sender {
             let _ = sender.send(msg);
+        }
+    }
+}
+
+/// Records that a save's file is about to land, from the thread writing it.
+#[derive(Debug, Clone)]
+pub struct SaveMarks {
+    sender: Sender<Msg>,
+}
+
+impl SaveMarks {
+    /// Records that save `save` is about to put `written` in place, and
+    /// waits until that is on disk (so no crash finds the file written and
+    /// the journal not knowing).
+    pub fn written(&self, save: u64, written: OnDisk) {
+        let record = Record::SaveWritten {
+            save,
+            written,
+            at_secs: now_secs(),
+        };
+        let (done, wait) = mpsc::channel();
+        if self.sender.send(Msg::Append(encode(&record))).is_ok()
+            && self.sender.send(Msg::Flush(done)).is_ok()
+        {
+            let _ = wait.recv();
         }
     }
 }
@@ -448,17 +500,21 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
     };
     let mut records: Vec<Record> = records.collect();
     let on_disk = OnDisk::read(&opened).ok().flatten();
+    let landed = records.iter().rev().find_map(|r| match r {
+        Record::SaveWritten { save, written, .. } if Some(*written) == on_disk => Some(*save),
+        _ => None,
+    });
     if on_disk != Some(read_as)
-        && let Some(landed) = records
+        && let (Some(landed), Some(written)) = (landed, on_disk)
+        && let Some(started) = records
             .iter()
-            .rposition(|r| matches!(r, Record::Saving { written, .. } if Some(*written) == on_disk))
-        && let Some(written) = on_disk
+            .position(|r| matches!(r, Record::SaveStarted { save, .. } if *save == landed))
     {
-        records.drain(..=landed);
+        records.drain(..=started);
         read_as = written;
         base = None;
     }
-    records.retain(|r| !matches!(r, Record::Saving { .. }));
+    records.retain(|r| !r.is_save_mark());
     if records.is_empty() {
         return None;
     }
@@ -466,7 +522,8 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
         Record::Apply { at_secs, .. }
         | Record::Undo { at_secs }
         | Record::Redo { at_secs }
-        | Record::Saving { at_secs, .. } => last.max(*at_secs),
+        | Record::SaveStarted { at_secs, .. }
+        | Record::SaveWritten { at_secs, .. } => last.max(*at_secs),
         Record::Opened { .. } => last,
     });
     Some(Pending {
@@ -517,7 +574,7 @@ impl Pending {
                         .ok_or_else(|| fail(n + 1, "nothing to redo".into()))?;
                 }
                 Record::Opened { .. } => return Err(fail(n + 1, "a second start".into())),
-                Record::Saving { .. } => {}
+                Record::SaveStarted { .. } | Record::SaveWritten { .. } => {}
             }
         }
         let journal = Journal::resume(&self.path, self.good_len).map_err(|source| {
