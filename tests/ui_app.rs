@@ -2123,3 +2123,36 @@ fn undo_and_redo_show_the_changed_line_and_give_it_the_keyboard() {
     window.press(Key::Num2);
     assert!(window.row_visible("Guest, 0:22: Offline, fast"));
 }
+
+#[test]
+fn saving_writes_the_session_file_only_when_it_has_something_to_hold() {
+    // Partners by name: the files say it all, no session file.
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let session = dir.path().join("demo-episode.earmark");
+    let mut window = Window::open_in(files, dir);
+    rename_host_to_ada(&mut window);
+    window.press_with(Modifiers::COMMAND, Key::S);
+    assert!(!window.harness.state().has_unsaved_changes());
+    assert!(!session.exists(), "nothing to hold");
+    drop(window);
+
+    // Another take of the audio: the session file says which goes with it.
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let take = dir.path().join("take-2.mp3");
+    std::fs::rename(&files[0], &take).expect("rename the audio");
+    let session = dir.path().join("demo-episode.earmark");
+    let transcript = files[1].clone();
+    let mut window = Window::open_in(vec![take.clone(), transcript.clone()], dir);
+    rename_host_to_ada(&mut window);
+    window.press_with(Modifiers::COMMAND, Key::S);
+    let read = earmark::review::session::Session::read(&session).expect("written and readable");
+    assert_eq!(read.audio.as_deref(), Some(take.as_path()));
+    assert_eq!(read.transcript.as_deref(), Some(transcript.as_path()));
+    let text = std::fs::read_to_string(&session).expect("readable");
+    assert!(
+        text.contains("\"audio\": \"take-2.mp3\""),
+        "relative: {text}"
+    );
+}
