@@ -1285,7 +1285,7 @@ impl eframe::App for EarmarkApp {
         if self.settings_open {
             settings_window_ui(&ctx, &mut self.settings_open, &mut self.settings, list_top);
         }
-        self.timing_ui(&ctx);
+        self.timing_ui(&ctx, list_top);
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
         self.heard = current;
     }

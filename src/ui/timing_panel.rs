@@ -8,6 +8,9 @@ use eframe::egui;
 
 use super::style::clock_label;
 
+/// Space between the window and the edges it is placed against.
+const MARGIN: f32 = 12.0;
+
 /// A line heard at a place: the line's start in the transcript, and where
 /// the playhead was when the user said "heard now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +55,23 @@ pub struct TimingPanel {
 }
 
 impl TimingPanel {
-    /// Draws the window while open.
-    pub fn ui(&mut self, ctx: &egui::Context, input: &TimingInput) -> Option<TimingAction> {
+    /// Draws the window while open, at the right below `top` (where the
+    /// list starts), clear of the menu and the search bar.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        input: &TimingInput,
+        top: f32,
+    ) -> Option<TimingAction> {
         let mut action = None;
         let mut open = self.open;
+        let screen = ctx.content_rect();
         egui::Window::new("Fix timing")
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos(egui::pos2(screen.right() - MARGIN, top + MARGIN))
             .show(ctx, |ui| {
                 action = self.shift_ui(ui).or(self.two_points_ui(ui, input));
             });

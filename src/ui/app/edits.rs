@@ -371,7 +371,7 @@ impl EarmarkApp {
     }
 
     /// The timing window: shift, or re-time from two points heard.
-    pub(super) fn timing_ui(&mut self, ctx: &egui::Context) {
+    pub(super) fn timing_ui(&mut self, ctx: &egui::Context, top: f32) {
         if !self.timing.open {
             return;
         }
@@ -385,7 +385,7 @@ impl EarmarkApp {
             line,
             playhead_ms: self.player.position_ms(),
         };
-        let edit = match self.timing.ui(ctx, &input) {
+        let edit = match self.timing.ui(ctx, &input, top) {
             Some(TimingAction::Shift { delta_ms }) => ops::shift_all(loaded.transcript(), delta_ms),
             Some(TimingAction::TwoPoints(a, b)) => ops::retime_two_points(
                 loaded.transcript(),
