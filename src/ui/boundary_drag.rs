@@ -131,13 +131,23 @@ fn paint_edge(ui: &egui::Ui, rect: Rect, view: &Range<u64>, to_ms: u64) {
     let x = x_from_time(to_ms, view.clone(), rect.x_range());
     let colour = ui.visuals().selection.stroke.color;
     painter.vline(x, rect.y_range(), Stroke::new(2.0, colour));
-    painter.text(
-        egui::pos2(x + 4.0, rect.top() + 2.0),
-        Align2::LEFT_TOP,
+    // The time at the bottom on its own background, clear of the ticks.
+    // To the hundredth: an edge is placed finer than a second.
+    let time = format!(
+        "{}.{:02}",
         clock_label(to_ms, view.end >= 3_600_000),
-        TextStyle::Small.resolve(ui.style()),
-        colour,
+        to_ms % 1000 / 10
     );
+    let galley = painter.layout_no_wrap(time, TextStyle::Small.resolve(ui.style()), colour);
+    let at = Align2::LEFT_BOTTOM
+        .anchor_size(egui::pos2(x + 5.0, rect.bottom() - 3.0), galley.size())
+        .min;
+    painter.rect_filled(
+        Rect::from_min_size(at, galley.size()).expand(2.0),
+        2.0,
+        ui.visuals().extreme_bg_color,
+    );
+    painter.galley(at, galley, colour);
 }
 
 #[cfg(test)]
