@@ -149,5 +149,30 @@ fn undo_memory(_: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, undo_memory, edits, saves);
+/// 10 000 markers over the seed's 91 minutes, in every export format.
+fn exports(c: &mut Criterion) {
+    use earmark::review::export::{ExportFormat, export};
+    use earmark::review::markers::{Marker, selected};
+    let kinds = ["Note", "Fix", "Cut", "Retake", "Ad break", "Chapter"];
+    let markers: Vec<Marker> = (0..10_000u64)
+        .map(|i| Marker {
+            start_ms: i * 550,
+            end_ms: (i % 3 == 0).then_some(i * 550 + 400),
+            kind: kinds[i as usize % kinds.len()].to_owned(),
+            note: format!("Marker {i}: check \"this\", then\tthat"),
+        })
+        .collect();
+    let transcript = seed();
+    let chosen = selected(&markers, None);
+    let mut group = c.benchmark_group("export 10 000 markers");
+    group.sample_size(20);
+    for (format, name) in ExportFormat::ALL {
+        group.bench_function(name, |b| {
+            b.iter(|| export(&chosen, Some(&transcript), format))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, undo_memory, edits, saves, exports);
 criterion_main!(benches);

@@ -9,6 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use crate::review::export::{self, ExportFormat};
+use crate::review::markers;
+use crate::review::session::{self, Session};
 use crate::transcript::{self, Format, TextOptions, Transcript};
 
 #[cfg(feature = "audio")]
@@ -64,6 +67,20 @@ pub enum Command {
         /// Text and Markdown output: leave out each speaker turn's start time.
         #[arg(long = "no-timestamps")]
         no_timestamps: bool,
+    },
+    /// Export the review's markers for another program (what to write: --to).
+    Export {
+        /// A transcript (its NAME.earmark beside it holds the markers) or a session file.
+        input: PathBuf,
+        /// audacity (labels), csv, chapters (Podcasting 2.0 JSON), youtube (description).
+        #[arg(long = "to", value_name = "FORMAT")]
+        to: ExportFormat,
+        /// Where to write, replaced atomically; standard output without it.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// Only markers of these kinds (comma-separated: cut,fix).
+        #[arg(long = "kinds", value_name = "KINDS", value_delimiter = ',')]
+        kinds: Option<Vec<String>>,
     },
     /// Print what an audio file holds as JSON: codec, container, rate, channels, exact length.
     #[cfg(feature = "audio")]
@@ -144,6 +161,12 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             convert(&input, &output, to, format, &text_options)
         }
+        Command::Export {
+            input,
+            to,
+            output,
+            kinds,
+        } => export(&input, to, output.as_deref(), kinds.as_deref(), out),
         #[cfg(feature = "audio")]
         Command::Probe { file } => audio::probe(&file, out),
         #[cfg(feature = "audio")]
@@ -195,6 +218,46 @@ fn convert(
     };
     let transcript = transcript::read_file(input, format)?;
     transcript::write_file(&transcript, to, text_options, output)?;
+    Ok(())
+}
+
+/// `earmark export`: the markers of `input`'s session in `to`, to `output`
+/// (atomically) or `out`; what had to change is said on stderr. Writes
+/// nothing when the session cannot be read.
+fn export(
+    input: &Path,
+    to: ExportFormat,
+    output: Option<&Path>,
+    kinds: Option<&[String]>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let (session_path, transcript_path) = if session::is_session_file(input) {
+        (input.to_owned(), None)
+    } else {
+        (session::path_for(input), Some(input.to_owned()))
+    };
+    if !session_path.exists() {
+        bail!(
+            "{}: no review to export (its markers would be in {})",
+            input.display(),
+            session_path.display()
+        );
+    }
+    let session = Session::read(&session_path)?;
+    let transcript = match (to, transcript_path.or(session.transcript.clone())) {
+        (ExportFormat::Csv, Some(path)) => Some(transcript::read_file(&path, None)?),
+        _ => None,
+    };
+    let chosen = markers::selected(&session.markers, kinds);
+    let exported = export::export(&chosen, transcript.as_ref(), to);
+    for change in &exported.changes {
+        eprintln!("earmark: {change}");
+    }
+    match output {
+        Some(path) => crate::atomic_file::write(path, exported.text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => out.write_all(exported.text.as_bytes())?,
+    }
     Ok(())
 }
 

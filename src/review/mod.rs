@@ -10,7 +10,9 @@
 
 mod document;
 mod edit;
+pub mod export;
 pub mod journal;
+pub mod markers;
 pub mod ops;
 mod save;
 pub mod session;

@@ -16,6 +16,11 @@
 //!   version is refused ([`SessionError::Newer`]) and never overwritten.
 //! - `transcript`, `audio`: paths relative to the session file's folder
 //!   (`/`-separated; absolute when the file is on another drive), or absent.
+//! - `markers`: the review's markers, in audio time
+//!   (`{"start_ms": 83250, "end_ms": 91000, "kind": "Cut", "note": "…"}`; no
+//!   `end_ms` for a point, see [`super::markers`]), or absent.
+//! - `kinds`: the marker kinds and their colours
+//!   (`{"name": "Cut", "color": [229, 72, 77]}`), when not the defaults.
 //!
 //! Fields this version does not know are kept as they were when the file
 //! is written again. It is written atomically, and only when it has
@@ -26,6 +31,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::markers::{Marker, MarkerKind};
 use crate::atomic_file::{self, folder_of};
 
 /// The version this build writes, and the newest it reads.
@@ -41,6 +47,10 @@ pub struct Session {
     pub transcript: Option<PathBuf>,
     /// The audio.
     pub audio: Option<PathBuf>,
+    /// The review's markers.
+    pub markers: Vec<Marker>,
+    /// The marker kinds, when not the defaults.
+    pub kinds: Option<Vec<MarkerKind>>,
     /// Fields of the file this version does not know, kept for the write-back.
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -53,6 +63,10 @@ struct Stored {
     transcript: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     audio: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    markers: Vec<Marker>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kinds: Option<Vec<MarkerKind>>,
     #[serde(flatten)]
     other: serde_json::Map<String, serde_json::Value>,
 }
@@ -103,7 +117,11 @@ pub fn is_session_file(path: &Path) -> bool {
 impl Session {
     /// Whether there is anything to write.
     pub fn is_empty(&self) -> bool {
-        self.transcript.is_none() && self.audio.is_none() && self.other.is_empty()
+        self.transcript.is_none()
+            && self.audio.is_none()
+            && self.markers.is_empty()
+            && self.kinds.is_none()
+            && self.other.is_empty()
     }
 
     /// Reads the session file at `path`.
@@ -136,6 +154,8 @@ impl Session {
         Ok(Session {
             transcript: resolve(stored.transcript),
             audio: resolve(stored.audio),
+            markers: stored.markers,
+            kinds: stored.kinds,
             other: stored.other,
         })
     }
@@ -153,6 +173,8 @@ impl Session {
             version: SESSION_VERSION,
             transcript: self.transcript.as_deref().map(|p| relative_to(folder, p)),
             audio: self.audio.as_deref().map(|p| relative_to(folder, p)),
+            markers: self.markers.clone(),
+            kinds: self.kinds.clone(),
             other: self.other.clone(),
         };
         let mut text = serde_json::to_string_pretty(&stored).unwrap_or_default();

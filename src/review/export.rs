@@ -1,0 +1,285 @@
+//! Review markers out to other programs, each in that program's own
+//! format (see [`ExportFormat`]): what the producer marked goes to the
+//! editor's tool. Every exporter keeps each marker one record whatever its
+//! note holds (tabs, newlines, quotes, commas, any script), escaping as the
+//! format requires; where a format cannot hold something (a line break in
+//! an Audacity label), it is changed and the change is listed in
+//! [`Exported::changes`] for the user to see.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::markers::{CHAPTER, Marker};
+use crate::timeline::Timeline;
+use crate::transcript::Transcript;
+use crate::transcript::time::{Hours, TimeStyle, format_timestamp};
+
+/// A format markers are exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Audacity ▸ File ▸ Import ▸ Labels: `start⇥end⇥label`, seconds; a point
+    /// has start = end.
+    Audacity,
+    /// A spreadsheet: kind, start, end, note, and the speaker and text of
+    /// the line at the marker's start (RFC 4180).
+    Csv,
+    /// Podcasting 2.0 chapters JSON (version 1.2.0), from the Chapter markers.
+    Chapters,
+    /// A YouTube description's chapter list: `0:00 Title` lines, from the
+    /// Chapter markers.
+    Youtube,
+}
+
+impl ExportFormat {
+    /// Every format, by name.
+    pub const ALL: [(ExportFormat, &'static str); 4] = [
+        (ExportFormat::Audacity, "audacity"),
+        (ExportFormat::Csv, "csv"),
+        (ExportFormat::Chapters, "chapters"),
+        (ExportFormat::Youtube, "youtube"),
+    ];
+
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(format, _)| *format == self)
+            .map_or("", |(_, name)| name)
+    }
+}
+
+/// A format name that is not one of [`ExportFormat::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("expected an export format (audacity, csv, chapters, youtube), found \"{0}\"")]
+pub struct UnknownExportFormat(pub String);
+
+impl FromStr for ExportFormat {
+    type Err = UnknownExportFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .iter()
+            .find(|(_, name)| *name == wanted)
+            .map(|(format, _)| *format)
+            .ok_or_else(|| UnknownExportFormat(s.to_owned()))
+    }
+}
+
+/// An export: the file's text, and what had to change to fit the format.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Exported {
+    /// The text to write.
+    pub text: String,
+    /// Each change or warning, as the user reads it.
+    pub changes: Vec<String>,
+}
+
+/// Writes `markers` (in time order) in `format`; `transcript`, when there is
+/// one, gives the CSV each marker's line.
+pub fn export(
+    markers: &[&Marker],
+    transcript: Option<&Transcript>,
+    format: ExportFormat,
+) -> Exported {
+    match format {
+        ExportFormat::Audacity => audacity(markers),
+        ExportFormat::Csv => csv(markers, transcript),
+        ExportFormat::Chapters => chapters(markers),
+        ExportFormat::Youtube => youtube(markers),
+    }
+}
+
+fn secs(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// A marker's label: its kind, and its note after a colon.
+fn label(marker: &Marker) -> String {
+    if marker.note.is_empty() {
+        marker.kind.clone()
+    } else {
+        format!("{}: {}", marker.kind, marker.note)
+    }
+}
+
+/// `text` on one line: each run of tabs and line breaks becomes one space.
+/// Returns it, and whether anything changed.
+fn one_line(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut in_break = false;
+    for ch in text.chars() {
+        if matches!(ch, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            if !in_break {
+                out.push(' ');
+            }
+            in_break = true;
+        } else {
+            out.push(ch);
+            in_break = false;
+        }
+    }
+    let changed = out != text;
+    (out, changed)
+}
+
+fn audacity(markers: &[&Marker]) -> Exported {
+    let mut exported = Exported::default();
+    for marker in markers {
+        let (text, changed) = one_line(&label(marker));
+        if changed {
+            exported.changes.push(format!(
+                "the marker at {}: tabs and line breaks in its note became spaces \
+                 (an Audacity label is one line)",
+                clock(marker.start_ms)
+            ));
+        }
+        let _ = writeln!(
+            exported.text,
+            "{}\t{}\t{text}",
+            secs(marker.start_ms),
+            secs(marker.end_or_start_ms())
+        );
+    }
+    exported
+}
+
+/// `HH:MM:SS.mmm`.
+fn clock(ms: u64) -> String {
+    format_timestamp(ms, TimeStyle::default())
+}
+
+fn csv(markers: &[&Marker], transcript: Option<&Transcript>) -> Exported {
+    let timeline = transcript.map(Timeline::new);
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut write = |record: [&str; 6]| writer.write_record(record);
+    // Writing to memory cannot fail.
+    let _ = write(["kind", "start", "end", "note", "speaker", "text"]);
+    for marker in markers {
+        let line = transcript.zip(timeline.as_ref()).and_then(|(t, timeline)| {
+            let index = timeline
+                .segment_at(marker.start_ms)
+                .or_else(|| timeline.segment_before(marker.start_ms))?;
+            let segment = t.segments.get(index)?;
+            Some((t.speaker_name(segment.speaker), segment.text.as_str()))
+        });
+        let (speaker, text) = line.unwrap_or(("", ""));
+        let end = marker.end_ms.map(clock).unwrap_or_default();
+        let _ = write([
+            &marker.kind,
+            &clock(marker.start_ms),
+            &end,
+            &marker.note,
+            speaker,
+            text,
+        ]);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    Exported {
+        text: String::from_utf8(bytes).unwrap_or_default(),
+        changes: Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct ChaptersFile<'a> {
+    version: &'static str,
+    chapters: Vec<Chapter<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Chapter<'a> {
+    start_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_time: Option<f64>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    title: &'a str,
+}
+
+fn chapter_markers<'a>(markers: &[&'a Marker]) -> Vec<&'a Marker> {
+    markers.iter().copied().filter(|m| m.is(CHAPTER)).collect()
+}
+
+fn chapters(markers: &[&Marker]) -> Exported {
+    let chapters: Vec<&Marker> = chapter_markers(markers);
+    let mut exported = Exported::default();
+    if chapters.is_empty() {
+        exported
+            .changes
+            .push("there are no Chapter markers: the chapter list is empty".to_owned());
+    }
+    let file = ChaptersFile {
+        version: "1.2.0",
+        chapters: chapters
+            .iter()
+            .map(|m| Chapter {
+                start_time: m.start_ms as f64 / 1000.0,
+                end_time: m.end_ms.map(|ms| ms as f64 / 1000.0),
+                title: &m.note,
+            })
+            .collect(),
+    };
+    // Plain data: serialising it cannot fail.
+    exported.text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    exported.text.push('\n');
+    exported
+}
+
+/// YouTube's rules for chapters in a description.
+const YOUTUBE_MIN_CHAPTERS: usize = 3;
+const YOUTUBE_MIN_GAP_MS: u64 = 10_000;
+
+fn youtube(markers: &[&Marker]) -> Exported {
+    let chapters = chapter_markers(markers);
+    let mut exported = Exported::default();
+    let with_hours = chapters.last().is_some_and(|m| m.start_ms >= 3_600_000);
+    let style = TimeStyle {
+        hours: if with_hours {
+            Hours::WhenNonZero
+        } else {
+            Hours::Never
+        },
+        minute_digits: 1,
+        frac_sep: b'.',
+        frac_digits: 0,
+    };
+    for marker in &chapters {
+        let (title, changed) = one_line(&marker.note);
+        if changed {
+            exported.changes.push(format!(
+                "the chapter at {}: its line breaks became spaces",
+                clock(marker.start_ms)
+            ));
+        }
+        let mut stamp = format_timestamp(marker.start_ms, style);
+        if with_hours && marker.start_ms < 3_600_000 {
+            stamp = format!("0:{stamp:0>5}");
+        }
+        let _ = writeln!(exported.text, "{stamp} {title}");
+    }
+    if chapters.first().is_none_or(|m| m.start_ms >= 1000) {
+        exported
+            .changes
+            .push("YouTube wants the first chapter at 0:00".to_owned());
+    }
+    if chapters.len() < YOUTUBE_MIN_CHAPTERS {
+        exported.changes.push(format!(
+            "YouTube wants at least {YOUTUBE_MIN_CHAPTERS} chapters; there are {}",
+            chapters.len()
+        ));
+    }
+    for pair in chapters.windows(2) {
+        if pair[1].start_ms.saturating_sub(pair[0].start_ms) < YOUTUBE_MIN_GAP_MS {
+            exported.changes.push(format!(
+                "YouTube wants chapters at least 10 s apart: {} and {} are not",
+                clock(pair[0].start_ms),
+                clock(pair[1].start_ms)
+            ));
+        }
+    }
+    exported
+}
