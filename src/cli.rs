@@ -72,7 +72,7 @@ pub enum Command {
     Export {
         /// A transcript (its NAME.earmark beside it holds the markers) or a session file.
         input: PathBuf,
-        /// audacity (labels), csv, chapters (Podcasting 2.0 JSON), youtube (description).
+        /// audacity (labels), audition, reaper, csv, chapters (Podcasting 2.0 JSON), youtube.
         #[arg(long = "to", value_name = "FORMAT")]
         to: ExportFormat,
         /// Where to write, replaced atomically; standard output without it.

@@ -70,6 +70,46 @@ fn read_audacity(text: &str) -> Vec<(f64, f64, String)> {
 }
 
 #[test]
+fn audition_markers_are_its_tab_separated_list() {
+    let markers = review();
+    let exported = export(&all(&markers), None, ExportFormat::Audition);
+    assert_eq!(
+        exported.text,
+        "Name\tStart\tDuration\tTime Format\tType\tDescription\n\
+         Chapter\t0:00.000\t0:00.000\tdecimal\tCue\tIntro\n\
+         Note\t0:05.265\t0:00.000\tdecimal\tCue\tCheck the guest's name\n\
+         Cut\t0:48.309\t0:20.100\tdecimal\tCue\tRambling\n\
+         Chapter\t1:15.000\t0:00.000\tdecimal\tCue\tIlya's background\n\
+         Fix\t1:18.305\t0:00.000\tdecimal\tCue\t\"Classic\" is B\n\
+         Chapter\t2:42.113\t0:00.000\tdecimal\tCue\tGoogle years\n"
+    );
+    let late = [marker(3_723_456, Some(3_725_000), "Cut", "")];
+    assert_eq!(
+        export(&all(&late), None, ExportFormat::Audition)
+            .text
+            .lines()
+            .nth(1),
+        Some("Cut\t1:02:03.456\t0:01.544\tdecimal\tCue\t")
+    );
+}
+
+#[test]
+fn reaper_markers_and_regions_are_its_manager_csv() {
+    let markers = review();
+    let exported = export(&all(&markers), None, ExportFormat::Reaper);
+    assert_eq!(
+        exported.text,
+        "#,Name,Start,End,Length\n\
+         M1,Chapter: Intro,0:00.000,,\n\
+         M2,Note: Check the guest's name,0:05.265,,\n\
+         R1,Cut: Rambling,0:48.309,1:08.409,0:20.100\n\
+         M3,Chapter: Ilya's background,1:15.000,,\n\
+         M4,\"Fix: \"\"Classic\"\" is B\",1:18.305,,\n\
+         M5,Chapter: Google years,2:42.113,,\n"
+    );
+}
+
+#[test]
 fn a_hostile_note_stays_one_record_in_every_format() {
     let markers = vec![
         marker(0, None, "Chapter", HOSTILE),
@@ -89,6 +129,34 @@ fn a_hostile_note_stays_one_record_in_every_format() {
             .contains("\"quotes\", commas; | pipe <b>&amp;</b> 日本語 — ✓")
     );
     assert!(!labels.changes.is_empty(), "the change is said");
+
+    let audition = export(&chosen, None, ExportFormat::Audition);
+    let rows: Vec<Vec<&str>> = audition
+        .text
+        .lines()
+        .map(|line| line.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 5, "a header and a row a marker");
+    assert!(rows.iter().all(|row| row.len() == 6), "{rows:?}");
+    assert_eq!((rows[2][1], rows[2][2]), ("0:12.000", "0:03.500"));
+    assert!(rows[2][5].contains("\"quotes\", commas; | pipe <b>&amp;</b> 日本語 — ✓"));
+    assert!(!audition.changes.is_empty());
+
+    let reaper = export(&chosen, None, ExportFormat::Reaper);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reaper.text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.expect("a strict CSV record"))
+        .collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        (&rows[1][0], &rows[1][2], &rows[1][3]),
+        ("R1", "0:12.000", "0:15.500")
+    );
+    assert!(!rows[1][1].contains('\n'), "a REAPER name is one line");
+    assert!(!reaper.changes.is_empty());
 
     let csv = export(&chosen, None, ExportFormat::Csv);
     let mut reader = csv::ReaderBuilder::new()
@@ -294,5 +362,8 @@ fn earmark_export_without_a_readable_session_fails_and_writes_nothing() {
         "mp3".as_ref(),
     ]);
     assert!(!unknown.status.success());
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("audacity, csv, chapters, youtube"));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("audacity, audition, reaper, csv, chapters, youtube")
+    );
 }

@@ -23,6 +23,13 @@ pub enum ExportFormat {
     /// Audacity ▸ File ▸ Import ▸ Labels: `start⇥end⇥label`, seconds; a point
     /// has start = end.
     Audacity,
+    /// Adobe Audition's Markers panel ▸ Import: its tab-separated list
+    /// (`Name⇥Start⇥Duration⇥Time Format⇥Type⇥Description`, times `M:SS.mmm`,
+    /// format `decimal`, type `Cue`; a point has duration 0).
+    Audition,
+    /// REAPER's Region/Marker Manager ▸ Import: its CSV (`#,Name,Start,End,Length`;
+    /// `M1` rows for points, `R1` rows for ranges; times `M:SS.mmm`).
+    Reaper,
     /// A spreadsheet: kind, start, end, note, and the speaker and text of
     /// the line at the marker's start (RFC 4180).
     Csv,
@@ -35,8 +42,10 @@ pub enum ExportFormat {
 
 impl ExportFormat {
     /// Every format, by name.
-    pub const ALL: [(ExportFormat, &'static str); 4] = [
+    pub const ALL: [(ExportFormat, &'static str); 6] = [
         (ExportFormat::Audacity, "audacity"),
+        (ExportFormat::Audition, "audition"),
+        (ExportFormat::Reaper, "reaper"),
         (ExportFormat::Csv, "csv"),
         (ExportFormat::Chapters, "chapters"),
         (ExportFormat::Youtube, "youtube"),
@@ -53,7 +62,9 @@ impl ExportFormat {
 
 /// A format name that is not one of [`ExportFormat::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("expected an export format (audacity, csv, chapters, youtube), found \"{0}\"")]
+#[error(
+    "expected an export format (audacity, audition, reaper, csv, chapters, youtube), found \"{0}\""
+)]
 pub struct UnknownExportFormat(pub String);
 
 impl FromStr for ExportFormat {
@@ -87,6 +98,8 @@ pub fn export(
 ) -> Exported {
     match format {
         ExportFormat::Audacity => audacity(markers),
+        ExportFormat::Audition => audition(markers),
+        ExportFormat::Reaper => reaper(markers),
         ExportFormat::Csv => csv(markers, transcript),
         ExportFormat::Chapters => chapters(markers),
         ExportFormat::Youtube => youtube(markers),
@@ -129,14 +142,8 @@ fn one_line(text: &str) -> (String, bool) {
 fn audacity(markers: &[&Marker]) -> Exported {
     let mut exported = Exported::default();
     for marker in markers {
-        let (text, changed) = one_line(&label(marker));
-        if changed {
-            exported.changes.push(format!(
-                "the marker at {}: tabs and line breaks in its note became spaces \
-                 (an Audacity label is one line)",
-                clock(marker.start_ms)
-            ));
-        }
+        let why = "an Audacity label is one line";
+        let text = one_line_noted(&label(marker), marker, why, &mut exported);
         let _ = writeln!(
             exported.text,
             "{}\t{}\t{text}",
@@ -144,6 +151,83 @@ fn audacity(markers: &[&Marker]) -> Exported {
             secs(marker.end_or_start_ms())
         );
     }
+    exported
+}
+
+/// `M:SS.mmm`, with hours past the first (`1:02:03.000`): how Audition and
+/// REAPER write marker times.
+fn minutes(ms: u64) -> String {
+    format_timestamp(
+        ms,
+        TimeStyle {
+            hours: Hours::WhenNonZero,
+            minute_digits: 1,
+            frac_sep: b'.',
+            frac_digits: 3,
+        },
+    )
+}
+
+/// `text` on one line, noting in `exported` when that changed it.
+fn one_line_noted(text: &str, marker: &Marker, why: &str, exported: &mut Exported) -> String {
+    let (line, changed) = one_line(text);
+    if changed {
+        exported.changes.push(format!(
+            "the marker at {}: tabs and line breaks in its note became spaces ({why})",
+            clock(marker.start_ms)
+        ));
+    }
+    line
+}
+
+fn audition(markers: &[&Marker]) -> Exported {
+    let mut exported = Exported::default();
+    exported
+        .text
+        .push_str("Name\tStart\tDuration\tTime Format\tType\tDescription\n");
+    for marker in markers {
+        let why = "an Audition marker list has one marker a line, fields split by tabs";
+        let name = one_line_noted(&marker.kind, marker, why, &mut exported);
+        let note = one_line_noted(&marker.note, marker, why, &mut exported);
+        let duration_ms = marker.end_or_start_ms() - marker.start_ms;
+        let _ = writeln!(
+            exported.text,
+            "{name}\t{}\t{}\tdecimal\tCue\t{note}",
+            minutes(marker.start_ms),
+            minutes(duration_ms)
+        );
+    }
+    exported
+}
+
+fn reaper(markers: &[&Marker]) -> Exported {
+    let mut exported = Exported::default();
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(["#", "Name", "Start", "End", "Length"]);
+    let (mut points, mut ranges) = (0, 0);
+    for marker in markers {
+        let why = "a REAPER marker's name is one line";
+        let name = one_line_noted(&label(marker), marker, why, &mut exported);
+        let start = minutes(marker.start_ms);
+        let _ = match marker.end_ms.filter(|&end| end > marker.start_ms) {
+            Some(end_ms) => {
+                ranges += 1;
+                writer.write_record([
+                    &format!("R{ranges}"),
+                    &name,
+                    &start,
+                    &minutes(end_ms),
+                    &minutes(end_ms - marker.start_ms),
+                ])
+            }
+            None => {
+                points += 1;
+                writer.write_record([&format!("M{points}"), &name, &start, "", ""])
+            }
+        };
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    exported.text = String::from_utf8(bytes).unwrap_or_default();
     exported
 }
 
