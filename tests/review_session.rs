@@ -38,7 +38,7 @@ fn fields_this_version_does_not_know_are_kept() {
     let path = dir.path().join("episode.earmark");
     std::fs::write(
         &path,
-        r#"{"version": 1, "transcript": "episode.srt", "markers": [{"at_ms": 1200}]}"#,
+        r#"{"version": 1, "transcript": "episode.srt", "producer_notes": [{"at_ms": 1200}]}"#,
     )
     .expect("write");
     let mut read = Session::read(&path).expect("reads");
@@ -46,7 +46,7 @@ fn fields_this_version_does_not_know_are_kept() {
     read.write(&path).expect("writes");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("JSON");
-    assert_eq!(json["markers"][0]["at_ms"], 1200);
+    assert_eq!(json["producer_notes"][0]["at_ms"], 1200);
     assert_eq!(json["audio"], "episode.mp3");
 }
 
