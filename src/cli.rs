@@ -72,7 +72,8 @@ pub enum Command {
     Export {
         /// A transcript (its NAME.earmark beside it holds the markers) or a session file.
         input: PathBuf,
-        /// audacity (labels), audition, reaper, csv, chapters (Podcasting 2.0 JSON), youtube.
+        /// audacity (labels), audition, reaper, csv, chapters (Podcasting 2.0 JSON), youtube,
+        /// report (Markdown; HTML when OUT ends in .html), report-html.
         #[arg(long = "to", value_name = "FORMAT")]
         to: ExportFormat,
         /// Where to write, replaced atomically; standard output without it.
@@ -244,8 +245,20 @@ fn export(
         );
     }
     let session = Session::read(&session_path)?;
-    let transcript = match (to, transcript_path.or(session.transcript.clone())) {
-        (ExportFormat::Csv, Some(path)) => Some(transcript::read_file(&path, None)?),
+    // A report written to an .html file is the HTML one.
+    let html_out = output
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    let to = match to {
+        ExportFormat::Report if html_out => ExportFormat::ReportHtml,
+        other => other,
+    };
+    let quotes_lines = matches!(
+        to,
+        ExportFormat::Csv | ExportFormat::Report | ExportFormat::ReportHtml
+    );
+    let transcript = match transcript_path.or(session.transcript.clone()) {
+        Some(path) if quotes_lines => Some(transcript::read_file(&path, None)?),
         _ => None,
     };
     let chosen = markers::selected(&session.markers, kinds);

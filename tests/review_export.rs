@@ -317,6 +317,26 @@ fn earmark_export_writes_csv_with_each_markers_line() {
         "48.309\t68.409\tCut: Rambling\n78.305\t78.305\tFix: \"Classic\" is B\n",
         "a session file works as input, and --kinds picks the cut list"
     );
+
+    let page = dir.path().join("review.html");
+    let result = earmark(&[
+        "export".as_ref(),
+        transcript.as_os_str(),
+        "--to".as_ref(),
+        "report".as_ref(),
+        "-o".as_ref(),
+        page.as_os_str(),
+    ]);
+    assert!(result.status.success(), "{result:?}");
+    let html = std::fs::read_to_string(&page).expect("written");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "an .html report is HTML"
+    );
+    assert!(
+        html.contains("<b>Speaker B</b> (1:18): Classic."),
+        "with its lines"
+    );
 }
 
 #[test]
@@ -366,4 +386,94 @@ fn earmark_export_without_a_readable_session_fails_and_writes_nothing() {
         String::from_utf8_lossy(&unknown.stderr)
             .contains("audacity, audition, reaper, csv, chapters, youtube")
     );
+}
+
+fn seed() -> earmark::transcript::Transcript {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed/delphi-podcast.txt");
+    earmark::transcript::read_file(&path, None).expect("the seed")
+}
+
+#[test]
+fn the_markdown_report_reads_back_as_text_with_each_marker_and_its_line() {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let markers = vec![
+        marker(5_265, None, "Note", HOSTILE),
+        marker(78_305, Some(79_000), "Fix", "\"Classic\" is B"),
+    ];
+    let transcript = seed();
+    let exported = export(&all(&markers), Some(&transcript), ExportFormat::Report);
+    let mut headings = Vec::new();
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut text = String::new();
+    for event in Parser::new(&exported.text) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => panic!("raw HTML got through: {html}"),
+            Event::Start(Tag::Heading { .. }) => text.clear(),
+            Event::End(TagEnd::Heading(_)) => headings.push(std::mem::take(&mut text)),
+            Event::End(TagEnd::Paragraph) => paragraphs.push(std::mem::take(&mut text)),
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    assert_eq!(headings, ["Review", "0:05 · Note", "1:18–1:19 · Fix"]);
+    // The hostile note is one paragraph, its text exactly (line breaks as
+    // breaks, blank space around lines trimmed).
+    let expected: Vec<&str> = HOSTILE
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(paragraphs.contains(&expected.join("\n")), "{paragraphs:?}");
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.starts_with("Speaker B (0:05): Hey, guys.")),
+        "the line, quoted: {paragraphs:?}"
+    );
+    assert!(paragraphs.iter().any(|p| p == "Speaker B (1:18): Classic."));
+}
+
+#[test]
+fn the_html_report_is_well_formed_and_escapes_every_note() {
+    use quick_xml::events::Event;
+    let markers = vec![
+        marker(5_265, None, "Note", HOSTILE),
+        marker(48_309, Some(68_409), "Cut", "<script>alert(1)</script>"),
+    ];
+    let transcript = seed();
+    let exported = export(&all(&markers), Some(&transcript), ExportFormat::ReportHtml);
+    let mut reader = quick_xml::Reader::from_str(&exported.text);
+    let mut texts = String::new();
+    let mut elements = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => {
+                elements.push(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+            }
+            Ok(Event::Text(t)) => texts.push_str(&t.decode().expect("UTF-8")),
+            Ok(Event::GeneralRef(r)) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                texts.push_str(match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "#39" => "'",
+                    other => panic!("an unexpected entity &{other};"),
+                });
+            }
+            Ok(_) => {}
+            Err(err) => panic!("not well-formed at {}: {err}", reader.buffer_position()),
+        }
+    }
+    assert!(!elements.iter().any(|e| e == "script"), "{elements:?}");
+    assert_eq!(elements.iter().filter(|e| *e == "h2").count(), 2);
+    assert!(
+        texts.contains("<script>alert(1)</script>"),
+        "the note, as text"
+    );
+    assert!(texts.contains("\"quotes\", commas; | pipe <b>&amp;</b> 日本語 — ✓"));
+    assert!(texts.contains("Speaker B"));
 }

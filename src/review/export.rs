@@ -38,17 +38,24 @@ pub enum ExportFormat {
     /// A YouTube description's chapter list: `0:00 Title` lines, from the
     /// Chapter markers.
     Youtube,
+    /// A review to email to the host, in Markdown: each marker with its
+    /// time, kind, note and the line it is on, quoted.
+    Report,
+    /// The same review as an HTML page (XHTML: any XML reader reads it).
+    ReportHtml,
 }
 
 impl ExportFormat {
     /// Every format, by name.
-    pub const ALL: [(ExportFormat, &'static str); 6] = [
+    pub const ALL: [(ExportFormat, &'static str); 8] = [
         (ExportFormat::Audacity, "audacity"),
         (ExportFormat::Audition, "audition"),
         (ExportFormat::Reaper, "reaper"),
         (ExportFormat::Csv, "csv"),
         (ExportFormat::Chapters, "chapters"),
         (ExportFormat::Youtube, "youtube"),
+        (ExportFormat::Report, "report"),
+        (ExportFormat::ReportHtml, "report-html"),
     ];
 
     /// The format's name on the command line.
@@ -63,7 +70,8 @@ impl ExportFormat {
 /// A format name that is not one of [`ExportFormat::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
-    "expected an export format (audacity, audition, reaper, csv, chapters, youtube), found \"{0}\""
+    "expected an export format (audacity, audition, reaper, csv, chapters, youtube, report, \
+     report-html), found \"{0}\""
 )]
 pub struct UnknownExportFormat(pub String);
 
@@ -103,6 +111,8 @@ pub fn export(
         ExportFormat::Csv => csv(markers, transcript),
         ExportFormat::Chapters => chapters(markers),
         ExportFormat::Youtube => youtube(markers),
+        ExportFormat::Report => report(markers, transcript, false),
+        ExportFormat::ReportHtml => report(markers, transcript, true),
     }
 }
 
@@ -231,26 +241,54 @@ fn reaper(markers: &[&Marker]) -> Exported {
     exported
 }
 
+/// `1:23` or `1:02:03`, as people read times.
+fn short_clock(ms: u64, with_hours: bool) -> String {
+    let total_secs = ms / 1000;
+    let (hours, minutes, secs) = (total_secs / 3600, total_secs / 60 % 60, total_secs % 60);
+    if with_hours {
+        format!("{hours}:{minutes:02}:{secs:02}")
+    } else {
+        format!("{}:{secs:02}", total_secs / 60)
+    }
+}
+
 /// `HH:MM:SS.mmm`.
 fn clock(ms: u64) -> String {
     format_timestamp(ms, TimeStyle::default())
 }
 
-fn csv(markers: &[&Marker], transcript: Option<&Transcript>) -> Exported {
+/// The speaker, start and text of the line each marker starts on (the one
+/// being said then, else the last before), when there is a transcript.
+fn lines_at<'t>(
+    markers: &[&Marker],
+    transcript: Option<&'t Transcript>,
+) -> Vec<Option<(&'t str, u64, &'t str)>> {
     let timeline = transcript.map(Timeline::new);
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let mut write = |record: [&str; 6]| writer.write_record(record);
-    // Writing to memory cannot fail.
-    let _ = write(["kind", "start", "end", "note", "speaker", "text"]);
-    for marker in markers {
-        let line = transcript.zip(timeline.as_ref()).and_then(|(t, timeline)| {
+    markers
+        .iter()
+        .map(|marker| {
+            let (t, timeline) = transcript.zip(timeline.as_ref())?;
             let index = timeline
                 .segment_at(marker.start_ms)
                 .or_else(|| timeline.segment_before(marker.start_ms))?;
             let segment = t.segments.get(index)?;
-            Some((t.speaker_name(segment.speaker), segment.text.as_str()))
-        });
-        let (speaker, text) = line.unwrap_or(("", ""));
+            Some((
+                t.speaker_name(segment.speaker),
+                segment.start_ms,
+                segment.text.as_str(),
+            ))
+        })
+        .collect()
+}
+
+fn csv(markers: &[&Marker], transcript: Option<&Transcript>) -> Exported {
+    let lines = lines_at(markers, transcript);
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut write = |record: [&str; 6]| writer.write_record(record);
+    // Writing to memory cannot fail.
+    let _ = write(["kind", "start", "end", "note", "speaker", "text"]);
+    for (marker, line) in markers.iter().zip(lines) {
+        let (speaker, _, text) = line.unwrap_or(("", 0, ""));
         let end = marker.end_ms.map(clock).unwrap_or_default();
         let _ = write([
             &marker.kind,
@@ -366,4 +404,113 @@ fn youtube(markers: &[&Marker]) -> Exported {
         }
     }
     exported
+}
+
+/// `text` as Markdown that shows exactly it: every ASCII punctuation mark
+/// escaped (none can start markup or raw HTML), and each line break a
+/// hard break inside one paragraph (blank lines would end it).
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let lines: Vec<&str> = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push_str("\\\n");
+        }
+        for ch in line.chars() {
+            if ch.is_ascii_punctuation() {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// `text` for HTML text and attribute values, line breaks as `<br/>`.
+fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("<br/>"),
+            '\r' => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn report(markers: &[&Marker], transcript: Option<&Transcript>, html: bool) -> Exported {
+    let lines = lines_at(markers, transcript);
+    let with_hours = markers
+        .last()
+        .is_some_and(|m| m.end_or_start_ms() >= 3_600_000);
+    let at = |ms: u64| short_clock(ms, with_hours);
+    let mut out = String::new();
+    let count = markers.len();
+    let plural = if count == 1 { "" } else { "s" };
+    if html {
+        out.push_str(
+            "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\n<head>\
+             <meta charset=\"utf-8\"/><title>Review</title></head>\n<body>\n",
+        );
+        let _ = writeln!(out, "<h1>Review</h1>\n<p>{count} marker{plural}</p>");
+    } else {
+        let _ = writeln!(out, "# Review\n\n{count} marker{plural}\n");
+    }
+    for (marker, line) in markers.iter().zip(lines) {
+        let when = match marker.end_ms.filter(|&end| end > marker.start_ms) {
+            Some(end_ms) => format!("{}–{}", at(marker.start_ms), at(end_ms)),
+            None => at(marker.start_ms),
+        };
+        if html {
+            let _ = writeln!(
+                out,
+                "<h2>{} · {}</h2>",
+                html_text(&when),
+                html_text(&marker.kind)
+            );
+            if !marker.note.is_empty() {
+                let _ = writeln!(out, "<p>{}</p>", html_text(&marker.note));
+            }
+            if let Some((speaker, start_ms, text)) = line {
+                let _ = writeln!(
+                    out,
+                    "<blockquote><p><b>{}</b> ({}): {}</p></blockquote>",
+                    html_text(speaker),
+                    at(start_ms),
+                    html_text(text)
+                );
+            }
+        } else {
+            let _ = writeln!(out, "## {} · {}\n", when, markdown_text(&marker.kind));
+            if !marker.note.is_empty() {
+                let _ = writeln!(out, "{}\n", markdown_text(&marker.note));
+            }
+            if let Some((speaker, start_ms, text)) = line {
+                let _ = writeln!(
+                    out,
+                    "> **{}** ({}): {}\n",
+                    markdown_text(speaker),
+                    at(start_ms),
+                    markdown_text(text)
+                );
+            }
+        }
+    }
+    if html {
+        out.push_str("</body>\n</html>\n");
+    }
+    Exported {
+        text: out,
+        changes: Vec::new(),
+    }
 }
