@@ -254,81 +254,70 @@ impl Opener {
         self.pending > 0
     }
 
-    /// Opens an episode's files on a worker thread.
-    pub fn open_episode(&mut self, audio: Option<PathBuf>, transcript: Option<PathBuf>) {
+    /// Runs `job` on a worker thread named `name`; its result is collected
+    /// by [`Opener::try_recv`], and the window is woken for it.
+    fn run(&mut self, name: &str, job: impl FnOnce() -> OpenResult + Send + 'static) {
         let tx = self.results_tx.clone();
         let wake = self.wake.clone();
         self.pending += 1;
         let spawned = std::thread::Builder::new()
-            .name("earmark-open".into())
+            .name(name.into())
             .spawn(move || {
-                let opened = open_episode(audio.as_deref(), transcript.as_deref());
-                let _ = tx.send(OpenResult::Episode(Box::new(opened)));
+                let _ = tx.send(job());
                 wake();
             });
         if let Err(err) = spawned {
             let _ = self.results_tx.send(OpenResult::Failed(format!(
-                "cannot start a thread to open the files: {err}"
+                "cannot start a thread ({name}): {err}"
             )));
         }
     }
 
+    /// Opens an episode's files on a worker thread.
+    pub fn open_episode(&mut self, audio: Option<PathBuf>, transcript: Option<PathBuf>) {
+        self.run("earmark-open", move || {
+            let opened = open_episode(audio.as_deref(), transcript.as_deref());
+            OpenResult::Episode(Box::new(opened))
+        });
+    }
+
     /// Shows the system's open dialog without blocking the window.
     pub fn pick_files(&mut self, folder: Option<PathBuf>) {
-        let tx = self.results_tx.clone();
-        let wake = self.wake.clone();
-        self.pending += 1;
-        let spawned = std::thread::Builder::new()
-            .name("earmark-dialog".into())
-            .spawn(move || {
-                let mut all: Vec<&str> = AUDIO_EXTENSIONS.to_vec();
-                all.extend(TRANSCRIPT_EXTENSIONS);
-                let mut dialog = rfd::AsyncFileDialog::new()
-                    .set_title("Open audio and/or transcript")
-                    .add_filter("Audio and transcripts", &all)
-                    .add_filter("Audio", &AUDIO_EXTENSIONS)
-                    .add_filter("Transcripts", &TRANSCRIPT_EXTENSIONS);
-                if let Some(folder) = folder {
-                    dialog = dialog.set_directory(folder);
-                }
-                let picked = pollster::block_on(dialog.pick_files()).unwrap_or_default();
-                let paths = picked.iter().map(|f| f.path().to_owned()).collect();
-                let _ = tx.send(OpenResult::Picked(paths));
-                wake();
-            });
-        if spawned.is_err() {
-            self.pending -= 1;
-        }
+        self.run("earmark-dialog", move || {
+            let mut all: Vec<&str> = AUDIO_EXTENSIONS.to_vec();
+            all.extend(TRANSCRIPT_EXTENSIONS);
+            let mut dialog = rfd::AsyncFileDialog::new()
+                .set_title("Open audio and/or transcript")
+                .add_filter("Audio and transcripts", &all)
+                .add_filter("Audio", &AUDIO_EXTENSIONS)
+                .add_filter("Transcripts", &TRANSCRIPT_EXTENSIONS);
+            if let Some(folder) = folder {
+                dialog = dialog.set_directory(folder);
+            }
+            let picked = pollster::block_on(dialog.pick_files()).unwrap_or_default();
+            OpenResult::Picked(picked.iter().map(|f| f.path().to_owned()).collect())
+        });
     }
 
     /// Shows the system's save dialog for the transcript without blocking
     /// the window, starting in `folder` with `file_name`; the formats it can
     /// be saved in are its filters (the extension chooses the format).
     pub fn pick_save_path(&mut self, folder: Option<PathBuf>, file_name: String) {
-        let tx = self.results_tx.clone();
-        let wake = self.wake.clone();
-        self.pending += 1;
-        let spawned = std::thread::Builder::new()
-            .name("earmark-dialog".into())
-            .spawn(move || {
-                let mut dialog = rfd::AsyncFileDialog::new()
-                    .set_title("Save the transcript as")
-                    .set_file_name(file_name)
-                    .add_filter("Timed lines (.txt)", &["txt"])
-                    .add_filter("SubRip (.srt)", &["srt"])
-                    .add_filter("WebVTT (.vtt)", &["vtt"])
-                    .add_filter("Podcasting 2.0 JSON (.json)", &["json"])
-                    .add_filter("Markdown, a copy (.md)", &["md"]);
-                if let Some(folder) = folder {
-                    dialog = dialog.set_directory(folder);
-                }
-                let picked = pollster::block_on(dialog.save_file());
-                let _ = tx.send(OpenResult::SaveTo(picked.map(|f| f.path().to_owned())));
-                wake();
-            });
-        if spawned.is_err() {
-            self.pending -= 1;
-        }
+        self.run("earmark-dialog", move || {
+            let mut dialog = rfd::AsyncFileDialog::new()
+                .set_title("Save the transcript as")
+                .set_file_name(file_name)
+                .add_filter("Timed lines (.txt)", &["txt"])
+                .add_filter("SubRip (.srt)", &["srt"])
+                .add_filter("WebVTT (.vtt)", &["vtt"])
+                .add_filter("Podcasting 2.0 JSON (.json)", &["json"])
+                .add_filter("Markdown, a copy (.md)", &["md"]);
+            if let Some(folder) = folder {
+                dialog = dialog.set_directory(folder);
+            }
+            let picked = pollster::block_on(dialog.save_file());
+            OpenResult::SaveTo(picked.map(|f| f.path().to_owned()))
+        });
     }
 
     /// The next finished job, if any.
