@@ -1,6 +1,8 @@
-//! The open document: the transcript as edited, and the undo history. Every
-//! change goes through [`Document::apply`]; undo and redo apply the stored
-//! inverse edits, so a step costs what it changed, not a copy.
+//! The open document: the transcript as edited, the review beside it
+//! (markers, kinds, what is reviewed) and the undo history. Every change
+//! goes through [`Document::apply`]; undo and redo apply the stored inverse
+//! edits, so a step costs what it changed, not a copy. A save writes the
+//! transcript to its file and the review to the session file beside it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,6 +12,8 @@ use crate::transcript::{self, Format, Layout, TextOptions, Transcript, Transcrip
 use super::edit::{Edit, EditError, apply};
 use super::journal::{Journal, Record, SaveMarks, encode_apply, now_secs};
 use super::save::{Backups, OnDisk, SaveError, save, write_checked};
+use super::session::{self, AudioLink};
+use super::state::ReviewState;
 
 /// One undoable step: the edit that reverses it, and the state it returns to.
 #[derive(Debug, Clone)]
@@ -33,6 +37,10 @@ impl Drop for Document {
 pub struct Document {
     /// Shared with a save being written (an edit meanwhile copies it once).
     transcript: Arc<Transcript>,
+    /// The markers, kinds and reviewed parts, saved in the session file.
+    review: ReviewState,
+    /// The episode's audio, for the session file (unknown: left as it says).
+    audio: Option<AudioLink>,
     undo: Vec<Step>,
     redo: Vec<Step>,
     /// Names the current content: a new number for each change, the old
@@ -68,6 +76,8 @@ pub struct SaveJob {
     state: u64,
     save: u64,
     marks: Option<SaveMarks>,
+    review: ReviewState,
+    audio: Option<AudioLink>,
 }
 
 /// What a [`SaveJob`] did, for [`Document::finish_save`].
@@ -75,6 +85,8 @@ pub struct SaveJob {
 pub struct SaveDone {
     /// The stamp of what was written, or why nothing was.
     pub result: Result<OnDisk, SaveError>,
+    /// Whether the session file was written (or had nothing to hold).
+    pub session: Result<(), session::SessionError>,
     backed_up: bool,
     state: u64,
 }
@@ -85,15 +97,27 @@ impl SaveJob {
         &self.path
     }
 
-    /// Makes the text and writes the file (see [`write_checked`]), the
-    /// journal told what the file will hold before it is put in place.
+    /// Makes the text and writes the file (see [`write_checked`]; not
+    /// when it holds this text already), the journal told what the file
+    /// will hold before it is put in place; the session file beside it is
+    /// written just before. (Recovery never reads the session file: the
+    /// journal holds the review it starts from, so no order of the two
+    /// writes can lose or double a change.)
     pub fn run(self) -> SaveDone {
+        let mut session = Ok(());
+        let mut wrote = false;
         let result = transcript::write_string(&self.transcript, self.transcript.format)
             .map_err(SaveError::from)
             .and_then(|text| {
+                let stamp = OnDisk::of(text.as_bytes());
                 if let Some(marks) = &self.marks {
-                    marks.written(self.save, OnDisk::of(text.as_bytes()));
+                    marks.written(self.save, stamp);
                 }
+                session = session::save_beside(&self.path, self.audio.as_ref(), &self.review);
+                if self.read_as == Some(stamp) {
+                    return Ok(stamp);
+                }
+                wrote = true;
                 write_checked(
                     &self.path,
                     text.as_bytes(),
@@ -102,8 +126,9 @@ impl SaveJob {
                 )
             });
         SaveDone {
-            backed_up: self.backups.is_some() && result.is_ok(),
+            backed_up: self.backups.is_some() && wrote && result.is_ok(),
             result,
+            session,
             state: self.state,
         }
     }
@@ -137,6 +162,8 @@ impl Document {
     pub fn new(transcript: Transcript) -> Document {
         Document {
             transcript: Arc::new(transcript),
+            review: ReviewState::default(),
+            audio: None,
             undo: Vec::new(),
             redo: Vec::new(),
             state: 0,
@@ -212,6 +239,7 @@ impl Document {
         self.log(Record::SaveStarted {
             save,
             at_secs: now_secs(),
+            review: (!self.review.is_default()).then(|| self.review.clone()),
         });
         self.replayable = (0, 0);
         Ok(SaveJob {
@@ -222,16 +250,25 @@ impl Document {
             state: self.state,
             save,
             marks: self.journal.as_ref().and_then(Journal::save_marks),
+            review: self.review.clone(),
+            audio: self.audio.clone(),
         })
     }
 
     /// The second half of a save: the document now matches its file as the
     /// job wrote it (still modified if edits came meanwhile), and its
-    /// journal starts over from there. A failed job changes nothing.
+    /// journal starts over from there. A failed job changes nothing. When
+    /// the transcript was written but not the session file, the document
+    /// stays modified and its journal goes on (it knows the save landed).
     pub fn finish_save(&mut self, done: SaveDone) -> Result<(), SaveError> {
         let written = done.result?;
         self.backed_up |= done.backed_up;
         self.on_disk = Some(written);
+        if let Err(err) = done.session {
+            self.saved_state = NOT_THE_FILE;
+            self.journal_unsaved_review(done.state);
+            return Err(SaveError::Session(err));
+        }
         self.saved_state = done.state;
         // Edits made while the file was written are not in it: the journal
         // holds the whole text they made, so a crash still loses nothing.
@@ -297,12 +334,37 @@ impl Document {
             return;
         };
         let dir = old.path().parent().map(Path::to_owned);
-        match dir.map(|dir| Journal::start(&dir, path, on_disk)) {
+        match dir.map(|dir| Journal::start(&dir, path, on_disk, &self.review)) {
             Some(Ok(journal)) => {
                 old.remove();
                 self.journal = Some(journal);
             }
             _ => self.journal = Some(old),
+        }
+    }
+
+    /// The transcript landed (as it was in state `saved`), its review did
+    /// not: the journal starts over from the file as it now is and holds
+    /// the whole review as one change, so a crash still gives it back.
+    fn journal_unsaved_review(&mut self, saved: u64) {
+        let base = (self.state != saved)
+            .then(|| transcript::write_string(&self.transcript, self.transcript.format).ok())
+            .flatten();
+        let empty = ReviewState::default();
+        self.replayable = (0, 0);
+        if let (Some(journal), Some(path), Some(on_disk)) =
+            (&self.journal, &self.path, self.on_disk)
+        {
+            journal.restart_from(path, on_disk, base, &empty);
+            journal.append(encode_apply(&Edit::Group(vec![
+                Edit::Markers {
+                    at: 0,
+                    remove: 0,
+                    insert: self.review.markers.clone(),
+                },
+                Edit::Kinds(self.review.kinds.clone()),
+                Edit::Reviewed(self.review.reviewed.clone()),
+            ])));
         }
     }
 
@@ -312,7 +374,7 @@ impl Document {
         if let (Some(journal), Some(path), Some(on_disk)) =
             (&self.journal, &self.path, self.on_disk)
         {
-            journal.restart_from(path, on_disk, base);
+            journal.restart_from(path, on_disk, base, &self.review);
         }
     }
 
@@ -395,13 +457,29 @@ impl Document {
         &self.transcript
     }
 
+    /// The review as edited: markers, kinds, what is reviewed.
+    pub fn review(&self) -> &ReviewState {
+        &self.review
+    }
+
+    /// Starts from `review` (read from the session file, or recovered):
+    /// not a change, nothing to undo. Call before the journal starts.
+    pub fn set_review(&mut self, review: ReviewState) {
+        self.review = review;
+    }
+
+    /// The episode's audio, written to the session file by the next save.
+    pub fn set_audio(&mut self, audio: AudioLink) {
+        self.audio = Some(audio);
+    }
+
     /// Applies `edit` as one undoable step and forgets what was undone.
     /// Returns the line to show.
     pub fn apply(&mut self, edit: Edit) -> Result<Option<usize>, EditError> {
         let focus = edit.focus();
         // Encoded before it is applied (which consumes it); sent only if it fits.
         let line = self.journal.as_ref().map(|_| encode_apply(&edit));
-        let inverse = apply(Arc::make_mut(&mut self.transcript), edit)?;
+        let inverse = apply(&mut self.transcript, &mut self.review, edit)?;
         if let (Some(journal), Some(line)) = (&self.journal, line) {
             journal.append(line);
         }
@@ -468,7 +546,7 @@ impl Document {
         let (Some(path), Some(on_disk)) = (&self.path, self.on_disk) else {
             return Err(std::io::Error::other("the transcript has no file yet"));
         };
-        self.journal = Some(Journal::start(dir, path, on_disk)?);
+        self.journal = Some(Journal::start(dir, path, on_disk, &self.review)?);
         self.replayable = (0, 0);
         Ok(())
     }
@@ -500,7 +578,7 @@ impl Document {
     fn swap(&mut self, step: Step, undoing: bool) -> Option<usize> {
         let focus = step.edit.focus();
         // A stored inverse was made from this very state: it always fits.
-        let Ok(inverse) = apply(Arc::make_mut(&mut self.transcript), step.edit) else {
+        let Ok(inverse) = apply(&mut self.transcript, &mut self.review, step.edit) else {
             return focus;
         };
         let back = Step {

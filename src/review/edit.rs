@@ -2,11 +2,17 @@
 //! it out and returns its inverse. Undo, redo, the journal and the tests
 //! are all built on this pair, so an edit must store what changed (the
 //! segments it replaces, the times it moves), never a copy of the whole
-//! transcript.
+//! transcript. The review beside the transcript (markers, kinds, what is
+//! reviewed; see [`ReviewState`]) changes the same way.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::markers::{Marker, MarkerKind};
+use super::reviewed::Reviewed;
+use super::state::ReviewState;
 use crate::transcript::{Segment, Transcript};
 
 /// One change to a transcript. Applying it returns the edit that undoes it.
@@ -32,6 +38,20 @@ pub enum Edit {
     /// Several edits applied in order as one step (find and replace,
     /// choosing a new speaker for a line).
     Group(Vec<Edit>),
+    /// Replaces `remove` review markers from `at` with `insert` (the list
+    /// stays in time order: [`super::marking`] finds where).
+    Markers {
+        /// The first marker replaced.
+        at: usize,
+        /// How many are replaced.
+        remove: usize,
+        /// What stands there afterwards.
+        insert: Vec<Marker>,
+    },
+    /// Replaces the list of marker kinds.
+    Kinds(Vec<MarkerKind>),
+    /// Replaces what is marked reviewed.
+    Reviewed(Reviewed),
 }
 
 /// The times of one segment and of each of its words.
@@ -95,6 +115,14 @@ pub enum EditError {
         /// How many speakers there are.
         count: usize,
     },
+    /// A marker index past the end.
+    #[error("expected a marker number up to {len}, found marker {index}")]
+    NoSuchMarker {
+        /// The 0-based index asked for.
+        index: usize,
+        /// How many markers there are.
+        len: usize,
+    },
 }
 
 impl Edit {
@@ -104,34 +132,57 @@ impl Edit {
         match self {
             Edit::Splice { at, .. } => Some(*at),
             Edit::Times(times) => times.first().map(|t| t.index),
-            Edit::Speakers(_) => None,
+            Edit::Speakers(_) | Edit::Markers { .. } | Edit::Kinds(_) | Edit::Reviewed(_) => None,
             Edit::Group(edits) => edits.iter().find_map(Edit::focus),
+        }
+    }
+
+    /// Whether it changes the transcript (not only the review beside it).
+    pub fn touches_transcript(&self) -> bool {
+        match self {
+            Edit::Splice { .. } | Edit::Times(_) | Edit::Speakers(_) => true,
+            Edit::Markers { .. } | Edit::Kinds(_) | Edit::Reviewed(_) => false,
+            Edit::Group(edits) => edits.iter().any(Edit::touches_transcript),
         }
     }
 }
 
-/// Applies `edit` to `transcript` and returns the edit that undoes it.
-/// An edit that does not fit changes nothing (a group is rolled back).
-pub fn apply(transcript: &mut Transcript, edit: Edit) -> Result<Edit, EditError> {
+/// Applies `edit` to `transcript` or to the `review` beside it and returns
+/// the edit that undoes it. An edit that does not fit changes nothing (a
+/// group is rolled back). The transcript is copied only when an edit
+/// changes it while it is shared (with a save being written).
+pub fn apply(
+    transcript: &mut Arc<Transcript>,
+    review: &mut ReviewState,
+    edit: Edit,
+) -> Result<Edit, EditError> {
     match edit {
-        Edit::Splice { at, remove, insert } => splice(transcript, at, remove, insert),
-        Edit::Times(times) => set_times(transcript, times),
+        Edit::Splice { at, remove, insert } => {
+            splice(Arc::make_mut(transcript), at, remove, insert)
+        }
+        Edit::Times(times) => set_times(Arc::make_mut(transcript), times),
         Edit::Speakers(names) => {
             check_speakers(&transcript.segments, 0, names.len())?;
             Ok(Edit::Speakers(std::mem::replace(
-                &mut transcript.speakers,
+                &mut Arc::make_mut(transcript).speakers,
                 names,
             )))
         }
+        Edit::Markers { at, remove, insert } => splice_markers(review, at, remove, insert),
+        Edit::Kinds(kinds) => Ok(Edit::Kinds(std::mem::replace(&mut review.kinds, kinds))),
+        Edit::Reviewed(reviewed) => Ok(Edit::Reviewed(std::mem::replace(
+            &mut review.reviewed,
+            reviewed,
+        ))),
         Edit::Group(edits) => {
             let mut inverses = Vec::with_capacity(edits.len());
             for edit in edits {
-                match apply(transcript, edit) {
+                match apply(transcript, review, edit) {
                     Ok(inverse) => inverses.push(inverse),
                     Err(err) => {
                         for inverse in inverses.into_iter().rev() {
                             // The inverse of an edit just applied always fits.
-                            let _ = apply(transcript, inverse);
+                            let _ = apply(transcript, review, inverse);
                         }
                         return Err(err);
                     }
@@ -141,6 +192,29 @@ pub fn apply(transcript: &mut Transcript, edit: Edit) -> Result<Edit, EditError>
             Ok(Edit::Group(inverses))
         }
     }
+}
+
+fn splice_markers(
+    review: &mut ReviewState,
+    at: usize,
+    remove: usize,
+    insert: Vec<Marker>,
+) -> Result<Edit, EditError> {
+    let len = review.markers.len();
+    let end = at
+        .checked_add(remove)
+        .filter(|&end| end <= len)
+        .ok_or(EditError::NoSuchMarker {
+            index: at.saturating_add(remove),
+            len,
+        })?;
+    let inserted = insert.len();
+    let removed = review.markers.splice(at..end, insert).collect();
+    Ok(Edit::Markers {
+        at,
+        remove: inserted,
+        insert: removed,
+    })
 }
 
 fn splice(

@@ -5,7 +5,8 @@
 //! the transcript's full path. It is a list of records, one per line:
 //! eight hex digits of the CRC-32 of the JSON that follows, a space, the
 //! JSON, a newline. The first record says which file and what it held when
-//! read ([`OnDisk`]); the rest are the edits applied, undos and redos, in
+//! read ([`OnDisk`]) and the review it started from (the session file is
+//! never read back for a recovery); the rest are the edits applied, undos and redos, in
 //! order, so replaying them over the file rebuilds the document and its
 //! history exactly. Reading stops at the first record that is torn or
 //! damaged: a crash mid-write costs only that record. Saving starts the
@@ -29,6 +30,7 @@ use thiserror::Error;
 use super::document::Document;
 use super::edit::Edit;
 use super::save::{self, OnDisk};
+use super::state::ReviewState;
 use crate::atomic_file;
 use crate::transcript::TranscriptError;
 
@@ -49,6 +51,10 @@ pub enum Record {
         /// (`read_as` is then what that program wrote).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         base: Option<String>,
+        /// The review the changes apply to (the session file's, when the
+        /// journal started), when there is one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<ReviewState>,
     },
     /// An edit was applied.
     Apply {
@@ -74,6 +80,10 @@ pub enum Record {
         save: u64,
         /// When.
         at_secs: u64,
+        /// The review the save writes to the session file, when there is
+        /// one: what the changes after this record apply to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<ReviewState>,
     },
     /// That save's file is about to be put in place, holding `written`:
     /// once the file holds it, only the records after the save's start are
@@ -208,11 +218,16 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Starts a new journal for `transcript` as read (`read_as`), replacing
-    /// any old one.
-    pub fn start(dir: &Path, transcript: &Path, read_as: OnDisk) -> std::io::Result<Journal> {
+    /// Starts a new journal for `transcript` as read (`read_as`) and its
+    /// `review`, replacing any old one.
+    pub fn start(
+        dir: &Path,
+        transcript: &Path,
+        read_as: OnDisk,
+        review: &ReviewState,
+    ) -> std::io::Result<Journal> {
         let journal = Journal::spawn(path_for(dir, transcript), None)?;
-        journal.restart(transcript, read_as);
+        journal.restart_from(transcript, read_as, None, review);
         Ok(journal)
     }
 
@@ -268,20 +283,23 @@ impl Journal {
         self.send(Msg::Append(line));
     }
 
-    /// Starts over from `transcript` as it now is on disk (after a save).
-    pub fn restart(&self, transcript: &Path, read_as: OnDisk) {
-        self.restart_from(transcript, read_as, None);
-    }
-
-    /// Starts over from `base`, the text of the document now, which is not
-    /// what the file holds (`read_as`: another program's version, which the
-    /// user chose not to load).
-    pub fn restart_from(&self, transcript: &Path, read_as: OnDisk, base: Option<String>) {
+    /// Starts over from `transcript` as it now is on disk (`read_as`, after
+    /// a save) or from `base`, the text of the document now when it is not
+    /// what the file holds (another program's version, which the user chose
+    /// not to load), and from the document's `review`.
+    pub fn restart_from(
+        &self,
+        transcript: &Path,
+        read_as: OnDisk,
+        base: Option<String>,
+        review: &ReviewState,
+    ) {
         let opened = Record::Opened {
             transcript: std::path::absolute(transcript).unwrap_or_else(|_| transcript.to_owned()),
             read_as,
             at_secs: now_secs(),
             base,
+            review: (!review.is_default()).then(|| review.clone()),
         };
         self.send(Msg::Restart(encode(&opened)));
     }
@@ -455,6 +473,7 @@ pub struct Pending {
     pub damaged: bool,
     read_as: OnDisk,
     base: Option<String>,
+    review: ReviewState,
     records: Vec<Record>,
     good_len: usize,
 }
@@ -494,6 +513,7 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
         mut read_as,
         at_secs,
         mut base,
+        mut review,
     }) = records.next()
     else {
         return None;
@@ -510,7 +530,11 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
             .iter()
             .position(|r| matches!(r, Record::SaveStarted { save, .. } if *save == landed))
     {
-        records.drain(..=started);
+        if let Some(Record::SaveStarted { review: saved, .. }) =
+            records.drain(..=started).next_back()
+        {
+            review = saved;
+        }
         read_as = written;
         base = None;
     }
@@ -534,6 +558,7 @@ pub fn pending(dir: &Path, transcript: &Path) -> Option<Pending> {
         damaged: decoded.damaged,
         read_as,
         base,
+        review: review.unwrap_or_default(),
         records,
         good_len: decoded.good_len,
     })
@@ -552,6 +577,9 @@ impl Pending {
                 path: self.transcript.clone(),
             });
         }
+        // The review as the journal knew it, not the session file's: that
+        // may already hold some of these changes.
+        document.set_review(self.review.clone());
         let fail = |n: usize, reason: String| RecoverError::DoesNotFit {
             path: self.transcript.clone(),
             reason: format!("change {n}: {reason}"),

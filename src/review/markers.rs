@@ -58,6 +58,11 @@ impl Marker {
         self.end_ms.unwrap_or(self.start_ms).max(self.start_ms)
     }
 
+    /// The key markers are kept in order by: start, then end.
+    pub fn order(&self) -> (u64, u64) {
+        (self.start_ms, self.end_or_start_ms())
+    }
+
     /// Whether it is of kind `kind` (names compare without case).
     pub fn is(&self, kind: &str) -> bool {
         self.kind.eq_ignore_ascii_case(kind)
@@ -71,6 +76,6 @@ pub fn selected<'a>(markers: &'a [Marker], kinds: Option<&[String]>) -> Vec<&'a 
         .iter()
         .filter(|m| kinds.is_none_or(|kinds| kinds.iter().any(|k| m.is(k))))
         .collect();
-    chosen.sort_by_key(|m| (m.start_ms, m.end_or_start_ms()));
+    chosen.sort_by_key(|m| m.order());
     chosen
 }

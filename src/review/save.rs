@@ -68,6 +68,10 @@ pub enum SaveError {
         #[source]
         source: std::io::Error,
     },
+    /// The transcript was written, the session file beside it (the
+    /// markers and review) was not.
+    #[error("the transcript was saved, but not its review: {0}")]
+    Session(#[from] super::session::SessionError),
 }
 
 /// Writes `transcript` to `path` in `format`. `read_as` is what the

@@ -21,6 +21,8 @@
 //!   `end_ms` for a point, see [`super::markers`]), or absent.
 //! - `kinds`: the marker kinds and their colours
 //!   (`{"name": "Cut", "color": [229, 72, 77]}`), when not the defaults.
+//! - `reviewed`: the parts of the audio marked reviewed, as
+//!   `[start_ms, end_ms]` pairs (see [`super::reviewed`]), or absent.
 //!
 //! Fields this version does not know are kept as they were when the file
 //! is written again. It is written atomically, and only when it has
@@ -32,6 +34,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::markers::{Marker, MarkerKind};
+use super::reviewed::Reviewed;
+use super::state::ReviewState;
 use crate::atomic_file::{self, folder_of};
 
 /// The version this build writes, and the newest it reads.
@@ -51,6 +55,8 @@ pub struct Session {
     pub markers: Vec<Marker>,
     /// The marker kinds, when not the defaults.
     pub kinds: Option<Vec<MarkerKind>>,
+    /// The parts of the audio marked reviewed.
+    pub reviewed: Reviewed,
     /// Fields of the file this version does not know, kept for the write-back.
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -67,6 +73,8 @@ struct Stored {
     markers: Vec<Marker>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kinds: Option<Vec<MarkerKind>>,
+    #[serde(default, skip_serializing_if = "Reviewed::is_empty")]
+    reviewed: Reviewed,
     #[serde(flatten)]
     other: serde_json::Map<String, serde_json::Value>,
 }
@@ -121,6 +129,7 @@ impl Session {
             && self.audio.is_none()
             && self.markers.is_empty()
             && self.kinds.is_none()
+            && self.reviewed.is_empty()
             && self.other.is_empty()
     }
 
@@ -156,6 +165,7 @@ impl Session {
             audio: resolve(stored.audio),
             markers: stored.markers,
             kinds: stored.kinds,
+            reviewed: stored.reviewed,
             other: stored.other,
         })
     }
@@ -175,6 +185,7 @@ impl Session {
             audio: self.audio.as_deref().map(|p| relative_to(folder, p)),
             markers: self.markers.clone(),
             kinds: self.kinds.clone(),
+            reviewed: self.reviewed.clone(),
             other: self.other.clone(),
         };
         let mut text = serde_json::to_string_pretty(&stored).unwrap_or_default();
@@ -185,6 +196,58 @@ impl Session {
             source: e.source,
         })
     }
+}
+
+impl Session {
+    /// The review it holds.
+    pub fn review(&self) -> ReviewState {
+        ReviewState::new(
+            self.markers.clone(),
+            self.kinds.clone(),
+            self.reviewed.clone(),
+        )
+    }
+}
+
+/// The episode's audio as a save tells the session file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioLink {
+    /// The audio file open with the transcript, if any.
+    pub path: Option<PathBuf>,
+    /// It is the transcript's partner by name (`NAME.mp3` beside
+    /// `NAME.srt`): no session file is needed to say it.
+    pub found_by_name: bool,
+}
+
+/// Writes the session file beside `transcript` (`NAME.earmark`) with
+/// `review` and `audio` (left as the file says when unknown), keeping its
+/// other fields. No file is made when there is none yet and it would say
+/// nothing the files do not (no review, the audio found by name). A newer
+/// Earmark's or a damaged session is left as it is (the error says which).
+pub fn save_beside(
+    transcript: &Path,
+    audio: Option<&AudioLink>,
+    review: &ReviewState,
+) -> Result<(), SessionError> {
+    let path = path_for(transcript);
+    let existing = if path.exists() {
+        Some(Session::read(&path)?)
+    } else {
+        None
+    };
+    let needs_audio = audio.is_some_and(|a| !a.found_by_name);
+    if existing.is_none() && !needs_audio && review.is_default() {
+        return Ok(());
+    }
+    let mut session = existing.unwrap_or_default();
+    session.transcript = Some(transcript.to_owned());
+    if let Some(audio) = audio {
+        session.audio = audio.path.clone();
+    }
+    session.markers = review.markers.clone();
+    session.kinds = review.kinds_to_save();
+    session.reviewed = review.reviewed.clone();
+    session.write(&path)
 }
 
 /// `path` relative to `folder`, `/`-separated; absolute when they share no

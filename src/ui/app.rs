@@ -452,6 +452,10 @@ impl EarmarkApp {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
             transcript,
         };
+        if let Some(loaded) = self.episode.transcript.as_mut() {
+            let link = open::audio_link(&loaded.path, self.episode.audio.as_deref());
+            loaded.document.set_audio(link);
+        }
         // A transcript kept from the episode before goes on with its journal.
         if let Some(loaded) = self.episode.transcript.as_mut()
             && loaded.document.journal().is_none()

@@ -9,7 +9,6 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::review::journal::{self, Pending};
-use crate::review::session::{self, Session};
 use crate::review::{Backup, Backups, Document, Edit, EditError, SaveDone, SaveError, SavedAs};
 use crate::transcript::Format;
 
@@ -304,36 +303,6 @@ impl Editing {
     }
 }
 
-/// After a save, the episode's session file beside the transcript
-/// (`NAME.earmark`), when it holds something the files do not say
-/// themselves (the audio is not the transcript's partner by name), or when
-/// there is one already (kept up to date, its unknown fields kept). A
-/// newer Earmark's session is left as it is.
-pub fn save_session(transcript: &Path, audio: Option<&Path>) -> Result<(), String> {
-    let path = session::path_for(transcript);
-    let existing = if path.exists() {
-        Some(Session::read(&path).map_err(|err| err.to_string())?)
-    } else {
-        None
-    };
-    let same = |a: &Path, b: &Path| {
-        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-        real(a) == real(b)
-    };
-    let found_by_name = audio.is_none_or(|audio| {
-        super::open::find_partners(transcript)
-            .first()
-            .is_some_and(|partner| same(partner, audio))
-    });
-    if existing.is_none() && found_by_name {
-        return Ok(());
-    }
-    let mut session = existing.unwrap_or_default();
-    session.transcript = Some(transcript.to_owned());
-    session.audio = audio.map(Path::to_owned);
-    session.write(&path).map_err(|err| err.to_string())
-}
-
 /// What a failed save asks: another program's change (Reload or Keep
 /// mine), or anything else (Save As).
 fn save_failed(loaded: &LoadedTranscript, err: SaveError) -> EditOutcome {
@@ -342,6 +311,8 @@ fn save_failed(loaded: &LoadedTranscript, err: SaveError) -> EditOutcome {
             file: loaded.file_name(),
             modified: loaded.is_modified(),
         }),
+        // The transcript is saved; Save As would not help the review.
+        err @ SaveError::Session(_) => EditOutcome::Report(err.to_string()),
         err => EditOutcome::Ask(Dialog::SaveFailed {
             message: err.to_string(),
         }),

@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 
 use crate::audio::{AudioInfo, Decoder};
 use crate::review::Document;
-use crate::review::session::{self, Session};
+use crate::review::session::{self, AudioLink, Session};
 use crate::timeline::Timeline;
 use crate::transcript::Transcript;
 
@@ -154,11 +154,26 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 }
 
 /// Reads `path` and builds its timeline; the error names the file, line and
-/// what was expected.
-pub fn load_transcript(path: &Path) -> Result<LoadedTranscript, String> {
+/// what was expected. The review in its session file (`NAME.earmark`)
+/// comes with it; a session that cannot be read is reported in `problems`
+/// (and left as it is: a save will not write over it).
+pub fn load_transcript(
+    path: &Path,
+    problems: &mut Vec<String>,
+) -> Result<LoadedTranscript, String> {
     // A save that was killed half-way left its temporary file here.
     crate::atomic_file::remove_leftovers_beside(path);
-    let document = Document::open(path).map_err(|err| with_causes(&err))?;
+    let mut document = Document::open(path).map_err(|err| with_causes(&err))?;
+    let session_path = session::path_for(path);
+    if session_path.exists() {
+        match Session::read(&session_path) {
+            Ok(session) => document.set_review(session.review()),
+            Err(err) => problems.push(format!(
+                "the review of this episode could not be read: {}",
+                with_causes(&err)
+            )),
+        }
+    }
     let timeline = Timeline::new(document.transcript());
     Ok(LoadedTranscript {
         path: path.to_owned(),
@@ -197,7 +212,7 @@ pub fn open_episode(audio: Option<&Path>, transcript: Option<&Path>) -> OpenedEp
             None
         }
     });
-    let transcript = transcript.and_then(|path| match load_transcript(path) {
+    let transcript = transcript.and_then(|path| match load_transcript(path, &mut failures) {
         Ok(loaded) if loaded.transcript().segments.is_empty() => {
             failures.push(format!("no lines with times in {}", path.display()));
             None
@@ -212,6 +227,24 @@ pub fn open_episode(audio: Option<&Path>, transcript: Option<&Path>) -> OpenedEp
         audio,
         transcript,
         failures,
+    }
+}
+
+/// What the session file needs to say about `audio` beside `transcript`:
+/// nothing when it is the transcript's partner by name.
+pub fn audio_link(transcript: &Path, audio: Option<&Path>) -> AudioLink {
+    let same = |a: &Path, b: &Path| {
+        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+        real(a) == real(b)
+    };
+    let found_by_name = audio.is_none_or(|audio| {
+        find_partners(transcript)
+            .first()
+            .is_some_and(|partner| same(partner, audio))
+    });
+    AudioLink {
+        path: audio.map(Path::to_owned),
+        found_by_name,
     }
 }
 

@@ -243,12 +243,6 @@ impl EarmarkApp {
             EditOutcome::Saved => {
                 self.on_edit(EditOutcome::Saved);
                 self.edits.backups = self.editing.backups_of(self.episode.transcript.as_ref());
-                if let Some(loaded) = &self.episode.transcript
-                    && let Err(err) =
-                        editing::save_session(&loaded.path, self.episode.audio.as_deref())
-                {
-                    self.report(format!("the session file was not written: {err}"));
-                }
                 if let Some(after) = self.edits.after_save.take() {
                     self.go_on(after);
                 }
