@@ -105,6 +105,8 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     pos_ms: scene.pos_ms,
                     spans: &scene.spans,
                     loop_ms: None,
+                    marks: &[],
+                    selection_ms: None,
                     // The spans' own value, so that a test changing them is seen.
                     spans_revision: {
                         use std::hash::{Hash, Hasher};

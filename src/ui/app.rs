@@ -579,6 +579,8 @@ impl EarmarkApp {
             spans: &self.spans,
             loop_ms: self.player.loop_ms(),
             spans_revision: self.spans_revision,
+            marks: &[],
+            selection_ms: None,
         };
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;

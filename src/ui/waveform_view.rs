@@ -63,13 +63,27 @@ pub struct TimeSpan {
     pub segment: Option<usize>,
 }
 
+/// A review marker as the waveforms draw it: a point (a tick) or a range
+/// (a band), in its kind's colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MarkSpan {
+    /// Where it is or starts, in milliseconds.
+    pub start_ms: u64,
+    /// Where a range ends; `None` for a point.
+    pub end_ms: Option<u64>,
+    /// Its kind's colour.
+    pub color: Color32,
+}
+
 /// What the zoomed waveform asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ZoomOutput {
     /// Go there (a click, a drag, a key).
     pub seek_ms: Option<u64>,
     /// A line's edge was dragged there.
     pub moved: Option<EdgeMove>,
+    /// A range chosen by Shift+drag (while it is dragged, and when let go).
+    pub selected: Option<Range<u64>>,
 }
 
 /// What both waveform widgets draw, borrowed for one frame.
@@ -95,6 +109,11 @@ pub struct WaveformInput<'a> {
     pub loop_ms: Option<Range<u64>>,
     /// Changes whenever `spans` do (their bands are kept until then).
     pub spans_revision: u64,
+    /// Review markers, sorted by `start_ms`.
+    pub marks: &'a [MarkSpan],
+    /// The in and out points chosen (I / O keys, Shift+drag), drawn as a
+    /// band; an open end is `start..start`.
+    pub selection_ms: Option<Range<u64>>,
 }
 
 /// Whole-episode overview, `height` points tall and as wide as the space
@@ -141,7 +160,11 @@ pub fn zoom_ui(
         Kind::Zoom,
         &mut moved,
     );
-    ZoomOutput { seek_ms, moved }
+    ZoomOutput {
+        seek_ms,
+        moved,
+        selected: None,
+    }
 }
 
 /// The times the zoom view shows: `window_ms` (at least 1 ms) centred on
