@@ -149,9 +149,10 @@ fn undo_memory(_: &mut Criterion) {
     );
 }
 
-/// 10 000 markers over the seed's 91 minutes, in every export format.
+/// 10 000 markers over the seed's 91 minutes, in every export format (and
+/// the EDL at an NTSC rate too).
 fn exports(c: &mut Criterion) {
-    use earmark::review::export::{ExportFormat, export};
+    use earmark::review::export::{ExportFormat, ExportOptions, export, export_with_options};
     use earmark::review::markers::{Marker, selected};
     let kinds = ["Note", "Fix", "Cut", "Retake", "Ad break", "Chapter"];
     let markers: Vec<Marker> = (0..10_000u64)
@@ -171,6 +172,13 @@ fn exports(c: &mut Criterion) {
             b.iter(|| export(&chosen, Some(&transcript), format))
         });
     }
+    let ntsc = ExportOptions {
+        fps: "29.97".parse().expect("a timecode rate"),
+        ..ExportOptions::default()
+    };
+    group.bench_function("edl at 29.97 fps", |b| {
+        b.iter(|| export_with_options(&chosen, None, ExportFormat::Edl, &ntsc))
+    });
     group.finish();
 }
 

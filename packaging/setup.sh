@@ -20,11 +20,34 @@ set -euo pipefail
 # prefers GLX to EGL, so libegl1 is not needed; fonts come with egui.
 # tests/ui_snapshots.rs renders the window on the CPU through wgpu on Mesa's
 # lavapipe (mesa-vulkan-drivers, libvulkan1).
+# tests/review_export.rs reads the EDL export back with OpenTimelineIO's CMX
+# 3600 reader, in Python: python3 and python3-venv here, and OpenTimelineIO
+# with its CMX 3600 adapter from PyPI in a virtual environment of its own,
+# made below where the test looks for it.
 DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
   xvfb xdotool imagemagick
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libgl1-mesa-dri
-  mesa-vulkan-drivers libvulkan1)
+  mesa-vulkan-drivers libvulkan1
+  python3 python3-venv)
+
+# OpenTimelineIO itself (0.18) reads no EDL: its CMX 3600 reader is a package
+# of its own.
+OTIO_PACKAGES=(opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0)
+OTIO_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/earmark/otio-venv"
+
+# Makes $OTIO_VENV with OpenTimelineIO and its CMX 3600 adapter, unless it
+# already reads EDLs. Needs no root: the venv is in the cache of the user
+# running this, who should be the one running the tests.
+install_otio() {
+  local python="$OTIO_VENV/bin/python"
+  if "$python" -c 'import opentimelineio.adapters as a; a.from_name("cmx_3600")' >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "setup: installing ${OTIO_PACKAGES[*]} in $OTIO_VENV"
+  python3 -m venv "$OTIO_VENV"
+  "$python" -m pip install --quiet --disable-pip-version-check "${OTIO_PACKAGES[@]}"
+}
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -38,7 +61,14 @@ if command -v dpkg-query >/dev/null 2>&1; then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
   fi
+  install_otio
   exit 0
+fi
+
+if command -v python3 >/dev/null 2>&1; then
+  install_otio
+else
+  echo "setup: no python3; install Python 3, then run this again (for OpenTimelineIO, which tests/review_export.rs reads EDLs with)"
 fi
 
 cat <<'TXT'

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::review::export::{self, ExportFormat};
+use crate::review::export::{self, ExportFormat, ExportOptions, Fps};
 use crate::review::markers;
 use crate::review::session::{self, Session};
 use crate::transcript::{self, Format, TextOptions, Transcript};
@@ -72,8 +72,9 @@ pub enum Command {
     Export {
         /// A transcript (its NAME.earmark beside it holds the markers) or a session file.
         input: PathBuf,
-        /// audacity (labels), audition, reaper, csv, chapters (Podcasting 2.0 JSON), youtube,
-        /// report (Markdown; HTML when OUT ends in .html), report-html.
+        /// audacity (labels), audition, reaper, edl (CMX 3600: Resolve's timeline markers), csv,
+        /// chapters (Podcasting 2.0 JSON), youtube, report (Markdown; HTML when OUT ends in
+        /// .html), report-html.
         #[arg(long = "to", value_name = "FORMAT")]
         to: ExportFormat,
         /// Where to write, replaced atomically; standard output without it.
@@ -82,6 +83,10 @@ pub enum Command {
         /// Only markers of these kinds (comma-separated: cut,fix).
         #[arg(long = "kinds", value_name = "KINDS", value_delimiter = ',')]
         kinds: Option<Vec<String>>,
+        /// The EDL's frame rate (default 25): 23.976, 24, 25, 29.97, 30, 47.952, 48, 50, 59.94
+        /// or 60 (the NTSC rates written non-drop-frame).
+        #[arg(long = "fps", value_name = "N")]
+        fps: Option<Fps>,
     },
     /// Print what an audio file holds as JSON: codec, container, rate, channels, exact length.
     #[cfg(feature = "audio")]
@@ -167,7 +172,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             to,
             output,
             kinds,
-        } => export(&input, to, output.as_deref(), kinds.as_deref(), out),
+            fps,
+        } => export(&input, to, output.as_deref(), kinds.as_deref(), fps, out),
         #[cfg(feature = "audio")]
         Command::Probe { file } => audio::probe(&file, out),
         #[cfg(feature = "audio")]
@@ -222,14 +228,15 @@ fn convert(
     Ok(())
 }
 
-/// `earmark export`: the markers of `input`'s session in `to`, to `output`
-/// (atomically) or `out`; what had to change is said on stderr. Writes
-/// nothing when the session cannot be read.
+/// `earmark export`: the markers of `input`'s session in `to` (an EDL at
+/// `fps`), to `output` (atomically) or `out`; what had to change is said on
+/// stderr. Writes nothing when the session cannot be read.
 fn export(
     input: &Path,
     to: ExportFormat,
     output: Option<&Path>,
     kinds: Option<&[String]>,
+    fps: Option<Fps>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let (session_path, transcript_path) = if session::is_session_file(input) {
@@ -262,7 +269,8 @@ fn export(
         _ => None,
     };
     let chosen = markers::selected(&session.markers, kinds);
-    let exported = export::export(&chosen, transcript.as_ref(), to);
+    let options = export_options(input, &session, to, fps);
+    let exported = export::export_with_options(&chosen, transcript.as_ref(), to, &options);
     for change in &exported.changes {
         eprintln!("earmark: {change}");
     }
@@ -272,6 +280,28 @@ fn export(
         None => out.write_all(exported.text.as_bytes())?,
     }
     Ok(())
+}
+
+/// What `earmark export` hands the exporter besides the markers: the EDL's
+/// frame rate, the session's kinds (their colours) and its title (the
+/// input's name). Says on stderr when `--fps` has nothing to do.
+fn export_options(
+    input: &Path,
+    session: &Session,
+    to: ExportFormat,
+    fps: Option<Fps>,
+) -> ExportOptions {
+    if fps.is_some() && to != ExportFormat::Edl {
+        eprintln!("earmark: --fps is for --to edl; {} ignores it", to.name());
+    }
+    let defaults = ExportOptions::default();
+    ExportOptions {
+        fps: fps.unwrap_or(defaults.fps),
+        kinds: session.kinds.clone().unwrap_or(defaults.kinds),
+        title: input
+            .file_stem()
+            .map_or(defaults.title, |stem| stem.to_string_lossy().into_owned()),
+    }
 }
 
 /// The JSON `inspect` prints: display text, speaker names, warnings by line.

@@ -1,15 +1,25 @@
 //! Review markers out to other programs: each exporter against the layout
 //! its program documents, read back by a strict reader (the `csv` crate for
 //! CSV, serde_json for the chapters, a parser of the documented line layout
-//! for Audacity labels and YouTube chapters); hostile note text through
+//! for Audacity labels, YouTube chapters and Resolve's marker EDL, and
+//! OpenTimelineIO's CMX 3600 reader for the EDL); hostile note text through
 //! every format stays one record; and `earmark export` from the command
 //! line, including a missing or damaged session (an error, no file).
+//!
+//! The EDL tests run OpenTimelineIO (Python) with its CMX 3600 adapter:
+//! `bash packaging/setup.sh` installs them in
+//! `~/.cache/earmark/otio-venv` (`$XDG_CACHE_HOME/earmark/otio-venv`), where
+//! these tests look first; `EARMARK_OTIO_PYTHON` names another Python that
+//! has them. Without them the test fails, saying so, rather than passing
+//! without having read the EDL.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use earmark::review::export::{ExportFormat, export};
-use earmark::review::markers::{Marker, selected};
+use earmark::review::export::{
+    ExportFormat, ExportOptions, Fps, edl_colors, export, export_with_options,
+};
+use earmark::review::markers::{Marker, default_kinds, selected};
 use earmark::review::session::Session;
 
 fn marker(start_ms: u64, end_ms: Option<u64>, kind: &str, note: &str) -> Marker {
@@ -188,6 +198,17 @@ fn a_hostile_note_stays_one_record_in_every_format() {
         "{lines:?}"
     );
     assert!(!youtube.changes.is_empty());
+
+    let edl = export(&chosen, None, ExportFormat::Edl);
+    let (_, events) = read_edl(&edl.text, 25);
+    assert_eq!(events.len(), 4, "one event a marker");
+    assert_eq!(events[1].record_in, "01:00:12:00");
+    assert_eq!(events[1].length_frames, 88, "3.5 s at 25 fps");
+    assert_eq!(
+        events[1].name,
+        "Cut: tab here, new line, \"quotes\", commas; ¦ pipe <b>&amp;</b> 日本語 — ✓ end"
+    );
+    assert!(!edl.changes.is_empty());
 }
 
 #[test]
@@ -384,7 +405,7 @@ fn earmark_export_without_a_readable_session_fails_and_writes_nothing() {
     assert!(!unknown.status.success());
     assert!(
         String::from_utf8_lossy(&unknown.stderr)
-            .contains("audacity, audition, reaper, csv, chapters, youtube")
+            .contains("audacity, audition, reaper, edl, csv, chapters, youtube")
     );
 }
 
@@ -476,4 +497,446 @@ fn the_html_report_is_well_formed_and_escapes_every_note() {
     );
     assert!(texts.contains("\"quotes\", commas; | pipe <b>&amp;</b> 日本語 — ✓"));
     assert!(texts.contains("Speaker B"));
+}
+
+// The EDL.
+
+/// One event of Resolve's marker EDL, as [`read_edl`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EdlEvent {
+    number: u32,
+    record_in: String,
+    resolve_color: String,
+    name: String,
+    length_frames: u64,
+    loc_color: String,
+}
+
+/// Frames from timecode zero to `tc` (`HH:MM:SS:FF`, `nominal` frames a
+/// timecode second).
+fn frames_of(tc: &str, nominal: u64) -> u64 {
+    let fields: Vec<u64> = tc
+        .split(':')
+        .map(|f| f.parse().unwrap_or_else(|e| panic!("{tc}: {e}")))
+        .collect();
+    assert_eq!(fields.len(), 4, "{tc}");
+    assert!(fields[3] < nominal && fields[2] < 60 && fields[1] < 60 && fields[0] < 24);
+    ((fields[0] * 60 + fields[1]) * 60 + fields[2]) * nominal + fields[3]
+}
+
+/// Resolve's marker EDL, strictly, line by line: `TITLE:`, `FCM:`, then for
+/// each marker a blank line, the event (one frame, source = record), the
+/// `|C:ResolveColor… |M:name |D:frames` line and the `* LOC:` line with the
+/// same time and name. Anything else fails the test.
+fn read_edl(text: &str, nominal: u64) -> (String, Vec<EdlEvent>) {
+    assert!(
+        !text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}')),
+        "no control characters or line separators but line feeds: {text:?}"
+    );
+    let mut lines = text.lines();
+    let title = lines.next().and_then(|l| l.strip_prefix("TITLE: "));
+    let title = title.expect("a TITLE: line first").to_owned();
+    assert_eq!(lines.next(), Some("FCM: NON-DROP FRAME"));
+    let mut events = Vec::new();
+    while let Some(blank) = lines.next() {
+        assert_eq!(blank, "", "a blank line between events");
+        let event = lines.next().expect("an event after a blank line");
+        let fields: Vec<&str> = event.split_whitespace().collect();
+        assert_eq!(fields.len(), 8, "{event:?}");
+        assert_eq!(&fields[1..4], ["001", "V", "C"], "{event:?}");
+        assert_eq!(
+            (fields[4], fields[5]),
+            (fields[6], fields[7]),
+            "source = record"
+        );
+        assert_eq!(
+            frames_of(fields[7], nominal),
+            frames_of(fields[6], nominal) + 1,
+            "one frame: {event:?}"
+        );
+        let resolve = lines.next().expect("Resolve's marker line");
+        let rest = resolve.strip_prefix(" |C:ResolveColor").expect(resolve);
+        let (resolve_color, rest) = rest.split_once(" |M:").expect(resolve);
+        let (name, length) = rest.rsplit_once(" |D:").expect(resolve);
+        assert!(!name.contains('|'), "{resolve:?}");
+        let loc = lines.next().expect("a * LOC: line");
+        let rest = loc.strip_prefix("* LOC: ").expect(loc);
+        let (tc, rest) = rest.split_once(' ').expect(loc);
+        assert_eq!(tc, fields[6], "the LOC is at the event's time: {loc:?}");
+        let (loc_color, loc_name) = rest.split_once(' ').unwrap_or((rest, ""));
+        assert_eq!(loc_name.trim_start(), name, "the same name: {loc:?}");
+        events.push(EdlEvent {
+            number: fields[0].parse().expect("an event number"),
+            record_in: fields[6].to_owned(),
+            resolve_color: resolve_color.to_owned(),
+            name: name.to_owned(),
+            length_frames: length.parse().expect("|D: frames"),
+            loc_color: loc_color.to_owned(),
+        });
+    }
+    let numbers: Vec<u32> = events.iter().map(|e| e.number).collect();
+    assert!(
+        numbers.iter().copied().eq(1..=numbers.len() as u32),
+        "{numbers:?}"
+    );
+    (title, events)
+}
+
+#[test]
+fn the_edl_is_resolves_marker_list_with_a_loc_line_a_marker() {
+    let markers = review();
+    let exported = export(&all(&markers), None, ExportFormat::Edl);
+    assert_eq!(
+        exported.text,
+        "TITLE: Earmark review\n\
+         FCM: NON-DROP FRAME\n\
+         \n\
+         001  001      V     C        01:00:00:00 01:00:00:01 01:00:00:00 01:00:00:01\n \
+         |C:ResolveColorCream |M:Chapter: Intro |D:1\n\
+         * LOC: 01:00:00:00 WHITE   Chapter: Intro\n\
+         \n\
+         002  001      V     C        01:00:05:07 01:00:05:08 01:00:05:07 01:00:05:08\n \
+         |C:ResolveColorBlue |M:Note: Check the guest's name |D:1\n\
+         * LOC: 01:00:05:07 BLUE    Note: Check the guest's name\n\
+         \n\
+         003  001      V     C        01:00:48:08 01:00:48:09 01:00:48:08 01:00:48:09\n \
+         |C:ResolveColorRed |M:Cut: Rambling |D:502\n\
+         * LOC: 01:00:48:08 RED     Cut: Rambling\n\
+         \n\
+         004  001      V     C        01:01:15:00 01:01:15:01 01:01:15:00 01:01:15:01\n \
+         |C:ResolveColorCream |M:Chapter: Ilya's background |D:1\n\
+         * LOC: 01:01:15:00 WHITE   Chapter: Ilya's background\n\
+         \n\
+         005  001      V     C        01:01:18:08 01:01:18:09 01:01:18:08 01:01:18:09\n \
+         |C:ResolveColorYellow |M:Fix: \"Classic\" is B |D:1\n\
+         * LOC: 01:01:18:08 ORANGE  Fix: \"Classic\" is B\n\
+         \n\
+         006  001      V     C        01:02:42:03 01:02:42:04 01:02:42:03 01:02:42:04\n \
+         |C:ResolveColorCream |M:Chapter: Google years |D:1\n\
+         * LOC: 01:02:42:03 WHITE   Chapter: Google years\n"
+    );
+    assert!(exported.changes.is_empty(), "{:?}", exported.changes);
+    let (title, events) = read_edl(&exported.text, 25);
+    assert_eq!(title, "Earmark review");
+    assert_eq!(events.len(), 6);
+}
+
+#[test]
+fn edl_colours_are_the_nearest_of_resolves_and_opentimelineios() {
+    let kinds = default_kinds();
+    let colors: Vec<(&str, (&str, &str))> = kinds
+        .iter()
+        .map(|k| (k.name.as_str(), edl_colors(&k.name, &kinds)))
+        .collect();
+    assert_eq!(
+        colors,
+        [
+            ("Note", ("Blue", "BLUE")),
+            ("Fix", ("Yellow", "ORANGE")),
+            ("Cut", ("Red", "RED")),
+            ("Retake", ("Purple", "PURPLE")),
+            ("Ad break", ("Green", "GREEN")),
+            ("Chapter", ("Cream", "WHITE")),
+        ]
+    );
+    assert_eq!(
+        edl_colors("cut", &kinds),
+        ("Red", "RED"),
+        "names without case"
+    );
+    assert_eq!(
+        edl_colors("Mystery", &kinds),
+        ("Blue", "BLUE"),
+        "unknown: blue"
+    );
+    let custom = |rgb: [u8; 3]| {
+        let kinds = [earmark::review::markers::MarkerKind {
+            name: "Mine".to_owned(),
+            color: rgb,
+        }];
+        edl_colors("Mine", &kinds)
+    };
+    assert_eq!(custom([0x10, 0x10, 0x10]), ("Cream", "BLACK"));
+    assert_eq!(custom([0xff, 0x00, 0xff]), ("Fuchsia", "MAGENTA"));
+    assert_eq!(custom([0x00, 0xff, 0xff]), ("Cyan", "CYAN"));
+}
+
+#[test]
+fn edl_frames_are_the_nearest_at_each_smpte_rate_written_non_drop_frame() {
+    let fps = |name: &str| name.parse::<Fps>().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Fps::default(), fps("25"));
+    assert_eq!(fps("25").frame_from_ms(5_265), 132, "131.625 rounds up");
+    assert_eq!(fps("25").timecode(132), "00:00:05:07");
+    assert_eq!(fps("30").frame_from_ms(5_265), 158);
+    // An hour of audio at 29.97 is 107 892 frames, which non-drop-frame
+    // timecode counts 30 to the second.
+    let ntsc = fps("29.97");
+    assert_eq!((ntsc.nominal(), ntsc.is_ntsc()), (30, true));
+    assert_eq!(ntsc.frame_from_ms(3_600_000), 107_892);
+    assert_eq!(ntsc.timecode(107_892), "00:59:56:12");
+    assert_eq!(ntsc.ms_from_frame(107_892), 3_599_996);
+    assert_eq!(fps("23.98"), fps("23.976"));
+    assert_eq!(fps("23.98").to_string(), "23.976");
+    assert_eq!(fps("59.94").frame_from_ms(1_001), 60);
+    for bad in ["0", "", "25fps", "29.976", "120", "-25", "25.5"] {
+        let err = bad.parse::<Fps>().expect_err(bad);
+        assert!(err.to_string().contains("29.97, 30"), "{err}");
+    }
+}
+
+#[test]
+fn edl_says_what_it_moves_to_a_free_frame_and_what_is_past_its_timecode() {
+    let markers = vec![
+        marker(1_000, None, "Note", "first"),
+        marker(1_010, None, "Note", "same frame"),
+        marker(1_020, None, "Note", "same frame again"),
+        marker(82_799_000, Some(82_800_000), "Cut", "the last second"),
+        marker(82_800_000, None, "Note", "23 h in: past 24:00:00:00"),
+    ];
+    let exported = export(&all(&markers), None, ExportFormat::Edl);
+    let (_, events) = read_edl(&exported.text, 25);
+    let starts: Vec<&str> = events.iter().map(|e| e.record_in.as_str()).collect();
+    assert_eq!(
+        starts,
+        ["01:00:01:00", "01:00:01:01", "01:00:01:02", "23:59:59:00"]
+    );
+    assert_eq!(events[3].length_frames, 25);
+    let changes = &exported.changes;
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(changes[0].contains("00:00:01.010: moved to 00:00:01.040 (01:00:01:01)"));
+    assert!(changes[1].contains("00:00:01.020: moved to 00:00:01.080 (01:00:01:02)"));
+    assert!(changes[2].starts_with("1 marker from 23:00:00.000 on left out"));
+}
+
+/// A note of every character that ends a line for some reader, and lines
+/// that would each be something else in an EDL if they began one.
+const LINE_BREAKERS: &str = "a\u{0b}b\u{0c}c\u{1c}d\u{1d}e\u{1e}f\u{85}g\u{2028}h\u{2029}i\n\
+     002  001      V     C        01:00:00:00 01:00:00:01 01:00:00:00 01:00:00:01\n\
+     * LOC: 01:00:00:00 RED     fake\nFROM CLIP NAME: x\nASC_SOP (1 1 1)(0 0 0)(1 1 1)\nTITLE: y";
+
+/// The Python with OpenTimelineIO's CMX 3600 reader: `EARMARK_OTIO_PYTHON`,
+/// else the virtual environment `packaging/setup.sh` makes, else `python3`.
+fn otio_python() -> PathBuf {
+    if let Some(python) = std::env::var_os("EARMARK_OTIO_PYTHON").filter(|p| !p.is_empty()) {
+        return python.into();
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")));
+    cache
+        .map(|cache| cache.join("earmark/otio-venv/bin/python"))
+        .filter(|python| python.exists())
+        .unwrap_or_else(|| "python3".into())
+}
+
+/// Reads the EDL at `path` with OpenTimelineIO's CMX 3600 reader at `rate`
+/// (`25`, `30000/1001`) and prints each clip's markers (name, colour, and
+/// time after 01:00:00:00 in seconds) and its other comment lines, as JSON.
+const OTIO_READ: &str = r#"
+import json, sys
+from fractions import Fraction
+import opentimelineio as otio
+rate = float(Fraction(sys.argv[2]))
+with open(sys.argv[1], encoding="utf-8") as f:
+    timeline = otio.adapters.read_from_string(f.read(), "cmx_3600", rate=rate)
+zero = otio.opentime.from_timecode("01:00:00:00", rate).to_seconds()
+clips = [
+    {
+        "markers": [
+            {"name": m.name, "color": m.color,
+             "secs": m.marked_range.start_time.to_seconds() - zero}
+            for m in clip.markers
+        ],
+        "comments": list(clip.metadata.get("cmx_3600", {}).get("comments", [])),
+    }
+    for clip in timeline.find_clips()
+]
+print(json.dumps({"version": otio.__version__, "clips": clips}))
+"#;
+
+/// What OpenTimelineIO reads from the EDL at `path` (see [`OTIO_READ`]);
+/// fails, saying how to install it, when it is not there.
+fn read_with_otio(path: &Path, rate: &str) -> serde_json::Value {
+    let python = otio_python();
+    let probe = Command::new(&python)
+        .args([
+            "-c",
+            "import opentimelineio.adapters as a; a.from_name('cmx_3600')",
+        ])
+        .output();
+    let missing = match &probe {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => Some(String::from_utf8_lossy(&out.stderr).into_owned()),
+        Err(err) => Some(err.to_string()),
+    };
+    if let Some(why) = missing {
+        panic!(
+            "OpenTimelineIO with its CMX 3600 adapter is not installed for {}: run `bash \
+             packaging/setup.sh` (it makes ~/.cache/earmark/otio-venv), or set \
+             EARMARK_OTIO_PYTHON to a Python that has it.\n{why}",
+            python.display()
+        );
+    }
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(OTIO_READ)
+        .arg(path)
+        .arg(rate)
+        .output()
+        .expect("python runs");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "OpenTimelineIO refused the EDL:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the reader's JSON")
+}
+
+#[test]
+fn opentimelineio_reads_each_marker_of_the_edl_at_its_time_with_its_name() {
+    let markers = vec![
+        marker(0, None, "Chapter", HOSTILE),
+        marker(12_000, Some(15_500), "Cut", HOSTILE),
+        marker(30_000, None, "Chapter", "Plain"),
+        marker(45_000, None, "Note", LINE_BREAKERS),
+        marker(3_599_999, None, "Retake", "日本語 — ✓ <b>"),
+        marker(5_400_123, Some(5_460_000), "Mystery", ""),
+    ];
+    let hostile = "tab here, new line, \"quotes\", commas; ¦ pipe <b>&amp;</b> 日本語 — ✓ end";
+    let expected = [
+        (format!("Chapter: {hostile}"), "WHITE"),
+        (format!("Cut: {hostile}"), "RED"),
+        ("Chapter: Plain".to_owned(), "WHITE"),
+        (
+            "Note: a b c d e f g h i \
+             002  001      V     C        01:00:00:00 01:00:00:01 01:00:00:00 01:00:00:01 \
+             * LOC: 01:00:00:00 RED     fake FROM CLIP NAME: x ASC_SOP (1 1 1)(0 0 0)(1 1 1) \
+             TITLE: y"
+                .to_owned(),
+            "BLUE",
+        ),
+        ("Retake: 日本語 — ✓ <b>".to_owned(), "PURPLE"),
+        ("Mystery".to_owned(), "BLUE"),
+    ];
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, rate, frame_secs) in [
+        ("25", "25", 1.0 / 25.0),
+        ("29.97", "30000/1001", 1001.0 / 30000.0),
+        ("23.976", "24000/1001", 1001.0 / 24000.0),
+    ] {
+        let options = ExportOptions {
+            fps: name.parse().expect("a rate"),
+            ..ExportOptions::default()
+        };
+        let exported = export_with_options(&all(&markers), None, ExportFormat::Edl, &options);
+        assert!(!exported.changes.is_empty(), "the changes are said");
+        let path = dir.path().join(format!("review {name}.edl"));
+        std::fs::write(&path, &exported.text).expect("written");
+        let read = read_with_otio(&path, rate);
+        let clips = read["clips"].as_array().expect("clips");
+        assert_eq!(clips.len(), markers.len(), "one event a marker at {name}");
+        for ((clip, marker), (expected_name, color)) in clips.iter().zip(&markers).zip(&expected) {
+            let found = clip["markers"].as_array().expect("markers");
+            assert_eq!(found.len(), 1, "one marker an event: {clip}");
+            let otio_marker = &found[0];
+            assert_eq!(otio_marker["name"], expected_name.as_str(), "at {name} fps");
+            assert_eq!(otio_marker["color"], *color);
+            let secs = otio_marker["secs"].as_f64().expect("a time");
+            let wanted = marker.start_ms as f64 / 1000.0;
+            assert!(
+                (secs - wanted).abs() <= frame_secs,
+                "{expected_name}: read at {secs} s, marked at {wanted} s ({name} fps)"
+            );
+            let comments = clip["comments"].as_array().expect("comments");
+            assert_eq!(comments.len(), 1, "Resolve's line, whole: {comments:?}");
+            let resolve = comments[0].as_str().expect("a line");
+            assert!(
+                resolve.starts_with("|C:ResolveColor")
+                    && resolve.contains(&format!(" |M:{expected_name} |D:")),
+                "{resolve}"
+            );
+        }
+        eprintln!(
+            "OpenTimelineIO {} read the EDL at {name} fps",
+            read["version"].as_str().unwrap_or("?")
+        );
+    }
+}
+
+#[test]
+fn earmark_export_edl_takes_fps_and_refuses_a_rate_that_is_not_one() {
+    let dir = seed_dir();
+    write_review(dir.path());
+    let transcript = dir.path().join("episode.txt");
+    let out = dir.path().join("review.edl");
+    let run = |fps: &str, to: &str| {
+        earmark(&[
+            "export".as_ref(),
+            transcript.as_os_str(),
+            "--to".as_ref(),
+            to.as_ref(),
+            "--fps".as_ref(),
+            fps.as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    let result = run("30", "edl");
+    assert!(result.status.success(), "{result:?}");
+    assert!(result.stderr.is_empty(), "nothing to say: {result:?}");
+    let text = std::fs::read_to_string(&out).expect("written");
+    let (title, events) = read_edl(&text, 30);
+    assert_eq!(title, "episode");
+    assert_eq!(events.len(), 6);
+    // 5.265 s is frame 157.95 at 30 fps; the cut is 48.309–68.409 s.
+    assert_eq!(events[1].record_in, "01:00:05:08");
+    assert_eq!(
+        (events[2].record_in.as_str(), events[2].length_frames),
+        ("01:00:48:09", 603)
+    );
+    assert_eq!(
+        (
+            events[2].resolve_color.as_str(),
+            events[2].loc_color.as_str()
+        ),
+        ("Red", "RED")
+    );
+    std::fs::remove_file(&out).expect("removed");
+
+    for bad in ["0", "29.976", "abc"] {
+        let refused = run(bad, "edl");
+        assert!(!refused.status.success(), "--fps {bad}");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            said.contains("expected a timecode frame rate") && said.contains(&format!("\"{bad}\"")),
+            "{said}"
+        );
+        assert!(!out.exists(), "no file for --fps {bad}");
+    }
+
+    let ignored = run("30", "audacity");
+    assert!(ignored.status.success(), "{ignored:?}");
+    assert!(String::from_utf8_lossy(&ignored.stderr).contains("--fps is for --to edl"));
+
+    Session {
+        transcript: Some(transcript.clone()),
+        markers: vec![marker(12_000, None, "Cut", HOSTILE)],
+        ..Session::default()
+    }
+    .write(&dir.path().join("episode.earmark"))
+    .expect("the session is written");
+    let hostile = run("25", "edl");
+    assert!(hostile.status.success(), "{hostile:?}");
+    let said = String::from_utf8_lossy(&hostile.stderr);
+    assert!(
+        said.starts_with("earmark: the marker at 00:00:12.000: tabs and line breaks became spaces")
+            && said.contains("'|' became '¦'"),
+        "{said}"
+    );
+    let (_, events) = read_edl(&std::fs::read_to_string(&out).expect("written"), 25);
+    assert_eq!(events.len(), 1);
 }
