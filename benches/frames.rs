@@ -7,7 +7,11 @@
 //! - scrolling a 100 000-line transcript by the mouse wheel, a step a frame;
 //! - playing with the view following, the clock stepped 1/60 s a frame;
 //! - the frame that applies an edit (a line's speaker, by key) to the
-//!   100 000-line transcript and shows it.
+//!   100 000-line transcript and shows it;
+//! - playing with the view following in a window opened with 10 000 review
+//!   markers (points and ranges of every default kind) in the session file
+//!   beside the transcript, drawn on both waveforms (run first, in a window
+//!   of its own).
 //!
 //! Not a criterion bench: the issue asks for a 95th percentile of single
 //! frames, which criterion's averaged samples do not give.
@@ -17,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use earmark::audio::Engine;
 use earmark::audio::wav::WavWriter;
+use earmark::review::markers::{Marker, default_kinds};
+use earmark::review::session::{SESSION_VERSION, path_for};
 use earmark::transcript::time::{TimeStyle, format_timestamp};
 use earmark::ui::{EarmarkApp, Launch};
 use eframe::egui::{self, Modifiers};
@@ -24,6 +30,8 @@ use egui_kittest::Harness;
 
 const LINES: u64 = 100_000;
 const FRAMES: usize = 600;
+/// Review markers in the session file of the last scenario.
+const MARKERS: u64 = 10_000;
 
 /// Range lines of 1 to 4 wrapped rows each, two speakers.
 fn write_transcript(path: &Path, lines: u64) {
@@ -56,6 +64,39 @@ fn write_transcript(path: &Path, lines: u64) {
         ));
     }
     if let Err(err) = std::fs::write(path, text) {
+        panic!("writing {}: {err}", path.display());
+    }
+}
+
+/// `count` markers spread evenly over `duration_ms`, every default kind in
+/// turn; two in three are points, the others ranges of 4 to 60 s.
+fn markers(count: u64, duration_ms: u64) -> Vec<Marker> {
+    let kinds = default_kinds();
+    let step_ms = (duration_ms / count.max(1)).max(1);
+    (0..count)
+        .map(|n| {
+            let start_ms = n * step_ms + n * 7919 % step_ms;
+            let end_ms =
+                (n % 3 == 2).then(|| (start_ms + 4_000 + n * 104_729 % 56_000).min(duration_ms));
+            Marker {
+                start_ms,
+                end_ms,
+                kind: kinds[n as usize % kinds.len()].name.clone(),
+                note: format!("marker {n}: check the level here"),
+            }
+        })
+        .collect()
+}
+
+/// The session file the app reads beside `transcript` on opening it,
+/// holding `markers`.
+fn write_session(transcript: &Path, markers: &[Marker]) {
+    let path = path_for(transcript);
+    let session = serde_json::json!({ "version": SESSION_VERSION, "markers": markers });
+    let written = serde_json::to_vec(&session)
+        .map_err(std::io::Error::from)
+        .and_then(|bytes| std::fs::write(&path, bytes));
+    if let Err(err) = written {
         panic!("writing {}: {err}", path.display());
     }
 }
@@ -102,6 +143,24 @@ fn frame(harness: &mut Harness<'static, EarmarkApp>) -> Duration {
     started.elapsed()
 }
 
+/// Starts playing from the start and steps the clock 1/60 s a frame while
+/// the view follows; the time of each frame.
+fn play(
+    window: &mut Harness<'static, EarmarkApp>,
+    output: &mut earmark::audio::VirtualOutput,
+    frames: usize,
+) -> Vec<Duration> {
+    window.state_mut().seek(0);
+    window.key_press(egui::Key::Space);
+    window.state().player().engine().settle();
+    let mut times = Vec::with_capacity(frames);
+    for _ in 0..frames {
+        output.step(800);
+        times.push(frame(window));
+    }
+    times
+}
+
 fn report(name: &str, mut times: Vec<Duration>) {
     times.sort_unstable();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
@@ -136,7 +195,26 @@ fn main() {
         panic!("writing the audio: {err}");
     }
 
-    let (mut window, mut output) = harness(vec![audio, transcript], dir.path());
+    let files = vec![audio, transcript.clone()];
+
+    // 10 000 markers: the episode opened with its session file beside the
+    // transcript, played with the view following. First, in a window of its
+    // own; the session file is gone before the other scenarios open theirs.
+    let count = if quick { 1_000 } else { MARKERS };
+    write_session(&transcript, &markers(count, lines * 2000));
+    let (mut window, mut output) = harness(files.clone(), dir.path());
+    let times = play(&mut window, &mut output, frames);
+    report(
+        &format!("playing with the view following, {count} markers"),
+        times,
+    );
+    drop(window);
+    drop(output);
+    if let Err(err) = std::fs::remove_file(path_for(&transcript)) {
+        panic!("removing the session file: {err}");
+    }
+
+    let (mut window, mut output) = harness(files, dir.path());
 
     // Scrolling: a wheel step each frame, down through the list and back up.
     let centre = egui::pos2(600.0, 400.0);
@@ -172,14 +250,7 @@ fn main() {
     report("seeking anywhere with the view following", times);
 
     // Playing: the clock advances 1/60 s a frame and the view follows.
-    window.state_mut().seek(0);
-    window.key_press(egui::Key::Space);
-    window.state().player().engine().settle();
-    let mut times = Vec::with_capacity(frames);
-    for _ in 0..frames {
-        output.step(800);
-        times.push(frame(&mut window));
-    }
+    let times = play(&mut window, &mut output, frames);
     report("playing with the view following", times);
 
     // Editing: paused, each frame's key sets the heard line's speaker

@@ -2,19 +2,24 @@
 //! built by `WaveformJob` from a WAV written here: where a click or a drag
 //! seeks in the overview and the zoom view (clamped at the episode's ends),
 //! the arrow keys and a screen reader's actions, the accessible name and
-//! value, the progress label, that unknown bins draw nothing, and that
-//! 100 000 spans still cost at most about one band per pixel column.
+//! value, the progress label, that unknown bins draw nothing, that
+//! 100 000 spans still cost at most about one band per pixel column; review
+//! marks (ticks, bands, one per pixel column at most, a range from before
+//! the view), the in/out selection, and Shift+drag choosing a range.
 
 #![cfg(feature = "app")]
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use earmark::audio::wav::WavWriter;
+use earmark::ui::boundary_drag::EdgeMove;
 use earmark::ui::waveform_view::{
-    TimeSpan, WaveformInput, overview_ui, time_from_x, x_from_time, zoom_ui, zoom_view,
+    MarkSpan, TimeSpan, WaveformInput, ZoomOutput, overview_ui, time_from_x, x_from_time, zoom_ui,
+    zoom_view,
 };
 use earmark::waveform::{JobOptions, Peaks, WaveformJob};
-use eframe::egui::{self, Color32, Pos2, Rangef, epaint::Shape};
+use eframe::egui::{self, Color32, CursorIcon, Modifiers, Pos2, Rangef, Rect, epaint::Shape};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::{Harness, Node};
 
@@ -67,10 +72,16 @@ struct Scene {
     duration_ms: u64,
     pos_ms: u64,
     spans: Vec<TimeSpan>,
+    marks: Vec<MarkSpan>,
+    selection_ms: Option<Range<u64>>,
     /// A button drawn to the left of the widget, for focus to move to.
     neighbour: bool,
     /// Every time the widget returned, in order.
     seeks: Vec<u64>,
+    /// Every range the zoom view returned as chosen, in order.
+    selections: Vec<Range<u64>>,
+    /// Every edge the zoom view returned as moved, in order.
+    moves: Vec<EdgeMove>,
 }
 
 impl Scene {
@@ -82,8 +93,12 @@ impl Scene {
             duration_ms: DURATION_MS,
             pos_ms: 0,
             spans: Vec::new(),
+            marks: Vec::new(),
+            selection_ms: None,
             neighbour: false,
             seeks: Vec::new(),
+            selections: Vec::new(),
+            moves: Vec::new(),
         }
     }
 
@@ -105,8 +120,8 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     pos_ms: scene.pos_ms,
                     spans: &scene.spans,
                     loop_ms: None,
-                    marks: &[],
-                    selection_ms: None,
+                    marks: &scene.marks,
+                    selection_ms: scene.selection_ms.clone(),
                     // The spans' own value, so that a test changing them is seen.
                     spans_revision: {
                         use std::hash::{Hash, Hasher};
@@ -118,10 +133,13 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     },
                 };
                 let widget = |ui: &mut egui::Ui| match scene.widget {
-                    Widget::Overview => overview_ui(ui, &input, HEIGHT),
-                    Widget::Zoom { window_ms } => zoom_ui(ui, &input, window_ms, HEIGHT).seek_ms,
+                    Widget::Overview => ZoomOutput {
+                        seek_ms: overview_ui(ui, &input, HEIGHT),
+                        ..ZoomOutput::default()
+                    },
+                    Widget::Zoom { window_ms } => zoom_ui(ui, &input, window_ms, HEIGHT),
                 };
-                let seek = if scene.neighbour {
+                let output = if scene.neighbour {
                     ui.horizontal(|ui| {
                         let _ = ui.button("Neighbour");
                         widget(ui)
@@ -130,7 +148,9 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                 } else {
                     widget(ui)
                 };
-                scene.seeks.extend(seek);
+                scene.seeks.extend(output.seek_ms);
+                scene.selections.extend(output.selected);
+                scene.moves.extend(output.moved);
             },
             scene,
         );
@@ -589,4 +609,471 @@ fn a_span_that_starts_before_the_zoom_view_still_tints_it() {
         untinted + 1,
         "one band, the blue one"
     );
+}
+
+/// The point marks' colour: nothing else in the widget is magenta.
+const TICK: Color32 = Color32::from_rgb(255, 0, 255);
+/// The range marks' colour: no red and as much green as blue, which stays
+/// true however translucent a band makes it.
+const BAND: Color32 = Color32::from_rgb(0, 200, 200);
+/// Marks that must not show where a test looks.
+const ELSEWHERE: Color32 = Color32::from_rgb(255, 255, 0);
+
+fn point(start_ms: u64, color: Color32) -> MarkSpan {
+    MarkSpan {
+        start_ms,
+        end_ms: None,
+        color,
+    }
+}
+
+fn range(start_ms: u64, end_ms: u64, color: Color32) -> MarkSpan {
+    MarkSpan {
+        start_ms,
+        end_ms: Some(end_ms),
+        color,
+    }
+}
+
+/// Every shape painted in the last frame, groups flattened.
+fn shapes(harness: &Harness<'static, Scene>) -> Vec<Shape> {
+    fn flatten(shape: &Shape, out: &mut Vec<Shape>) {
+        match shape {
+            Shape::Vec(inner) => inner.iter().for_each(|s| flatten(s, out)),
+            other => out.push(other.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &harness.output().shapes {
+        flatten(&clipped.shape, &mut out);
+    }
+    out
+}
+
+/// The x and length of every vertical line painted in `color`.
+fn vertical_lines(harness: &Harness<'static, Scene>, color: Color32) -> Vec<(f32, f32)> {
+    shapes(harness)
+        .iter()
+        .filter_map(|shape| match shape {
+            Shape::LineSegment { points, stroke }
+                if stroke.color == color && points[0].x == points[1].x =>
+            {
+                Some((points[0].x, (points[1].y - points[0].y).abs()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The rectangles filled in a translucent [`BAND`].
+fn band_rects(harness: &Harness<'static, Scene>) -> Vec<Rect> {
+    shapes(harness)
+        .iter()
+        .filter_map(|shape| match shape {
+            Shape::Rect(rect) => Some((rect.rect, rect.fill)),
+            _ => None,
+        })
+        .filter(|(_, fill)| fill.r() == 0 && fill.g() > 0 && fill.g() == fill.b() && fill.a() < 255)
+        .map(|(rect, _)| rect)
+        .collect()
+}
+
+/// Counts shapes of any kind, groups flattened.
+fn shape_count(harness: &Harness<'static, Scene>) -> usize {
+    shapes(harness).len()
+}
+
+fn assert_x(got: f32, want: f32, what: &str) {
+    assert!(
+        (got - want).abs() <= 1.0,
+        "{what}: x {got}, want {want} ± 1"
+    );
+}
+
+/// Queues a drag from `from` through `via` to `to` with Shift held or not,
+/// and runs it.
+fn drag(harness: &mut Harness<'static, Scene>, shift: bool, points: &[Pos2]) {
+    let scene = harness.state_mut();
+    scene.seeks.clear();
+    scene.selections.clear();
+    scene.moves.clear();
+    let (first, last) = (points[0], points[points.len() - 1]);
+    if shift {
+        harness.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    }
+    harness.hover_at(first);
+    harness.drag_at(first);
+    for point in &points[1..] {
+        harness.hover_at(*point);
+    }
+    harness.drop_at(last);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    harness.run();
+}
+
+fn assert_range_near(got: &Range<u64>, want: Range<u64>, tolerance: u64, what: &str) {
+    assert_near(got.start, want.start, tolerance, &format!("{what}, start"));
+    assert_near(got.end, want.end, tolerance, &format!("{what}, end"));
+}
+
+#[test]
+fn marks_show_as_ticks_and_bands_in_their_colours_where_they_are() {
+    let marks = vec![
+        point(5_000, ELSEWHERE),
+        point(25_000, TICK),
+        range(30_000, 35_000, BAND),
+    ];
+    // The zoom view shows 20..40 s.
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.marks = marks.clone();
+    let harness = harness(scene);
+    let rect = zoomed(&harness).rect();
+    let view = 20_000..40_000;
+    let x = |ms| x_from_time(ms, view.clone(), rect.x_range());
+
+    let ticks = vertical_lines(&harness, TICK);
+    assert_eq!(ticks.len(), 1, "one tick: {ticks:?}");
+    assert_x(ticks[0].0, x(25_000), "the tick");
+    assert_eq!(ticks[0].1, rect.height(), "a tick spans the full height");
+    let flags = shapes(&harness)
+        .iter()
+        .filter(|s| matches!(s, Shape::Path(path) if path.fill == TICK))
+        .count();
+    assert_eq!(flags, 1, "a flag atop the tick on the zoom view");
+    assert!(
+        vertical_lines(&harness, ELSEWHERE).is_empty(),
+        "a mark outside the view is not drawn"
+    );
+    let bands = band_rects(&harness);
+    assert_eq!(bands.len(), 1, "{bands:?}");
+    assert_x(bands[0].left(), x(30_000), "the band's start");
+    assert_x(bands[0].right(), x(35_000), "the band's end");
+    let mut edges: Vec<f32> = vertical_lines(&harness, BAND).iter().map(|l| l.0).collect();
+    edges.sort_by(f32::total_cmp);
+    assert_eq!(edges.len(), 2, "solid edges at both ends: {edges:?}");
+    assert_x(edges[0], x(30_000), "the start edge");
+    assert_x(edges[1], x(35_000), "the end edge");
+
+    // The overview shows all three, over the whole minute.
+    let mut scene = Scene::new(Widget::Overview);
+    scene.marks = marks;
+    let harness = self::harness(scene);
+    let rect = overview(&harness).rect();
+    let x = |ms| x_from_time(ms, 0..DURATION_MS, rect.x_range());
+    let elsewhere = vertical_lines(&harness, ELSEWHERE);
+    assert_eq!(elsewhere.len(), 1, "{elsewhere:?}");
+    assert_x(elsewhere[0].0, x(5_000), "the first tick");
+    assert_x(
+        vertical_lines(&harness, TICK)[0].0,
+        x(25_000),
+        "the second tick",
+    );
+    let bands = band_rects(&harness);
+    assert_eq!(bands.len(), 1, "{bands:?}");
+    assert_x(bands[0].left(), x(30_000), "the band's start");
+    assert_x(bands[0].right(), x(35_000), "the band's end");
+}
+
+#[test]
+fn a_range_that_starts_before_the_zoom_view_is_still_drawn() {
+    // A long range from 2 s to 25 s, with 200 points inside it before the
+    // view (20..40 s): a bounded look-back from the view would miss it.
+    let mut marks = vec![range(1_000, 3_000, ELSEWHERE), range(2_000, 25_000, BAND)];
+    marks.extend((0..200).map(|i| point(2_100 + i * 80, ELSEWHERE)));
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.peaks = None;
+    scene.marks = marks;
+    let harness = harness(scene);
+    let rect = zoomed(&harness).rect();
+    let x_end = x_from_time(25_000, 20_000..40_000, rect.x_range());
+
+    let bands = band_rects(&harness);
+    assert_eq!(bands.len(), 1, "{bands:?}");
+    assert_x(
+        bands[0].left(),
+        rect.left(),
+        "the band starts at the view's left",
+    );
+    assert_x(bands[0].right(), x_end, "the band's end");
+    let edges = vertical_lines(&harness, BAND);
+    assert_eq!(edges.len(), 1, "no edge where the view cuts it: {edges:?}");
+    assert_x(edges[0].0, x_end, "the end edge");
+    assert!(
+        vertical_lines(&harness, ELSEWHERE).is_empty(),
+        "nothing of the marks that end before the view"
+    );
+}
+
+#[test]
+fn ten_thousand_marks_cost_at_most_a_tick_and_a_band_per_pixel_column() {
+    let hour_ms = 3_600_000;
+    let colors = [TICK, BAND, ELSEWHERE, Color32::RED, Color32::GREEN];
+    // Every 360 ms a mark: points and ranges of 1 to 7 s, in turn.
+    let marks: Vec<MarkSpan> = (0..10_000u64)
+        .map(|i| {
+            let color = colors[i as usize % colors.len()];
+            if i % 2 == 0 {
+                point(i * 360, color)
+            } else {
+                range(i * 360, i * 360 + (i % 7 + 1) * 1_000, color)
+            }
+        })
+        .collect();
+    for widget in [
+        Widget::Overview,
+        Widget::Zoom {
+            window_ms: 30 * 60 * 1000,
+        },
+    ] {
+        let mut scene = Scene::new(widget).at(hour_ms / 2);
+        scene.peaks = None;
+        scene.duration_ms = hour_ms;
+        let mut harness = harness(scene);
+        let (unmarked, width) = (
+            shape_count(&harness),
+            harness
+                .get_by_role(egui::accesskit::Role::Slider)
+                .rect()
+                .width(),
+        );
+        harness.state_mut().marks = marks.clone();
+        harness.run();
+        let drawn = shape_count(&harness) - unmarked;
+        // A tick with its flag, a band and its two edges per column at most.
+        let most = 5 * width as usize;
+        assert!(
+            (width as usize..=most).contains(&drawn),
+            "{drawn} shapes for {} marks on {width} points",
+            marks.len()
+        );
+    }
+}
+
+#[test]
+fn shift_drag_on_the_zoom_view_selects_a_range_either_way_and_does_not_seek() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.peaks = None;
+    let mut harness = harness(scene);
+    let (left, right, width) = {
+        let node = zoomed(&harness);
+        (
+            across(&node, 0.25),
+            across(&node, 0.75),
+            node.rect().width(),
+        )
+    };
+    let tolerance = ms_per_point(WINDOW_MS, width);
+
+    // Shift over the zoom view shows the text cursor, and the range grows
+    // with the pointer, drawn as it is dragged.
+    harness.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    harness.hover_at(left);
+    harness.run();
+    assert_eq!(
+        harness.output().platform_output.cursor_icon,
+        CursorIcon::Text
+    );
+    harness.drag_at(left);
+    harness.hover_at(across(&zoomed(&harness), 0.5));
+    harness.run();
+    let selections = harness.state().selections.clone();
+    assert_range_near(
+        selections.last().expect("a range while dragging"),
+        25_000..30_000,
+        tolerance,
+        "half way",
+    );
+    let strong = harness.ctx.global_style().visuals.strong_text_color();
+    let mut edges: Vec<f32> = vertical_lines(&harness, strong)
+        .iter()
+        .map(|l| l.0)
+        .collect();
+    edges.sort_by(f32::total_cmp);
+    assert_eq!(
+        edges.len(),
+        2,
+        "the range is drawn while dragged: {edges:?}"
+    );
+    assert_x(edges[0], left.x, "its start");
+    harness.drop_at(left);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    harness.run();
+
+    for (from, to, way) in [(left, right, "rightwards"), (right, left, "leftwards")] {
+        let via = across(&zoomed(&harness), 0.6);
+        drag(&mut harness, true, &[from, via, to]);
+        let scene = harness.state();
+        assert!(scene.seeks.is_empty(), "{way}: no seek: {:?}", scene.seeks);
+        assert!(
+            scene.selections.iter().all(|s| s.start <= s.end),
+            "{way}: {:?}",
+            scene.selections
+        );
+        assert_eq!(
+            scene.selections[0].start, scene.selections[0].end,
+            "{way}: the press chooses an empty range"
+        );
+        assert_range_near(
+            scene.selections.last().expect("a range"),
+            25_000..35_000,
+            tolerance,
+            way,
+        );
+    }
+}
+
+#[test]
+fn a_shift_drag_stays_inside_the_episode() {
+    // A 5 s episode in a 20 s window: the right of the view is past its end.
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(2_000);
+    scene.duration_ms = 5_000;
+    let mut harness = harness(scene);
+    let (from, to, width) = {
+        let node = zoomed(&harness);
+        (across(&node, 0.1), across(&node, 0.9), node.rect().width())
+    };
+    drag(&mut harness, true, &[from, to]);
+    let selections = &harness.state().selections;
+    assert_range_near(
+        selections.last().expect("a range"),
+        2_000..5_000,
+        ms_per_point(WINDOW_MS, width),
+        "clamped at the end",
+    );
+    assert!(selections.iter().all(|s| s.end <= 5_000), "{selections:?}");
+}
+
+#[test]
+fn shift_drag_from_a_line_edge_selects_instead_of_moving_the_edge() {
+    let scene = || {
+        let mut scene = Scene::new(Widget::Zoom {
+            window_ms: WINDOW_MS,
+        })
+        .at(30_000);
+        scene.peaks = None;
+        scene.spans = vec![TimeSpan {
+            start_ms: 25_000,
+            end_ms: 28_000,
+            color: Color32::RED,
+            segment: Some(0),
+        }];
+        scene
+    };
+    let mut harness = harness(scene());
+    let (edge, to, width) = {
+        let node = zoomed(&harness);
+        (
+            across(&node, 0.25),
+            across(&node, 0.35),
+            node.rect().width(),
+        )
+    };
+    let tolerance = ms_per_point(WINDOW_MS, width);
+
+    // Without Shift the edge is grabbed and moved (what Shift must prevent).
+    harness.hover_at(edge);
+    harness.run();
+    assert_eq!(
+        harness.output().platform_output.cursor_icon,
+        CursorIcon::ResizeHorizontal
+    );
+    drag(&mut harness, false, &[edge, to]);
+    let moves = harness.state().moves.clone();
+    assert_eq!(moves.len(), 1, "{moves:?}");
+    assert_near(moves[0].to_ms, 27_000, tolerance, "the edge moved");
+    assert!(harness.state().selections.is_empty());
+
+    let mut harness = self::harness(scene());
+    harness.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    harness.hover_at(edge);
+    harness.run();
+    assert_eq!(
+        harness.output().platform_output.cursor_icon,
+        CursorIcon::Text,
+        "Shift: the selection's cursor, not the edge's"
+    );
+    drag(&mut harness, true, &[edge, to]);
+    let scene = harness.state();
+    assert!(scene.moves.is_empty(), "no edge moved: {:?}", scene.moves);
+    assert!(scene.seeks.is_empty(), "no seek: {:?}", scene.seeks);
+    assert_range_near(
+        scene.selections.last().expect("a range"),
+        25_000..27_000,
+        tolerance,
+        "from the edge",
+    );
+}
+
+#[test]
+fn a_plain_drag_on_the_zoom_view_still_seeks_and_selects_nothing() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.peaks = None;
+    let mut harness = harness(scene);
+    let (points, width) = {
+        let node = zoomed(&harness);
+        (
+            [0.25, 0.5, 0.75].map(|share| across(&node, share)),
+            node.rect().width(),
+        )
+    };
+    drag(&mut harness, false, &points);
+    let scene = harness.state();
+    assert!(scene.selections.is_empty(), "{:?}", scene.selections);
+    assert!(!scene.seeks.is_empty(), "the drag seeks");
+    assert_near(
+        *scene.seeks.last().expect("seeks"),
+        35_000,
+        ms_per_point(WINDOW_MS, width),
+        "the last seek",
+    );
+}
+
+#[test]
+fn the_selection_is_a_light_band_with_edges_or_a_dashed_line_at_an_open_start() {
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    })
+    .at(30_000);
+    scene.peaks = None;
+    let mut harness = harness(scene);
+    let rect = zoomed(&harness).rect();
+    let x = |ms| x_from_time(ms, 20_000..40_000, rect.x_range());
+    let strong = harness.ctx.global_style().visuals.strong_text_color();
+    let rects_before = rect_shapes(&harness);
+    assert!(vertical_lines(&harness, strong).is_empty());
+
+    harness.state_mut().selection_ms = Some(25_000..30_000);
+    harness.run();
+    assert_eq!(rect_shapes(&harness), rects_before + 1, "one light band");
+    let mut edges = vertical_lines(&harness, strong);
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    assert_x(edges[0].0, x(25_000), "the in point");
+    assert_x(edges[1].0, x(30_000), "the out point");
+    assert_eq!(edges[0].1, rect.height(), "a solid edge");
+
+    harness.state_mut().selection_ms = Some(25_000..25_000);
+    harness.run();
+    assert_eq!(rect_shapes(&harness), rects_before, "no band");
+    let dashes = vertical_lines(&harness, strong);
+    assert!(dashes.len() >= 3, "dashes: {dashes:?}");
+    for (dash_x, length) in dashes {
+        assert_x(dash_x, x(25_000), "the in point");
+        assert!(length < rect.height() / 2.0, "a dash, {length} long");
+    }
 }

@@ -3,7 +3,10 @@
 //! cursor, pressing there grabs that edge instead of seeking, and releasing
 //! moves it to where the pointer is. What is being dragged lives in egui's
 //! temporary memory under the widget's id; the move comes back as an
-//! [`EdgeMove`] for the app to make as an undoable edit.
+//! [`EdgeMove`] for the app to make as an undoable edit. A press with Shift
+//! held chooses a range on the waveform instead and never reaches
+//! [`handle`]; [`is_holding`] lets the waveform finish an edge drag that
+//! Shift joined halfway.
 
 use std::ops::Range;
 
@@ -14,6 +17,9 @@ use super::waveform_view::{TimeSpan, time_from_x, x_from_time};
 
 /// How near (in points) the pointer must be to an edge to grab it.
 pub const GRAB_POINTS: f32 = 5.0;
+
+/// Where in egui's temporary memory (under the widget's id) the held edge is.
+const GRAB_KEY: &str = "edge-drag";
 
 /// A line's start or end moved on the waveform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +72,13 @@ fn edge_near(x: f32, spans: &[TimeSpan], view: &Range<u64>, rect: Rect) -> Optio
     best.map(|(_, grab)| grab)
 }
 
+/// Whether an edge is being dragged on the zoomed waveform's `response`
+/// (so a Shift press there finishes that drag rather than choosing a range).
+pub fn is_holding(ui: &egui::Ui, response: &egui::Response) -> bool {
+    ui.data(|d| d.get_temp::<Grab>(response.id.with(GRAB_KEY)))
+        .is_some()
+}
+
 /// Handles the pointer over the zoomed waveform's `response` for the edges
 /// of `spans` in `view`.
 pub fn handle(
@@ -74,7 +87,7 @@ pub fn handle(
     spans: &[TimeSpan],
     view: &Range<u64>,
 ) -> EdgeDrag {
-    let id = response.id.with("edge-drag");
+    let id = response.id.with(GRAB_KEY);
     let rect = response.rect;
     let held: Option<Grab> = ui.data(|d| d.get_temp(id));
     let pointer = ui.input(|i| i.pointer.interact_pos().or(i.pointer.hover_pos()));

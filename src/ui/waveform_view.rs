@@ -3,7 +3,8 @@
 //! mapping they share ([`x_from_time`], [`time_from_x`]).
 //!
 //! They borrow a [`WaveformInput`] for the frame and return the time the
-//! user asked to seek to; they never seek, never touch the audio and never
+//! user asked to seek to (and, on the zoom, a line's edge moved or a range
+//! chosen by Shift+drag); they never seek, never touch the audio and never
 //! request a repaint (the app schedules repaints, also while the waveform is
 //! being built). Each is a custom widget in four steps: decide the size
 //! (the available width, the given height), allocate it, handle the
@@ -13,13 +14,15 @@
 //! pixel from [`Peaks::range_into`] into a buffer kept in egui's temporary
 //! memory under the widget's id (so a frame allocates no new buffer), and at
 //! most one tint band per pixel column however many [`TimeSpan`]s there
-//! are, found by binary search.
+//! are, found by binary search. Review marks ([`MarkSpan`]) are bucketed
+//! into pixel columns the same way: at most one tick and one band per
+//! column, so 10 000 marks on the overview cost what its width costs.
 
 use std::ops::Range;
 
 use eframe::egui::{
-    self, Align2, Color32, EventFilter, Key, Pos2, Rangef, Rect, Sense, Stroke, StrokeKind,
-    TextStyle, Vec2, accesskit,
+    self, Align2, Color32, CursorIcon, EventFilter, Key, Pos2, Rangef, Rect, Sense, Shape, Stroke,
+    StrokeKind, TextStyle, Vec2, accesskit,
 };
 
 use super::boundary_drag::{self, EdgeMove};
@@ -48,6 +51,19 @@ const OVERVIEW_KEY_STEP_SHARE: u64 = 100;
 /// Width used when the layout offers an unbounded width (a horizontal
 /// scroll area), where "all the available width" means nothing.
 const FALLBACK_WIDTH: f32 = 400.0;
+/// How much of a range mark's colour shows: drawn over the waveform (on the
+/// overview speech hides whatever is behind it), so it must stay light.
+const MARK_BAND_OPACITY: f32 = 0.3;
+/// Width of a point mark's tick and of a range mark's edges, in points.
+const MARK_LINE_WIDTH: f32 = 1.0;
+/// Half the width of the flag atop a point mark on the zoom view, in points.
+const MARK_FLAG_HALF_WIDTH: f32 = 4.0;
+/// How much of the strong text colour lies over the in/out selection.
+const SELECTION_OPACITY: f32 = 0.12;
+/// Width of the selection's edge lines, in points.
+const SELECTION_EDGE_WIDTH: f32 = 1.5;
+/// Dash and gap of the line an open-ended selection is drawn as, in points.
+const SELECTION_DASH: (f32, f32) = (4.0, 3.0);
 
 /// A stretch of time tinted in a colour (a segment, tinted by its speaker).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,21 +141,14 @@ pub struct WaveformInput<'a> {
 pub fn overview_ui(ui: &mut egui::Ui, input: &WaveformInput, height: f32) -> Option<u64> {
     let key_step_ms = (input.duration_ms / OVERVIEW_KEY_STEP_SHARE).max(1);
     let view = 0..input.duration_ms;
-    waveform_ui(
-        ui,
-        input,
-        height,
-        view,
-        key_step_ms,
-        Kind::Overview,
-        &mut None,
-    )
+    waveform_ui(ui, input, height, view, key_step_ms, Kind::Overview).seek_ms
 }
 
 /// A window of `window_ms` centred on the playhead (shifted to stay inside
 /// the episode at either end, see [`zoom_view`]), with time ticks; returns
-/// the time the user clicked, dragged or stepped to, or a line's edge
-/// dragged to a new time ([`boundary_drag`](super::boundary_drag)).
+/// the time the user clicked, dragged or stepped to, a line's edge dragged
+/// to a new time ([`boundary_drag`](super::boundary_drag)), or the range
+/// chosen by a Shift+drag (a Shift+click chooses `t..t`, an open end).
 ///
 /// Arrow keys (when focused) and a screen reader's increment and decrement
 /// step by 5 s; a screen reader may also set the value, in seconds.
@@ -150,21 +159,7 @@ pub fn zoom_ui(
     height: f32,
 ) -> ZoomOutput {
     let view = zoom_view(input.pos_ms, window_ms, input.duration_ms);
-    let mut moved = None;
-    let seek_ms = waveform_ui(
-        ui,
-        input,
-        height,
-        view,
-        ZOOM_KEY_STEP_MS,
-        Kind::Zoom,
-        &mut moved,
-    );
-    ZoomOutput {
-        seek_ms,
-        moved,
-        selected: None,
-    }
+    waveform_ui(ui, input, height, view, ZOOM_KEY_STEP_MS, Kind::Zoom)
 }
 
 /// The times the zoom view shows: `window_ms` (at least 1 ms) centred on
@@ -231,8 +226,7 @@ fn waveform_ui(
     view: Range<u64>,
     key_step_ms: u64,
     kind: Kind,
-    moved: &mut Option<EdgeMove>,
-) -> Option<u64> {
+) -> ZoomOutput {
     // 1. Decide the size.
     let width = ui.available_width();
     let width = if width.is_finite() {
@@ -247,16 +241,15 @@ fn waveform_ui(
 
     // 3. Handle the interaction.
     let duration_ms = input.duration_ms;
-    let holding_edge = kind == Kind::Zoom && ui.is_enabled() && {
-        let drag = boundary_drag::handle(ui, &response, input.spans, &view);
-        *moved = drag.moved;
-        drag.holding
-    };
-    let mut seek_ms = if holding_edge {
-        None
+    let mut output = if kind == Kind::Zoom && ui.is_enabled() {
+        zoom_pointer(ui, &response, input, &view)
     } else {
-        pointer_seek(ui, &response, view.clone(), rect).map(|t| t.min(duration_ms))
+        ZoomOutput {
+            seek_ms: pointer_seek(ui, &response, view.clone(), rect),
+            ..ZoomOutput::default()
+        }
     };
+    let mut seek_ms = output.seek_ms.map(|t| t.min(duration_ms));
     // egui ignores the pointer on a disabled widget; so do the keys.
     let steps = if ui.is_enabled() {
         key_steps(ui, &response)
@@ -278,6 +271,7 @@ fn waveform_ui(
     if seek_ms.is_some() {
         response.mark_changed();
     }
+    output.seek_ms = seek_ms;
     describe(
         ui,
         &response,
@@ -287,11 +281,108 @@ fn waveform_ui(
         key_step_ms,
     );
 
-    // 4. Paint only if visible.
+    // 4. Paint only if visible. A range being chosen shows as it is dragged,
+    // not a frame later when the app hands it back.
     if ui.is_rect_visible(rect) {
-        paint(ui, &response, input, view, kind);
+        let selection = output.selected.clone().or(input.selection_ms.clone());
+        paint(ui, &response, input, view, kind, selection);
     }
-    seek_ms
+    output
+}
+
+/// The zoomed waveform's pointer: a Shift+drag chooses a range; otherwise
+/// the edge of a line near the pointer is dragged; otherwise the pointer
+/// seeks.
+fn zoom_pointer(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    input: &WaveformInput,
+    view: &Range<u64>,
+) -> ZoomOutput {
+    let shift = shift_select(ui, response, view, input.duration_ms);
+    let mut holding = shift.selected.is_some();
+    let mut moved = None;
+    if !shift.claims_pointer {
+        let drag = boundary_drag::handle(ui, response, input.spans, view);
+        moved = drag.moved;
+        holding = drag.holding;
+    }
+    let seek_ms = if holding {
+        None
+    } else {
+        pointer_seek(ui, response, view.clone(), response.rect)
+    };
+    ZoomOutput {
+        seek_ms,
+        moved,
+        selected: shift.selected,
+    }
+}
+
+/// Where a Shift+drag on the zoom view was pressed, in milliseconds: kept in
+/// egui's temporary memory under the widget's id until the button is let go.
+#[derive(Clone, Copy)]
+struct SelectAnchor(u64);
+
+/// What Shift does to the zoom view's pointer this frame.
+#[derive(Default)]
+struct ShiftSelect {
+    /// The range chosen, from the press to the pointer (either way round),
+    /// while a Shift+drag lasts and on the frame it is let go.
+    selected: Option<Range<u64>>,
+    /// Shift is held over the widget, or a range is being dragged: the
+    /// pointer neither grabs a line's edge nor shows the edge cursor.
+    claims_pointer: bool,
+}
+
+/// A press with Shift held starts choosing a range (unless a line's edge is
+/// already held); the range follows the pointer until the button is let go,
+/// Shift or not, and never goes past the episode.
+fn shift_select(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    view: &Range<u64>,
+    duration_ms: u64,
+) -> ShiftSelect {
+    if boundary_drag::is_holding(ui, response) {
+        return ShiftSelect::default();
+    }
+    let id = response.id.with("shift-select");
+    let rect = response.rect;
+    let time_at = |pos: Pos2| time_from_x(pos.x, view.clone(), rect.x_range()).min(duration_ms);
+    let (shift, pressed, down, pointer) = ui.input(|i| {
+        (
+            i.modifiers.shift,
+            i.pointer.primary_pressed(),
+            i.pointer.primary_down(),
+            i.pointer.interact_pos().or(i.pointer.hover_pos()),
+        )
+    });
+    let mut anchor: Option<SelectAnchor> = ui.data(|d| d.get_temp(id));
+    if anchor.is_none() && shift && pressed && response.is_pointer_button_down_on() {
+        anchor = pointer.map(|p| SelectAnchor(time_at(p)));
+    }
+    let Some(SelectAnchor(anchor_ms)) = anchor else {
+        let shift_over = shift && response.hovered();
+        if shift_over {
+            ui.ctx().set_cursor_icon(CursorIcon::Text);
+        }
+        return ShiftSelect {
+            selected: None,
+            claims_pointer: shift_over,
+        };
+    };
+    ui.ctx().set_cursor_icon(CursorIcon::Text);
+    if down {
+        ui.data_mut(|d| d.insert_temp(id, SelectAnchor(anchor_ms)));
+    } else {
+        ui.data_mut(|d| d.remove::<SelectAnchor>(id));
+    }
+    let to_ms = pointer.map_or(anchor_ms, time_at);
+    ShiftSelect {
+        selected: Some(anchor_ms.min(to_ms)..anchor_ms.max(to_ms)),
+        claims_pointer: true,
+    }
 }
 
 /// The time under the pointer when it was pressed, moved while dragging,
@@ -390,6 +481,7 @@ fn paint(
     input: &WaveformInput,
     view: Range<u64>,
     kind: Kind,
+    selection: Option<Range<u64>>,
 ) {
     let rect = response.rect;
     let visuals = ui.visuals();
@@ -465,6 +557,17 @@ fn paint(
         );
     }
 
+    // Over the waveform: on the overview, speech fills the height.
+    paint_marks(
+        ui,
+        &painter,
+        response.id.with("marks"),
+        input.marks,
+        view.clone(),
+        rect,
+        kind == Kind::Zoom,
+    );
+
     if let Some(progress) = input.progress {
         let progress = if progress.is_finite() {
             progress.clamp(0.0, 1.0)
@@ -500,6 +603,10 @@ fn paint(
         }
     }
 
+    if let Some(selection) = selection {
+        paint_selection(&painter, visuals, selection, view.clone(), rect);
+    }
+
     let playhead_x = x_from_time(input.pos_ms, view, rect.x_range());
     painter.vline(
         playhead_x,
@@ -515,11 +622,6 @@ fn paint(
     painter.rect_stroke(rect, corner_radius, frame_stroke, StrokeKind::Inside);
 }
 
-/// The spans under `view` as translucent bands over the full height. Bands
-/// start in strictly increasing pixel columns: a span that starts inside
-/// the last pixel of the band before it is merged into that band (the
-/// earlier colour wins that pixel), so 100 000 segments cost at most one
-/// band per pixel column.
 /// The bands [`paint_spans`] draws, kept in egui's temporary memory under the
 /// widget's id with what they were made for: the overview's view does not
 /// move, so its bands are made once per change of the spans or the size,
@@ -530,6 +632,11 @@ struct BandCache {
     bands: Vec<(f32, f32, Color32)>,
 }
 
+/// The spans under `view` as translucent bands over the full height. Bands
+/// start in strictly increasing pixel columns: a span that starts inside
+/// the last pixel of the band before it is merged into that band (the
+/// earlier colour wins that pixel), so 100 000 segments cost at most one
+/// band per pixel column.
 #[expect(
     clippy::too_many_arguments,
     reason = "what the bands depend on, and where they go"
@@ -615,6 +722,279 @@ fn span_bands(
     bands.extend(pending);
 }
 
+/// The review marks that can show in `view`, found by binary search: those
+/// starting in it, and before it those starting no further back than the
+/// longest range among the earlier marks is long (the only ones that can
+/// reach into the view). Finding that length reads the earlier marks'
+/// times once (no drawing work, a few microseconds for 10 000 marks); a
+/// bounded look-back would be cheaper but loses a long range (a chapter)
+/// once enough marks lie inside it, and the input has no revision to keep
+/// an index by.
+fn visible_marks<'m>(marks: &'m [MarkSpan], view: &Range<u64>) -> &'m [MarkSpan] {
+    let end = marks.partition_point(|m| m.start_ms <= view.end);
+    let in_view = marks[..end].partition_point(|m| m.start_ms < view.start);
+    let reach_ms = marks[..in_view]
+        .iter()
+        .map(|m| {
+            m.end_ms
+                .map_or(0, |end_ms| end_ms.saturating_sub(m.start_ms))
+        })
+        .max()
+        .unwrap_or(0);
+    let from_ms = view.start.saturating_sub(reach_ms);
+    let first = marks[..in_view].partition_point(|m| m.start_ms < from_ms);
+    &marks[first..end]
+}
+
+/// A range mark in the pixel columns of a view, for the sweep that buckets
+/// ranges into columns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ColumnRange {
+    /// Its first and last column, clamped to the view.
+    first: usize,
+    last: usize,
+    color: Color32,
+    /// It goes on past the view's left or right side (no edge drawn there).
+    clipped_left: bool,
+    clipped_right: bool,
+}
+
+/// A run of pixel columns shown in one range colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct MarkBand {
+    /// Its first and last column.
+    first: usize,
+    last: usize,
+    color: Color32,
+    /// A range starts at its first column, or ends at its last: a solid
+    /// edge is drawn there.
+    start_edge: bool,
+    end_edge: bool,
+}
+
+/// The review marks of one frame bucketed into physical pixel columns,
+/// kept in egui's temporary memory under the widget's id so their
+/// allocations are reused.
+#[derive(Clone, Default)]
+struct MarkColumns {
+    /// At most one point mark per column, `(column, colour)`, the earliest
+    /// mark in a column giving its colour; in column order.
+    ticks: Vec<(usize, Color32)>,
+    /// Non-overlapping runs in column order: at most one starts per column.
+    bands: Vec<MarkBand>,
+    /// The visible ranges, in start order (scratch).
+    ranges: Vec<ColumnRange>,
+    /// The ranges covering the column being swept, latest start on top
+    /// (scratch).
+    open: Vec<ColumnRange>,
+}
+
+/// The pixel column `x` falls in, of `count` columns `px` wide from `left`.
+fn column_at(x: f32, left: f32, px: f32, count: usize) -> usize {
+    (((x - left) / px).floor().max(0.0) as usize).min(count - 1)
+}
+
+impl MarkColumns {
+    /// Buckets `marks` (sorted by start) into the columns of `view` drawn
+    /// over `rect`: a tick per column at most, and ranges as runs of columns
+    /// in the colour of the range started last among those covering each
+    /// column (a Cut inside a long Chapter shows as a Cut). Costs
+    /// O(marks + columns) and makes at most one tick and one band per
+    /// column.
+    fn bucket(&mut self, marks: &[MarkSpan], view: Range<u64>, rect: Rect, px: f32) {
+        self.ticks.clear();
+        self.bands.clear();
+        self.ranges.clear();
+        let count = (rect.width() / px).floor().max(0.0) as usize;
+        if count == 0 || view.end <= view.start {
+            return;
+        }
+        let x_range = rect.x_range();
+        let x_at = |ms: u64| x_from_time(ms.clamp(view.start, view.end), view.clone(), x_range);
+        for mark in marks {
+            match mark.end_ms.filter(|end_ms| *end_ms > mark.start_ms) {
+                None => {
+                    if !view.contains(&mark.start_ms) && mark.start_ms != view.end {
+                        continue;
+                    }
+                    let column = column_at(x_at(mark.start_ms), rect.left(), px, count);
+                    if self.ticks.last().is_none_or(|(last, _)| *last < column) {
+                        self.ticks.push((column, mark.color));
+                    }
+                }
+                Some(end_ms) => {
+                    if end_ms <= view.start || mark.start_ms >= view.end {
+                        continue;
+                    }
+                    let first = column_at(x_at(mark.start_ms), rect.left(), px, count);
+                    // The column holding the range's last instant.
+                    let end_column = ((x_at(end_ms) - rect.left()) / px).ceil() as usize;
+                    self.ranges.push(ColumnRange {
+                        first,
+                        last: end_column.saturating_sub(1).clamp(first, count - 1),
+                        color: mark.color,
+                        clipped_left: mark.start_ms < view.start,
+                        clipped_right: end_ms > view.end,
+                    });
+                }
+            }
+        }
+        self.sweep(count);
+    }
+
+    /// Turns `ranges` into `bands`: column by column (skipping columns no
+    /// range covers), the range started last among those still open gives
+    /// the colour, and neighbouring columns of one colour make one band.
+    fn sweep(&mut self, count: usize) {
+        self.open.clear();
+        let mut band: Option<MarkBand> = None;
+        let mut next = 0;
+        let mut column = 0;
+        while column < count {
+            // Ranges that ended are dropped when they come to the top.
+            while self.open.last().is_some_and(|r| r.last < column) {
+                self.open.pop();
+            }
+            if self.open.is_empty() {
+                self.bands.extend(band.take());
+                let Some(range) = self.ranges.get(next) else {
+                    break;
+                };
+                column = column.max(range.first);
+            }
+            while let Some(range) = self.ranges.get(next).filter(|r| r.first <= column) {
+                self.open.push(*range);
+                next += 1;
+            }
+            let top = *self
+                .open
+                .last()
+                .expect("a range was open or has just opened");
+            let end_edge = top.last == column && !top.clipped_right;
+            match &mut band {
+                Some(b) if b.color == top.color && b.last + 1 == column => {
+                    b.last = column;
+                    b.end_edge = end_edge;
+                }
+                _ => {
+                    self.bands.extend(band.take());
+                    band = Some(MarkBand {
+                        first: column,
+                        last: column,
+                        color: top.color,
+                        start_edge: top.first == column && !top.clipped_left,
+                        end_edge,
+                    });
+                }
+            }
+            column += 1;
+        }
+        self.bands.extend(band);
+    }
+}
+
+/// The review marks visible in `view`: ranges as translucent bands with
+/// solid edges, points as thin full-height ticks (with a small flag at the
+/// top when `flags`, on the zoom view), each in its kind's colour, at most
+/// one tick and one band per physical pixel column.
+fn paint_marks(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    scratch_id: egui::Id,
+    marks: &[MarkSpan],
+    view: Range<u64>,
+    rect: Rect,
+    flags: bool,
+) {
+    if marks.is_empty() {
+        return;
+    }
+    let px = 1.0 / painter.pixels_per_point();
+    let mut columns =
+        ui.data_mut(|d| std::mem::take(d.get_temp_mut_or_default::<MarkColumns>(scratch_id)));
+    columns.bucket(visible_marks(marks, &view), view, rect, px);
+    let x_of = |column: usize| rect.left() + column as f32 * px;
+    let edge_inset = MARK_LINE_WIDTH / 2.0;
+    for band in &columns.bands {
+        let (x0, x1) = (x_of(band.first), x_of(band.last + 1));
+        painter.rect_filled(
+            Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
+            0.0,
+            band.color.gamma_multiply(MARK_BAND_OPACITY),
+        );
+        let stroke = Stroke::new(MARK_LINE_WIDTH, band.color);
+        if band.start_edge {
+            painter.vline(x0 + edge_inset, rect.y_range(), stroke);
+        }
+        if band.end_edge {
+            painter.vline(x1 - edge_inset, rect.y_range(), stroke);
+        }
+    }
+    for &(column, color) in &columns.ticks {
+        let x = x_of(column) + px / 2.0;
+        painter.vline(x, rect.y_range(), Stroke::new(MARK_LINE_WIDTH, color));
+        if flags {
+            let (half, top) = (MARK_FLAG_HALF_WIDTH, rect.top());
+            painter.add(Shape::convex_polygon(
+                vec![
+                    Pos2::new(x - half, top),
+                    Pos2::new(x + half, top),
+                    Pos2::new(x, top + 1.5 * half),
+                ],
+                color,
+                Stroke::NONE,
+            ));
+        }
+    }
+    ui.data_mut(|d| d.insert_temp(scratch_id, columns));
+}
+
+/// The in/out selection: a light band with solid edges, or, while only its
+/// start is set (`start..start`), a dashed line there. It uses the strong
+/// text colour, so it is told apart from the loop (the selection colour)
+/// and from the marks (their kinds' colours).
+fn paint_selection(
+    painter: &egui::Painter,
+    visuals: &egui::Visuals,
+    selection: Range<u64>,
+    view: Range<u64>,
+    rect: Rect,
+) {
+    let (start_ms, end_ms) = (
+        selection.start.min(selection.end),
+        selection.start.max(selection.end),
+    );
+    let colour = visuals.strong_text_color();
+    let stroke = Stroke::new(SELECTION_EDGE_WIDTH, colour);
+    let x_of = |ms: u64| x_from_time(ms, view.clone(), rect.x_range());
+    let in_view = |ms: u64| view.start <= ms && ms <= view.end;
+    if start_ms == end_ms {
+        if in_view(start_ms) {
+            let x = x_of(start_ms);
+            painter.add(Shape::dashed_line(
+                &[Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                stroke,
+                SELECTION_DASH.0,
+                SELECTION_DASH.1,
+            ));
+        }
+        return;
+    }
+    if end_ms <= view.start || start_ms >= view.end {
+        return;
+    }
+    let x0 = x_of(start_ms.max(view.start));
+    let x1 = x_of(end_ms.min(view.end));
+    painter.rect_filled(
+        Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
+        0.0,
+        colour.gamma_multiply(SELECTION_OPACITY),
+    );
+    for edge_ms in [start_ms, end_ms].into_iter().filter(|ms| in_view(*ms)) {
+        painter.vline(x_of(edge_ms), rect.y_range(), stroke);
+    }
+}
+
 /// One filled column per physical pixel from the lowest to the highest
 /// sample under it; columns not computed yet are left empty.
 fn paint_columns(
@@ -692,4 +1072,80 @@ fn paint_ticks(
 fn frames_from_ms(time_ms: u64, sample_rate: u32) -> u64 {
     let frames = u128::from(time_ms) * u128::from(sample_rate) / 1000;
     u64::try_from(frames).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAPTER: Color32 = Color32::GRAY;
+    const CUT: Color32 = Color32::RED;
+
+    fn mark(start_ms: u64, end_ms: Option<u64>, color: Color32) -> MarkSpan {
+        MarkSpan {
+            start_ms,
+            end_ms,
+            color,
+        }
+    }
+
+    /// Buckets `marks` into 100 columns of 1 ms each, over `view`.
+    fn bucket(marks: &[MarkSpan], view: Range<u64>) -> MarkColumns {
+        let rect = Rect::from_min_max(Pos2::new(0.0, 0.0), Pos2::new(100.0, 10.0));
+        let mut columns = MarkColumns::default();
+        columns.bucket(visible_marks(marks, &view), view, rect, 1.0);
+        columns
+    }
+
+    fn band(first: usize, last: usize, color: Color32, edges: (bool, bool)) -> MarkBand {
+        MarkBand {
+            first,
+            last,
+            color,
+            start_edge: edges.0,
+            end_edge: edges.1,
+        }
+    }
+
+    #[test]
+    fn a_range_inside_another_shows_in_its_own_colour_and_the_outer_one_resumes() {
+        let marks = [
+            mark(0, Some(100), CHAPTER),
+            mark(40, Some(60), CUT),
+            mark(40, None, CUT),
+            mark(40, None, CHAPTER),
+        ];
+        let columns = bucket(&marks, 0..100);
+        assert_eq!(
+            columns.bands,
+            [
+                band(0, 39, CHAPTER, (true, false)),
+                band(40, 59, CUT, (true, true)),
+                band(60, 99, CHAPTER, (false, true)),
+            ]
+        );
+        assert_eq!(columns.ticks, [(40, CUT)], "one tick a column, the first");
+    }
+
+    #[test]
+    fn a_range_from_before_the_view_is_found_past_the_points_in_between() {
+        let mut marks = vec![mark(10, Some(30), CUT), mark(1_000, Some(2_050), CHAPTER)];
+        marks.extend((1_001..2_000).map(|ms| mark(ms, None, CUT)));
+        marks.push(mark(2_200, None, CUT));
+        let view = 2_000..2_100;
+        let visible = visible_marks(&marks, &view);
+        assert_eq!(visible.first(), Some(&marks[1]), "the chapter, not the cut");
+        assert_eq!(visible.last().map(|m| m.start_ms), Some(1_999));
+        let columns = bucket(&marks, view);
+        assert_eq!(columns.bands, [band(0, 49, CHAPTER, (false, true))]);
+        assert!(columns.ticks.is_empty(), "{:?}", columns.ticks);
+    }
+
+    #[test]
+    fn a_range_past_the_view_has_no_edge_there_and_an_empty_one_is_a_point() {
+        let marks = [mark(50, Some(500), CUT), mark(70, Some(70), CHAPTER)];
+        let columns = bucket(&marks, 0..100);
+        assert_eq!(columns.bands, [band(50, 99, CUT, (true, false))]);
+        assert_eq!(columns.ticks, [(70, CHAPTER)]);
+    }
 }
