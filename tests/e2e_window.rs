@@ -33,12 +33,12 @@ mod pulse;
 #[path = "support/signals.rs"]
 mod signals;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use desktop::{
-    Display, START_TIMEOUT, STEP_TIMEOUT, Tool, X_TOOLS, is, repo_file, require_tools, start_app,
-    wall_ns,
+    Display, Guarded, START_TIMEOUT, STEP_TIMEOUT, Tool, TraceLog, X_TOOLS, is, repo_file,
+    require_tools, start_app, wall_ns,
 };
 use pulse::PulseServer;
 use serde_json::Value;
@@ -493,6 +493,111 @@ fn at_double_speed_the_highlight_follows_the_sound() {
     highlight_follows_the_sound_at("2x", &["bracketright"; 5], 2.0);
 }
 
+/// The real binary on a copy of the sample episode in a folder of its
+/// own, with the line `CLICKED` clicked (it plays from its start).
+struct EditSession {
+    transcript: PathBuf,
+    app: Guarded,
+    #[expect(
+        dead_code,
+        reason = "read as it grows until the window is up; kept open"
+    )]
+    trace: TraceLog,
+    window: String,
+    display: Display,
+    /// Last: removed once the app and its display are gone.
+    _dir: tempfile::TempDir,
+}
+
+impl EditSession {
+    fn start(prefix: &str) -> EditSession {
+        require_all_tools();
+        let dir = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .expect("a temporary folder for the editing test");
+        let audio = dir.path().join("episode.mp3");
+        let transcript = dir.path().join("episode.txt");
+        for (from, to) in [(AUDIO, &audio), (TRANSCRIPT, &transcript)] {
+            std::fs::copy(repo_file(from), to).unwrap_or_else(|e| panic!("copying {from}: {e}"));
+        }
+        let mut display = Display::start(dir.path());
+        let (mut app, pid, mut trace) = start_app(
+            &display,
+            dir.path(),
+            &[audio.clone(), transcript.clone()],
+            Vec::new(),
+        );
+        let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
+        let window = display.window_of(&mut app, pid);
+        let row = rows["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
+            .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
+        let place = |key: &str| {
+            row[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("no {key}: {row}"))
+        };
+        let (x, y) = (
+            (place("x") + CLICK_X_OFFSET).round().to_string(),
+            (place("y") + place("h") / 2.0).round().to_string(),
+        );
+        display.run("xdotool", &["mousemove", "--sync", &x, &y, "click", "1"]);
+        trace.wait_for(&mut app, "the click", STEP_TIMEOUT, |e| {
+            is(e, "click") && e["segment"] == CLICKED
+        });
+        EditSession {
+            transcript,
+            app,
+            trace,
+            window,
+            display,
+            _dir: dir,
+        }
+    }
+
+    /// Presses `keys` in the window, 80 ms apart.
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec![
+            "windowfocus",
+            "--sync",
+            &self.window,
+            "key",
+            "--delay",
+            "80",
+        ];
+        args.extend_from_slice(keys);
+        self.display.run("xdotool", &args);
+    }
+
+    /// Types `text` in the window.
+    fn type_text(&self, text: &str) {
+        self.display
+            .run("xdotool", &["type", "--delay", "40", text]);
+    }
+
+    fn screenshot(&self, name: &str) {
+        let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+        std::fs::create_dir_all(&shots).expect("a screenshot folder");
+        self.display.screenshot(&self.window, &shots.join(name));
+    }
+
+    /// Waits until `path` holds something other than `before`.
+    fn wait_for_change(&mut self, path: &Path, before: Option<&str>, what: &str) -> String {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        loop {
+            let now = std::fs::read_to_string(path).ok();
+            if let Some(now) = now.filter(|now| Some(now.as_str()) != before) {
+                return now;
+            }
+            self.app.assert_running();
+            assert!(Instant::now() < deadline, "{what} wrote nothing");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 /// The editing keys are a contract: F2 opens the line being heard in the
 /// editor, Enter keeps what was typed, Escape throws it away, Ctrl+S writes
 /// the file. Driven with xdotool on the real binary (no sound server: the
@@ -500,70 +605,18 @@ fn at_double_speed_the_highlight_follows_the_sound() {
 #[test]
 fn f2_enter_escape_and_ctrl_s_edit_a_line_and_write_it() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    require_all_tools();
-    let dir = tempfile::Builder::new()
-        .prefix("earmark-e2e-edit-")
-        .tempdir()
-        .expect("a temporary folder for the editing test");
-    let audio = dir.path().join("episode.mp3");
-    let transcript = dir.path().join("episode.txt");
-    for (from, to) in [(AUDIO, &audio), (TRANSCRIPT, &transcript)] {
-        std::fs::copy(repo_file(from), to).unwrap_or_else(|e| panic!("copying {from}: {e}"));
-    }
+    let mut session = EditSession::start("earmark-e2e-edit-");
+    let transcript = session.transcript.clone();
     let before = std::fs::read_to_string(&transcript).expect("the copy reads");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
-    std::fs::create_dir_all(&shots).expect("a screenshot folder");
-
-    let mut display = Display::start(dir.path());
-    let (mut app, pid, mut trace) = start_app(
-        &display,
-        dir.path(),
-        &[audio.clone(), transcript.clone()],
-        Vec::new(),
-    );
-    let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
-    let window = display.window_of(&mut app, pid);
-    let row = rows["rows"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
-        .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
-    let place = |key: &str| {
-        row[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("no {key}: {row}"))
-    };
-    let (x, y) = (
-        (place("x") + CLICK_X_OFFSET).round().to_string(),
-        (place("y") + place("h") / 2.0).round().to_string(),
-    );
-    // Click the line (it plays from its start), pause, and edit it.
-    display.run("xdotool", &["mousemove", "--sync", &x, &y, "click", "1"]);
-    trace.wait_for(&mut app, "the click", STEP_TIMEOUT, |e| {
-        is(e, "click") && e["segment"] == CLICKED
-    });
-    let keys = |keys: &[&str]| {
-        let mut args = vec!["windowfocus", "--sync", &window, "key", "--delay", "80"];
-        args.extend_from_slice(keys);
-        display.run("xdotool", &args);
-    };
-    keys(&["space", "F2", "End"]);
-    display.run("xdotool", &["type", "--delay", "40", " (checked)"]);
-    keys(&["Return", "F2", "End"]);
-    display.run("xdotool", &["type", "--delay", "40", " junk"]);
-    display.screenshot(&window, &shots.join("edit-1-typing.png"));
-    keys(&["Escape", "ctrl+s"]);
-
-    let deadline = Instant::now() + STEP_TIMEOUT;
-    let after = loop {
-        let now = std::fs::read_to_string(&transcript).expect("the transcript reads");
-        if now != before {
-            break now;
-        }
-        app.assert_running();
-        assert!(Instant::now() < deadline, "Ctrl+S wrote nothing");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    display.screenshot(&window, &shots.join("edit-2-saved.png"));
+    // Pause, and edit the line clicked.
+    session.keys(&["space", "F2", "End"]);
+    session.type_text(" (checked)");
+    session.keys(&["Return", "F2", "End"]);
+    session.type_text(" junk");
+    session.screenshot("edit-1-typing.png");
+    session.keys(&["Escape", "ctrl+s"]);
+    let after = session.wait_for_change(&transcript, Some(&before), "Ctrl+S");
+    session.screenshot("edit-2-saved.png");
     let changed: Vec<(&str, &str)> = before
         .lines()
         .zip(after.lines())
@@ -577,4 +630,45 @@ fn f2_enter_escape_and_ctrl_s_edit_a_line_and_write_it() {
         "Enter kept the typing, Escape dropped ' junk'"
     );
     assert_eq!(before.lines().count(), after.lines().count());
+}
+
+/// The marker key is a contract: M adds a marker at the playhead and its
+/// note field takes the keyboard; Enter keeps it with the note typed,
+/// Escape keeps it without one; Ctrl+S writes them to the session file
+/// beside the transcript and leaves the transcript as it was.
+#[test]
+fn m_adds_a_marker_with_its_note_and_ctrl_s_saves_it_beside() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut session = EditSession::start("earmark-e2e-marker-");
+    let transcript = session.transcript.clone();
+    let before = std::fs::read(&transcript).expect("the copy reads");
+    session.keys(&["space", "m"]);
+    session.type_text("tighten this, \"please\"");
+    session.keys(&["Return", "Right", "m"]);
+    session.type_text("junk");
+    session.screenshot("marker-1-note.png");
+    session.keys(&["Escape", "ctrl+s"]);
+    let path = earmark::review::session::path_for(&transcript);
+    session.wait_for_change(&path, None, "Ctrl+S");
+    session.screenshot("marker-2-saved.png");
+    let saved = earmark::review::session::Session::read(&path).expect("a session file");
+    let notes: Vec<(&str, &str)> = saved
+        .markers
+        .iter()
+        .map(|m| (m.kind.as_str(), m.note.as_str()))
+        .collect();
+    assert_eq!(notes, [("Note", "tighten this, \"please\""), ("Note", "")]);
+    let first = &saved.markers[0];
+    assert_eq!(first.end_ms, None);
+    let second_ms = saved.markers[1].start_ms;
+    assert!(
+        second_ms >= first.start_ms + 4_000,
+        "→ skipped 5 s before the second: {} then {second_ms}",
+        first.start_ms
+    );
+    assert_eq!(
+        std::fs::read(&transcript).expect("reads"),
+        before,
+        "the transcript is untouched"
+    );
 }

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Role, WidgetInfo};
 
 mod edits;
+mod review;
 
 use super::demo;
 use super::dialogs::{About, Dialog};
 use super::editing::Editing;
+use super::markers_panel::MarkersPanel;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
@@ -129,6 +131,10 @@ pub struct EarmarkApp {
     edits: edits::EditsState,
     /// Edit ▸ Fix timing: shift, or re-time from two points.
     timing: TimingPanel,
+    /// The review's window state: the marker being added, in/out points.
+    review_ui: review::ReviewUi,
+    /// View ▸ Markers.
+    markers_panel: MarkersPanel,
     /// The window title last set.
     title: String,
     /// How far the playhead moves between frames while playing (media ms).
@@ -187,6 +193,8 @@ impl EarmarkApp {
             editing: Editing::new(launch.data_dir.clone(), wake.clone()),
             edits: edits::EditsState::default(),
             timing: TimingPanel::default(),
+            review_ui: review::ReviewUi::default(),
+            markers_panel: MarkersPanel::default(),
             title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
@@ -571,6 +579,8 @@ impl EarmarkApp {
     fn waveform_ui(&mut self, ui: &mut egui::Ui, pos_ms: u64, duration_ms: u64) -> Option<u64> {
         let (peaks, progress) = self.waveform();
         self.refresh_spans(ui.visuals().dark_mode);
+        self.refresh_marks();
+        let selection_ms = self.selection_ms();
         let input = WaveformInput {
             peaks: peaks.as_deref(),
             progress,
@@ -579,23 +589,29 @@ impl EarmarkApp {
             spans: &self.spans,
             loop_ms: self.player.loop_ms(),
             spans_revision: self.spans_revision,
-            marks: &[],
-            selection_ms: None,
+            marks: self.review_ui.marks(),
+            selection_ms,
         };
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;
         let mut asked = None;
-        let mut moved = None;
+        let mut zoom = Default::default();
         ui.add_enabled_ui(enabled, |ui| {
             asked = overview_ui(ui, &input, 36.0);
-            let zoom = zoom_ui(ui, &input, window_ms, 64.0);
-            asked = zoom.seek_ms.or(asked);
-            moved = zoom.moved;
+            zoom = zoom_ui(ui, &input, window_ms, 64.0);
         });
+        let super::waveform_view::ZoomOutput {
+            seek_ms,
+            moved,
+            selected,
+        } = zoom;
         if let Some(moved) = moved {
             self.move_edge(moved);
         }
-        asked
+        if let Some(range) = selected {
+            self.select_range(range);
+        }
+        seek_ms.or(asked)
     }
 
     /// Collects finished background work and engine events.
@@ -611,7 +627,8 @@ impl EarmarkApp {
                     }
                 }
                 OpenResult::SaveTo(Some(path)) => self.save_to(&path),
-                OpenResult::SaveTo(None) => {}
+                OpenResult::ExportTo(Some(path)) => self.export_to(&path),
+                OpenResult::SaveTo(None) | OpenResult::ExportTo(None) => {}
             }
         }
         for news in self.player.poll() {
@@ -792,8 +809,9 @@ impl EarmarkApp {
                 }
             }
             Action::Close => {
-                if self.close_editor().is_some() {
-                    // Escape cancels the line being edited.
+                if self.close_editor().is_some() || self.close_review() {
+                    // Escape cancels the line being edited, keeps the marker
+                    // being added without a note, or drops the in/out points.
                 } else if self.shortcuts_open {
                     self.shortcuts_open = false;
                 } else if self.dialog.is_some() {
@@ -814,6 +832,16 @@ impl EarmarkApp {
             | Action::InsertLine
             | Action::DeleteLine
             | Action::Nudge { .. } => self.edit_by_key(action),
+            Action::AddMarker
+            | Action::SetIn
+            | Action::SetOut
+            | Action::NoteOnLine
+            | Action::ToggleMarkers
+            | Action::NextMarker
+            | Action::PreviousMarker
+            | Action::ToggleReviewed
+            | Action::ReviewedUpToHere
+            | Action::NextUnreviewed => self.review_by_key(action, self.target_line()),
         }
     }
 
@@ -952,6 +980,7 @@ impl EarmarkApp {
             MenuAction::Revert => self.revert(),
             MenuAction::FixTiming => self.timing.open = true,
             MenuAction::Restore(backup) => self.restore(&backup),
+            MenuAction::Export => self.review_ui.export.open = true,
         }
     }
 
@@ -970,7 +999,8 @@ impl EarmarkApp {
         }
     }
 
-    fn legend_ui(&mut self, ui: &mut egui::Ui) {
+    fn legend_ui(&mut self, ui: &mut egui::Ui, duration_ms: u64) {
+        let progress = self.progress(duration_ms);
         let Some(loaded) = &self.episode.transcript else {
             return;
         };
@@ -995,8 +1025,11 @@ impl EarmarkApp {
             }
             let count = line_count_label(&self.search, loaded.transcript());
             ui.weak(format!("· {count}"));
-            if !self.view.follow && self.heard.is_some() {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if let Some(progress) = progress {
+                    ui.weak(progress.label());
+                }
+                if !self.view.follow && self.heard.is_some() {
                     let button = ui
                         .button("Back to playing")
                         .on_hover_text("Follow the line being heard again");
@@ -1005,8 +1038,8 @@ impl EarmarkApp {
                     if button.clicked() {
                         back_to_playing = true;
                     }
-                });
-            }
+                }
+            });
         });
         if back_to_playing {
             self.view.follow_again();
@@ -1170,6 +1203,16 @@ impl eframe::App for EarmarkApp {
         );
         let current = self.current(pos_ms);
 
+        let duration_ms = self
+            .player
+            .duration_ms()
+            .or_else(|| {
+                self.episode
+                    .transcript
+                    .as_ref()
+                    .and_then(|t| t.transcript().segments.iter().map(|s| s.end_ms).max())
+            })
+            .unwrap_or(0);
         egui::Panel::top("menu")
             .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
             .show(ui, |ui| self.menu_ui(ui));
@@ -1181,23 +1224,13 @@ impl eframe::App for EarmarkApp {
         if self.episode.transcript.is_some() {
             egui::Panel::top("legend")
                 .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
-                .show(ui, |ui| self.legend_ui(ui));
+                .show(ui, |ui| self.legend_ui(ui, duration_ms));
         }
         if self.search.open && self.episode.transcript.is_some() {
             egui::Panel::top("search")
                 .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
                 .show(ui, |ui| self.search_ui(ui));
         }
-        let duration_ms = self
-            .player
-            .duration_ms()
-            .or_else(|| {
-                self.episode
-                    .transcript
-                    .as_ref()
-                    .and_then(|t| t.transcript().segments.iter().map(|s| s.end_ms).max())
-            })
-            .unwrap_or(0);
         let transport = egui::Panel::bottom("transport")
             .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
             .show(ui, |ui| {
@@ -1223,6 +1256,11 @@ impl eframe::App for EarmarkApp {
         for action in transport {
             self.apply_transport(action);
         }
+        if self.markers_panel.open && self.episode.transcript.is_some() {
+            egui::Panel::right("markers")
+                .default_size(360.0)
+                .show(ui, |ui| self.markers_ui(ui, pos_ms, duration_ms));
+        }
         let mut view_action = None;
         let mut list_top = 0.0;
         egui::CentralPanel::default()
@@ -1242,6 +1280,7 @@ impl eframe::App for EarmarkApp {
                     with_hours: duration_ms >= 3_600_000,
                     audio_end_ms: self.player.duration_ms(),
                     text_scale: self.settings.text_scale,
+                    review: Some(loaded.document.review()),
                 };
                 view_action = self.view.ui(ui, &input);
             });
@@ -1292,8 +1331,11 @@ impl eframe::App for EarmarkApp {
             settings_window_ui(&ctx, &mut self.settings_open, &mut self.settings, list_top);
         }
         self.timing_ui(&ctx, list_top);
+        self.marker_note_ui(&ctx, list_top);
+        self.export_ui(&ctx, list_top);
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
         self.heard = current;
+        self.review_as_played(pos_ms);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

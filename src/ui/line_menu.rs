@@ -60,6 +60,17 @@ pub fn line_menu_ui(
         (None, "Edit text", "F2"),
         (Some(Action::MergeNext), "Join with the next line", "Ctrl+J"),
         (Some(Action::DeleteLine), "Delete the line", "Ctrl+Delete"),
+        (
+            Some(Action::NoteOnLine),
+            "Add a note on this line…",
+            "Shift+M",
+        ),
+        (Some(Action::ToggleReviewed), "Mark reviewed (or not)", "R"),
+        (
+            Some(Action::ReviewedUpToHere),
+            "Reviewed up to here",
+            "Shift+R",
+        ),
     ];
     for (key_action, label, keys) in items {
         if ui

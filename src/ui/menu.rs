@@ -56,6 +56,33 @@ pub enum MenuAction {
     FixTiming,
     /// Put this kept copy back as the transcript's file (undoable).
     Restore(Backup),
+    /// Show the export window (the markers out to another program).
+    Export,
+}
+
+/// Review: markers and what is reviewed, each with its key.
+fn review_menu_ui(ui: &mut egui::Ui, input: &MenuInput, menu_action: &mut Option<MenuAction>) {
+    let items = [
+        (Action::AddMarker, "Add a marker at the playhead…", "M"),
+        (Action::SetIn, "Set the in point", "I"),
+        (Action::SetOut, "Set the out point", "O"),
+        (Action::NoteOnLine, "Add a note on the line…", "Shift+M"),
+        (Action::NextMarker, "Next marker", "Shift+↓"),
+        (Action::PreviousMarker, "Previous marker", "Shift+↑"),
+        (
+            Action::ToggleReviewed,
+            "Mark the line reviewed (or not)",
+            "R",
+        ),
+        (Action::ReviewedUpToHere, "Reviewed up to here", "Shift+R"),
+        (Action::NextUnreviewed, "Next line not reviewed", "U"),
+    ];
+    for (action, label, keys) in items {
+        let button = egui::Button::new(label).shortcut_text(keys);
+        if ui.add_enabled(input.can_save, button).clicked() {
+            *menu_action = Some(MenuAction::Do(action));
+        }
+    }
 }
 
 /// Draws the menu bar.
@@ -112,6 +139,15 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
                     }
                 });
             });
+            if ui
+                .add_enabled(input.can_save, egui::Button::new("Export markers…"))
+                .on_hover_text(
+                    "To Audacity, Audition, REAPER, Resolve, a spreadsheet, chapters or a report",
+                )
+                .clicked()
+            {
+                menu_action = Some(MenuAction::Export);
+            }
             ui.separator();
             if ui
                 .add(egui::Button::new("Quit").shortcut_text("Ctrl+Q"))
@@ -142,12 +178,17 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
                 menu_action = Some(MenuAction::FixTiming);
             }
         });
+        ui.menu_button("Review", |ui| review_menu_ui(ui, input, &mut menu_action));
         ui.menu_button("View", |ui| {
             if ui
                 .add(egui::Button::new("Search").shortcut_text("Ctrl+F"))
                 .clicked()
             {
                 menu_action = Some(MenuAction::Do(Action::Find));
+            }
+            let markers = egui::Button::new("Markers").shortcut_text("F4");
+            if ui.add_enabled(input.can_save, markers).clicked() {
+                menu_action = Some(MenuAction::Do(Action::ToggleMarkers));
             }
             ui.separator();
             ui.label("Theme");

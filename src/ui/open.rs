@@ -258,6 +258,8 @@ pub enum OpenResult {
     Picked(Vec<PathBuf>),
     /// The user chose where to save the transcript (`None`: cancelled).
     SaveTo(Option<PathBuf>),
+    /// The user chose where to export the markers (`None`: cancelled).
+    ExportTo(Option<PathBuf>),
 }
 
 /// Runs file dialogs and file reads on worker threads and hands their
@@ -350,6 +352,21 @@ impl Opener {
             }
             let picked = pollster::block_on(dialog.save_file());
             OpenResult::SaveTo(picked.map(|f| f.path().to_owned()))
+        });
+    }
+
+    /// Shows the system's save dialog for an export, starting in `folder`
+    /// with `file_name` (its extension the format's).
+    pub fn pick_export_path(&mut self, folder: Option<PathBuf>, file_name: String) {
+        self.run("earmark-dialog", move || {
+            let mut dialog = rfd::AsyncFileDialog::new()
+                .set_title("Export the markers as")
+                .set_file_name(file_name);
+            if let Some(folder) = folder {
+                dialog = dialog.set_directory(folder);
+            }
+            let picked = pollster::block_on(dialog.save_file());
+            OpenResult::ExportTo(picked.map(|f| f.path().to_owned()))
         });
     }
 

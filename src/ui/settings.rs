@@ -95,6 +95,9 @@ pub struct Settings {
     /// Typing in the line editor pauses playback, which resumes after
     /// [`TYPING_IDLE_SECS`] without a key (as transcriptionists expect).
     pub pause_while_typing: bool,
+    /// A line played from its start to its end without a jump is marked
+    /// reviewed by itself.
+    pub review_as_played: bool,
     /// Output gain, 0..=1.
     pub volume: f32,
     /// Playback speed, 0.5..=3.
@@ -119,6 +122,7 @@ impl Default for Settings {
             rewind_on_resume_secs: 2.0,
             click_plays: true,
             pause_while_typing: false,
+            review_as_played: false,
             volume: 1.0,
             speed: 1.0,
             zoom_window_secs: 20.0,

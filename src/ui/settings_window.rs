@@ -25,6 +25,10 @@ pub fn settings_window_ui(ctx: &egui::Context, open: &mut bool, settings: &mut S
                 &mut settings.pause_while_typing,
                 "Pause while typing in a line (plays again after a second without a key)",
             );
+            ui.checkbox(
+                &mut settings.review_as_played,
+                "Mark a line reviewed when it has played through to its end",
+            );
             ui.add(
                 egui::Slider::new(&mut settings.skip_secs, 1.0..=30.0)
                     .step_by(1.0)

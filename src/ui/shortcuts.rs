@@ -79,6 +79,27 @@ pub enum Action {
         /// How far, ± 10 or 100 ms.
         delta_ms: i16,
     },
+    /// A marker at the playhead (or over the in/out points), its note
+    /// field focused. A contract: an end-to-end check drives the M key.
+    AddMarker,
+    /// The in point of a range, at the playhead.
+    SetIn,
+    /// The out point of a range, at the playhead.
+    SetOut,
+    /// A note covering the line.
+    NoteOnLine,
+    /// Show or hide the Markers panel.
+    ToggleMarkers,
+    /// To the next marker.
+    NextMarker,
+    /// To the previous marker.
+    PreviousMarker,
+    /// Mark the line reviewed (again: not reviewed).
+    ToggleReviewed,
+    /// Mark everything up to the end of the line reviewed.
+    ReviewedUpToHere,
+    /// To the next line not reviewed.
+    NextUnreviewed,
 }
 
 /// A nudge key: Alt+[ ] move the start, Alt+; ' the end, by 10 ms; with
@@ -121,7 +142,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 57] = [
+pub const SHORTCUTS: [Shortcut; 67] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -210,6 +231,21 @@ pub const SHORTCUTS: [Shortcut; 57] = [
     nudge(false, Key::Quote, false, 10),
     nudge(true, Key::Semicolon, false, -100),
     nudge(true, Key::Quote, false, 100),
+    key(Modifiers::NONE, Key::M, Action::AddMarker, false),
+    key(Modifiers::NONE, Key::I, Action::SetIn, false),
+    key(Modifiers::NONE, Key::O, Action::SetOut, false),
+    key(Modifiers::SHIFT, Key::M, Action::NoteOnLine, false),
+    key(Modifiers::NONE, Key::F4, Action::ToggleMarkers, true),
+    key(Modifiers::SHIFT, Key::ArrowDown, Action::NextMarker, false),
+    key(
+        Modifiers::SHIFT,
+        Key::ArrowUp,
+        Action::PreviousMarker,
+        false,
+    ),
+    key(Modifiers::NONE, Key::R, Action::ToggleReviewed, false),
+    key(Modifiers::SHIFT, Key::R, Action::ReviewedUpToHere, false),
+    key(Modifiers::NONE, Key::U, Action::NextUnreviewed, false),
 ];
 
 /// What an action does, for the overlay.
@@ -257,6 +293,18 @@ pub fn describe(action: Action) -> &'static str {
         Action::Nudge { start: true, .. } => "The line starts later",
         Action::Nudge { delta_ms, .. } if delta_ms < 0 => "The line ends earlier",
         Action::Nudge { .. } => "The line ends later",
+        Action::AddMarker => {
+            "Add a marker at the playhead (over the in/out points when set); type its note, Enter keeps"
+        }
+        Action::SetIn => "Set the in point of a range at the playhead",
+        Action::SetOut => "Set the out point of a range at the playhead",
+        Action::NoteOnLine => "Add a note covering the line",
+        Action::ToggleMarkers => "Show or hide the Markers panel",
+        Action::NextMarker => "Next marker",
+        Action::PreviousMarker => "Previous marker",
+        Action::ToggleReviewed => "Mark the line reviewed (again: not reviewed)",
+        Action::ReviewedUpToHere => "Mark everything up to the end of the line reviewed",
+        Action::NextUnreviewed => "Next line not reviewed",
     }
 }
 
@@ -428,6 +476,10 @@ fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32) {
                 (
                     "Drag a line's edge",
                     "On the zoomed waveform: move its start or end",
+                ),
+                (
+                    "Shift+drag",
+                    "On the zoomed waveform: choose a range (then M marks it)",
                 ),
             ] {
                 ui.monospace(keys);

@@ -41,6 +41,15 @@ pub fn clock_label(ms: u64, with_hours: bool) -> String {
     }
 }
 
+/// The colour of marker kind `name` in `review` (grey for a kind the user
+/// no longer has).
+pub fn kind_color(review: &crate::review::ReviewState, name: &str) -> Color32 {
+    review.kind(name).map_or(Color32::GRAY, |kind| {
+        let [r, g, b] = kind.color;
+        Color32::from_rgb(r, g, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use eframe::egui::{
 };
 
 use super::line_menu::line_menu_ui;
+use super::line_review::line_review_ui;
 use super::search::Search;
 use super::style::{clock_label, speaker_color};
 use crate::transcript::{SpeakerId, Transcript};
@@ -187,6 +188,8 @@ pub struct ViewInput<'a> {
     pub audio_end_ms: Option<u64>,
     /// The text's size relative to the body text (Ctrl +/−).
     pub text_scale: f32,
+    /// The review: reviewed lines get a tick, markers a badge.
+    pub review: Option<&'a crate::review::ReviewState>,
 }
 
 /// The list's view state.
@@ -617,7 +620,8 @@ impl TranscriptView {
                 speaker_name.to_string(),
                 TextFormat::simple(font_id.clone(), speaker_colour),
             );
-            job.wrap.max_width = LEFT_COLUMN - 8.0;
+            // Room at the column's end for the review tick.
+            job.wrap.max_width = LEFT_COLUMN - 30.0;
             job.wrap.max_rows = 1;
             job.wrap.break_anywhere = true;
             ui.painter().layout_job(job)
@@ -751,7 +755,20 @@ impl TranscriptView {
                 painter.galley(text_pos, galley, visuals.text_color());
             }
         }
-        let mut menu_action = None;
+        let review_action = input.review.and_then(|review| {
+            let column_right = rect.left() + LEFT_COLUMN - ROW_PAD_X;
+            let hovered = response.hovered();
+            line_review_ui(
+                ui,
+                rect,
+                column_right,
+                review,
+                transcript,
+                segment_index,
+                hovered,
+            )
+        });
+        let mut menu_action = review_action;
         response.context_menu(|ui| {
             menu_action = line_menu_ui(ui, transcript, segment_index, &mut self.new_speaker);
         });

@@ -291,6 +291,13 @@ impl EarmarkApp {
 
     /// The edit `action` makes to `line` (or at the playhead).
     pub(super) fn edit_line_by(&mut self, action: Action, line: Option<usize>) {
+        if matches!(
+            action,
+            Action::NoteOnLine | Action::ToggleReviewed | Action::ReviewedUpToHere
+        ) {
+            self.review_by_key(action, line);
+            return;
+        }
         let Some(loaded) = &self.episode.transcript else {
             return;
         };
