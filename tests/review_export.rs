@@ -46,6 +46,9 @@ fn review() -> Vec<Marker> {
 const HOSTILE: &str =
     "tab\there, new\nline, \"quotes\", commas; | pipe <b>&amp;</b> 日本語 — ✓\r\nend";
 
+/// Lines that would start markup in a Markdown paragraph.
+const OPENERS: &str = "# not a heading\n- not a list\n+ nor this\n1. not ordered\n2) nor this\n===\n> not a quote\n&amp; *stars* _under_ `code` [link](x) ~~strike~~ \\ back";
+
 fn all(markers: &[Marker]) -> Vec<&Marker> {
     selected(markers, None)
 }
@@ -420,9 +423,15 @@ fn the_markdown_report_reads_back_as_text_with_each_marker_and_its_line() {
     let markers = vec![
         marker(5_265, None, "Note", HOSTILE),
         marker(78_305, Some(79_000), "Fix", "\"Classic\" is B"),
+        marker(80_000, None, "Note", OPENERS),
     ];
     let transcript = seed();
     let exported = export(&all(&markers), Some(&transcript), ExportFormat::Report);
+    assert!(
+        exported.text.contains("Hey, guys. So Jose"),
+        "plain punctuation stays readable in the email: {}",
+        exported.text
+    );
     let mut headings = Vec::new();
     let mut paragraphs: Vec<String> = Vec::new();
     let mut text = String::new();
@@ -437,7 +446,11 @@ fn the_markdown_report_reads_back_as_text_with_each_marker_and_its_line() {
             _ => {}
         }
     }
-    assert_eq!(headings, ["Review", "0:05 · Note", "1:18–1:19 · Fix"]);
+    assert_eq!(
+        headings,
+        ["Review", "0:05 · Note", "1:18–1:19 · Fix", "1:20 · Note"]
+    );
+    assert!(paragraphs.contains(&OPENERS.to_owned()), "{paragraphs:?}");
     // The hostile note is one paragraph, its text exactly (line breaks as
     // breaks, blank space around lines trimmed).
     let expected: Vec<&str> = HOSTILE

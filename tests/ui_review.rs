@@ -14,8 +14,8 @@ use earmark::review::markers::Marker;
 use earmark::review::session::{self, Session};
 use earmark::ui::Launch;
 use earmark::ui::export_window::ExportChoice;
-use eframe::egui::{Key, Modifiers};
-use egui_kittest::kittest::Queryable;
+use eframe::egui::{self, Key, Modifiers};
+use egui_kittest::kittest::{NodeT, Queryable};
 use window::*;
 
 fn review(window: &Window) -> ReviewState {
@@ -330,5 +330,47 @@ fn the_markers_panel_opens_with_f4_seeks_edits_and_deletes_undoably() {
     assert!(
         window.harness.query_by_label("Go to 0:12").is_none(),
         "F4 again hides it"
+    );
+}
+
+#[test]
+fn shift_drag_on_the_zoomed_waveform_then_m_marks_that_range() {
+    let mut window = editable_demo_playing("Click any line");
+    window.press(Key::Space);
+    let before_ms = window.clock_ms();
+    let (from, to) = {
+        let zoom = window.harness.get_by_label("Zoomed waveform");
+        let rect = zoom.rect();
+        let at = |share: f32| egui::pos2(rect.left() + rect.width() * share, rect.center().y);
+        (at(0.6), at(0.3))
+    };
+    window
+        .harness
+        .event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    window.harness.hover_at(from);
+    window.harness.drag_at(from);
+    window
+        .harness
+        .hover_at(egui::pos2((from.x + to.x) / 2.0, from.y));
+    window.harness.hover_at(to);
+    window.harness.drop_at(to);
+    window
+        .harness
+        .event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    window.settle();
+    assert_eq!(window.clock_ms(), before_ms, "a Shift+drag does not seek");
+    window.press(Key::M);
+    window.press(Key::Enter);
+    let markers = review(&window).markers;
+    assert_eq!(markers.len(), 1);
+    let (start_ms, end_ms) = (markers[0].start_ms, markers[0].end_ms.expect("a range"));
+    // The zoom shows 20 s around the playhead: 30 % to 60 % of it is 6 s.
+    assert!(
+        (5_500..=6_500).contains(&(end_ms - start_ms)),
+        "{start_ms}..{end_ms}"
+    );
+    assert!(
+        start_ms < before_ms && end_ms > before_ms,
+        "{start_ms}..{end_ms} around {before_ms}"
     );
 }

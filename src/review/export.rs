@@ -477,9 +477,11 @@ fn youtube(markers: &[&Marker]) -> Exported {
     exported
 }
 
-/// `text` as Markdown that shows exactly it: every ASCII punctuation mark
-/// escaped (none can start markup or raw HTML), and each line break a
-/// hard break inside one paragraph (blank lines would end it).
+/// `text` as Markdown that shows exactly it and still reads as plain text
+/// in an email: the characters that can start inline markup, an entity or
+/// raw HTML escaped, and what would open a block at a line's start (see
+/// [`line_opening_markup`]); each line break a hard break inside one
+/// paragraph (blank lines would end it).
 fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let lines: Vec<&str> = text
@@ -491,14 +493,30 @@ fn markdown_text(text: &str) -> String {
         if n > 0 {
             out.push_str("\\\n");
         }
-        for ch in line.chars() {
-            if ch.is_ascii_punctuation() {
+        let opening = line_opening_markup(line);
+        for (at, ch) in line.char_indices() {
+            if matches!(
+                ch,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|'
+            ) || Some(at) == opening
+            {
                 out.push('\\');
             }
             out.push(ch);
         }
     }
     out
+}
+
+/// Where a line of a paragraph starts something else in CommonMark (a
+/// heading, a list item, a quote, an underline): the byte to escape.
+fn line_opening_markup(line: &str) -> Option<usize> {
+    let first = line.chars().next()?;
+    if matches!(first, '#' | '+' | '-' | '=' | '>') {
+        return Some(0);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits)
 }
 
 /// `text` for HTML text and attribute values, line breaks as `<br/>`.
