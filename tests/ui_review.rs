@@ -15,7 +15,7 @@ use earmark::review::session::{self, Session};
 use earmark::ui::Launch;
 use earmark::ui::export_window::ExportChoice;
 use eframe::egui::{self, Key, Modifiers};
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use window::*;
 
 fn review(window: &Window) -> ReviewState {
