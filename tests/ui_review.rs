@@ -374,3 +374,85 @@ fn shift_drag_on_the_zoomed_waveform_then_m_marks_that_range() {
         "{start_ms}..{end_ms} around {before_ms}"
     );
 }
+
+#[test]
+fn renaming_a_kind_in_the_panel_renames_its_markers_undoably_and_is_saved() {
+    let mut window = editable_demo_playing("Click any line");
+    window.press(Key::Space);
+    markers_at(&mut window, &[3_000]);
+    window.press(Key::F4);
+    window.click("Kinds");
+    window.harness.get_by_label("Name of kind Note").focus();
+    window.harness.run();
+    window
+        .harness
+        .key_press_modifiers(Modifiers::COMMAND, Key::A);
+    window
+        .harness
+        .get_by_label("Name of kind Note")
+        .type_text("Question");
+    window.settle();
+    window.press(Key::Enter);
+    let renamed = review(&window);
+    assert_eq!(renamed.markers[0].kind, "Question");
+    assert!(renamed.kind("Question").is_some() && renamed.kind("Note").is_none());
+    window.press_with(Modifiers::COMMAND, Key::S);
+    let saved = session_of(&window);
+    assert_eq!(saved.markers[0].kind, "Question");
+    assert!(
+        saved
+            .kinds
+            .as_ref()
+            .is_some_and(|k| k.iter().any(|k| k.name == "Question")),
+        "the kinds are saved once they differ from the defaults"
+    );
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        review(&window).markers[0].kind,
+        "Note",
+        "one step undoes both"
+    );
+}
+
+#[test]
+fn the_export_window_offers_every_format_and_the_kinds_to_leave_out() {
+    use earmark::review::markers::default_kinds;
+    use earmark::ui::export_window::ExportWindow;
+    let kinds = default_kinds();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(700.0, 700.0))
+        .build_ui_state(
+            move |ui, state: &mut (ExportWindow, Vec<ExportChoice>)| {
+                if let Some(choice) = state.0.ui(&ui.ctx().clone(), &kinds, 0.0) {
+                    state.1.push(choice);
+                }
+            },
+            {
+                let mut window = ExportWindow::default();
+                window.open = true;
+                (window, Vec::new())
+            },
+        );
+    harness.run();
+    harness
+        .get_by_label("EDL for DaVinci Resolve (CMX 3600)")
+        .click();
+    harness.run();
+    harness.get_by_label("Note").click();
+    harness.get_by_label("Chapter").click();
+    harness.run();
+    harness.get_by_label("Export…").click();
+    harness.run();
+    let choices = &harness.state().1;
+    assert_eq!(choices.len(), 1);
+    assert_eq!(choices[0].format, ExportFormat::Edl);
+    assert_eq!(
+        choices[0].kinds.as_deref(),
+        Some(&["Fix", "Cut", "Retake", "Ad break"].map(String::from)[..])
+    );
+    assert_eq!(choices[0].fps.to_string(), "25");
+    assert!(
+        !harness.state().0.open,
+        "the window closes for the file dialog"
+    );
+}
