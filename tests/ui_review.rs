@@ -456,3 +456,17 @@ fn the_export_window_offers_every_format_and_the_kinds_to_leave_out() {
         "the window closes for the file dialog"
     );
 }
+
+#[test]
+fn ctrl_s_with_the_note_window_open_saves_the_marker_with_its_note() {
+    let mut window = editable_demo_playing("Click any line");
+    window.press(Key::Space);
+    window.press(Key::M);
+    type_note(&mut window, "typed, not yet kept");
+    window.press_with(Modifiers::COMMAND, Key::S);
+    assert!(window.harness.state().marker_draft().is_none());
+    assert!(!window.harness.state().has_unsaved_changes());
+    let saved = session_of(&window);
+    assert_eq!(saved.markers.len(), 1);
+    assert_eq!(saved.markers[0].note, "typed, not yet kept");
+}

@@ -433,9 +433,12 @@ impl EarmarkApp {
             self.pending_start_ms = None;
             return;
         }
+        // A marker being added belongs to the episode on screen.
+        self.finish_marker(true);
         if !self.may_install(&mut opened) {
             return;
         }
+        self.forget_in_out();
         self.remember_position();
         let OpenedEpisode {
             audio, transcript, ..

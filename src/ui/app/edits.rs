@@ -222,6 +222,8 @@ impl EarmarkApp {
 
     /// Writes the transcript back to its file (on a thread of its own).
     pub(super) fn save(&mut self) {
+        // A marker being added goes in with what is saved.
+        self.finish_marker(true);
         let outcome = self.editing.save(self.episode.transcript.as_mut());
         self.on_save(outcome);
     }
@@ -517,7 +519,12 @@ impl EarmarkApp {
 
     /// Closing (the window's ×, Ctrl+Q) with unsaved changes asks first.
     pub(super) fn confirm_close(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || !self.has_unsaved_changes() {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        // A marker being added is kept, so closing asks about it too.
+        self.finish_marker(true);
+        if !self.has_unsaved_changes() {
             return;
         }
         ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);

@@ -186,11 +186,11 @@ impl EarmarkApp {
 
     /// The note window of the marker being added.
     pub(super) fn marker_note_ui(&mut self, ctx: &egui::Context, top: f32) {
-        let kinds = self.review().map(|r| r.kinds.clone()).unwrap_or_default();
-        let Some(draft) = self.review_ui.draft.as_mut() else {
+        let (Some(draft), Some(loaded)) = (self.review_ui.draft.as_mut(), &self.episode.transcript)
+        else {
             return;
         };
-        if draft.ui(ctx, &kinds, top) {
+        if draft.ui(ctx, &loaded.document.review().kinds, top) {
             self.finish_marker(true);
         }
     }
@@ -202,8 +202,7 @@ impl EarmarkApp {
             return true;
         }
         let had = self.review_ui.in_ms.is_some() || self.review_ui.out_ms.is_some();
-        self.review_ui.in_ms = None;
-        self.review_ui.out_ms = None;
+        self.forget_in_out();
         had
     }
 
@@ -302,6 +301,12 @@ impl EarmarkApp {
     /// Chooses what File ▸ Export… writes next (tests, and the window).
     pub fn choose_export(&mut self, choice: ExportChoice) {
         self.review_ui.export_choice = Some(choice);
+    }
+
+    /// Drops the in/out points (another episode opens).
+    pub(super) fn forget_in_out(&mut self) {
+        self.review_ui.in_ms = None;
+        self.review_ui.out_ms = None;
     }
 
     /// A Shift+drag on the zoomed waveform chose `range`.
