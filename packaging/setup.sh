@@ -21,8 +21,9 @@ set -euo pipefail
 # tests/ui_snapshots.rs renders the window on the CPU through wgpu on Mesa's
 # lavapipe (mesa-vulkan-drivers, libvulkan1).
 # tests/review_export.rs reads the EDL export back with OpenTimelineIO's CMX
-# 3600 reader, in Python: python3 and python3-venv here, and OpenTimelineIO
-# with its CMX 3600 adapter from PyPI in a virtual environment of its own,
+# 3600 reader and checks the chapters against a JSON Schema with Python's
+# jsonschema: python3 and python3-venv here, and OpenTimelineIO with its CMX
+# 3600 adapter and jsonschema from PyPI in a virtual environment of its own,
 # made below where the test looks for it.
 DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
@@ -33,15 +34,15 @@ DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
 
 # OpenTimelineIO itself (0.18) reads no EDL: its CMX 3600 reader is a package
 # of its own.
-OTIO_PACKAGES=(opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0)
+OTIO_PACKAGES=(opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 jsonschema==4.23.0)
 OTIO_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/earmark/otio-venv"
 
-# Makes $OTIO_VENV with OpenTimelineIO and its CMX 3600 adapter, unless it
-# already reads EDLs. Needs no root: the venv is in the cache of the user
+# Makes $OTIO_VENV with OpenTimelineIO, its CMX 3600 adapter and jsonschema,
+# unless it already has them. Needs no root: the venv is in the cache of the user
 # running this, who should be the one running the tests.
 install_otio() {
   local python="$OTIO_VENV/bin/python"
-  if "$python" -c 'import opentimelineio.adapters as a; a.from_name("cmx_3600")' >/dev/null 2>&1; then
+  if "$python" -c 'import jsonschema, opentimelineio.adapters as a; a.from_name("cmx_3600")' >/dev/null 2>&1; then
     return 0
   fi
   echo "setup: installing ${OTIO_PACKAGES[*]} in $OTIO_VENV"

@@ -1,13 +1,14 @@
 //! Review markers out to other programs: each exporter against the layout
 //! its program documents, read back by a strict reader (the `csv` crate for
-//! CSV, serde_json for the chapters, a parser of the documented line layout
+//! CSV, serde_json and the podcast namespace's chapters schema (with
+//! Python's jsonschema) for the chapters, a parser of the documented line layout
 //! for Audacity labels, YouTube chapters and Resolve's marker EDL, and
 //! OpenTimelineIO's CMX 3600 reader for the EDL); hostile note text through
 //! every format stays one record; and `earmark export` from the command
 //! line, including a missing or damaged session (an error, no file).
 //!
-//! The EDL tests run OpenTimelineIO (Python) with its CMX 3600 adapter:
-//! `bash packaging/setup.sh` installs them in
+//! The EDL tests run OpenTimelineIO (Python) with its CMX 3600 adapter, the
+//! chapters test Python's jsonschema: `bash packaging/setup.sh` installs them in
 //! `~/.cache/earmark/otio-venv` (`$XDG_CACHE_HOME/earmark/otio-venv`), where
 //! these tests look first; `EARMARK_OTIO_PYTHON` names another Python that
 //! has them. Without them the test fails, saying so, rather than passing
@@ -212,6 +213,70 @@ fn a_hostile_note_stays_one_record_in_every_format() {
         "Cut: tab here, new line, \"quotes\", commas; ¦ pipe <b>&amp;</b> 日本語 — ✓ end"
     );
     assert!(!edl.changes.is_empty());
+}
+
+/// Validates `text` against the Podcasting 2.0 chapters schema in
+/// `tests/fixtures/schemas` with Python's `jsonschema` (installed beside
+/// OpenTimelineIO by `packaging/setup.sh`); the validator's complaint when
+/// it is refused.
+fn chapters_schema_check(text: &str) -> Result<(), String> {
+    const VALIDATE: &str = r#"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+document = json.loads(sys.stdin.read())
+jsonschema.Draft202012Validator.check_schema(schema)
+checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+jsonschema.validate(document, schema, format_checker=checker)
+"#;
+    use std::io::Write as _;
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/schemas/podcast-chapters-1.2.0.json");
+    let python = otio_python();
+    let mut child = Command::new(&python)
+        .arg("-c")
+        .arg(VALIDATE)
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} does not run: {e}", python.display()));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("the JSON goes in");
+    let out = child.wait_with_output().expect("python ends");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stderr.contains("No module named 'jsonschema'"),
+        "Python's jsonschema is not installed for {}: run `bash packaging/setup.sh`",
+        python.display()
+    );
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(stderr)
+    }
+}
+
+#[test]
+fn the_chapters_pass_the_podcast_namespace_schema_and_a_wrong_file_does_not() {
+    let mut markers = review();
+    markers.push(marker(200_000, Some(230_000), "Chapter", HOSTILE));
+    let exported = export(&all(&markers), None, ExportFormat::Chapters);
+    if let Err(why) = chapters_schema_check(&exported.text) {
+        panic!("refused by the schema:\n{why}\n{}", exported.text);
+    }
+    // The check can fail: a start time as text, or a field the spec lacks.
+    let wrong = exported
+        .text
+        .replacen("\"startTime\": 0.0", "\"startTime\": \"0\"", 1);
+    assert_ne!(wrong, exported.text, "the edit applies: {}", exported.text);
+    assert!(chapters_schema_check(&wrong).is_err());
+    let invented = exported.text.replacen("\"title\"", "\"name\"", 1);
+    assert!(chapters_schema_check(&invented).is_err());
 }
 
 #[test]
