@@ -1728,20 +1728,10 @@ fn fix_timing_shifts_every_time_or_re_times_from_two_points_heard() {
 
 #[test]
 fn with_the_setting_typing_pauses_and_a_second_without_a_key_plays_on() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let launch = Launch {
-        files,
-        start_ms: None,
-        restore: false,
-        cache_dir: Some(dir.path().to_owned()),
-        data_dir: Some(dir.path().join("data")),
-    };
-    let settings = earmark::ui::settings::Settings {
+    let mut window = editable_demo_with(earmark::ui::settings::Settings {
         pause_while_typing: true,
         ..Default::default()
-    };
-    let mut window = Window::start_with(launch, dir, Some(settings));
+    });
     window
         .harness
         .get_by_label_contains("Thanks for having me")

@@ -12,7 +12,6 @@ use earmark::review::ReviewState;
 use earmark::review::export::ExportFormat;
 use earmark::review::markers::Marker;
 use earmark::review::session::{self, Session};
-use earmark::ui::Launch;
 use earmark::ui::export_window::ExportChoice;
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::kittest::Queryable;
@@ -215,20 +214,10 @@ fn the_tick_on_a_line_toggles_it_reviewed() {
 
 #[test]
 fn a_line_played_through_is_reviewed_when_the_setting_says_so() {
-    let dir = temp_dir();
-    let files = demo_copy(dir.path());
-    let launch = Launch {
-        files,
-        start_ms: None,
-        restore: false,
-        cache_dir: Some(dir.path().to_owned()),
-        data_dir: Some(dir.path().join("data")),
-    };
-    let settings = earmark::ui::settings::Settings {
+    let mut window = editable_demo_with(earmark::ui::settings::Settings {
         review_as_played: true,
         ..Default::default()
-    };
-    let mut window = Window::start_with(launch, dir, Some(settings));
+    });
     window
         .harness
         .get_by_label_contains("Thanks for having me")

@@ -226,3 +226,18 @@ pub fn editable_demo_playing(line: &str) -> Window {
     window.settle();
     window
 }
+
+/// A copy of the demo episode to edit, opened with `settings` as if an
+/// earlier window had saved them.
+pub fn editable_demo_with(settings: earmark::ui::settings::Settings) -> Window {
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let launch = Launch {
+        files,
+        start_ms: None,
+        restore: false,
+        cache_dir: Some(dir.path().to_owned()),
+        data_dir: Some(dir.path().join("data")),
+    };
+    Window::start_with(launch, dir, Some(settings))
+}
