@@ -256,17 +256,7 @@ fn play_clicked_line(label: &str, speed_keys: &[&str], speed: f64) -> Played {
     }
 
     // Step 3: click the line, inside its text.
-    let row = rows["rows"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
-        .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
-    let place = |key: &str| {
-        row[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("a row without {key}: {row}"))
-    };
-    let click_x = (place("x") + CLICK_X_OFFSET).round();
-    let click_y = (place("y") + place("h") / 2.0).round();
+    let (click_x, click_y, row) = clicked_line_place(&rows);
     display.run(
         "xdotool",
         &[
@@ -493,6 +483,23 @@ fn at_double_speed_the_highlight_follows_the_sound() {
     highlight_follows_the_sound_at("2x", &["bracketright"; 5], 2.0);
 }
 
+/// Where to click line `CLICKED` (inside its text, halfway down) in the
+/// trace's `rows` event, and its row.
+fn clicked_line_place(rows: &Value) -> (f64, f64, Value) {
+    let row = rows["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
+        .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
+    let place = |key: &str| {
+        row[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("a row without {key}: {row}"))
+    };
+    let x = (place("x") + CLICK_X_OFFSET).round();
+    let y = (place("y") + place("h") / 2.0).round();
+    (x, y, row.clone())
+}
+
 /// The real binary on a copy of the sample episode in a folder of its
 /// own, with the line `CLICKED` clicked (it plays from its start).
 struct EditSession {
@@ -530,19 +537,8 @@ impl EditSession {
         );
         let rows = trace.wait_for(&mut app, "rows event", START_TIMEOUT, |e| is(e, "rows"));
         let window = display.window_of(&mut app, pid);
-        let row = rows["rows"]
-            .as_array()
-            .and_then(|rows| rows.iter().find(|r| r["segment"] == CLICKED))
-            .unwrap_or_else(|| panic!("line {CLICKED} is not on screen at start: {rows}"));
-        let place = |key: &str| {
-            row[key]
-                .as_f64()
-                .unwrap_or_else(|| panic!("no {key}: {row}"))
-        };
-        let (x, y) = (
-            (place("x") + CLICK_X_OFFSET).round().to_string(),
-            (place("y") + place("h") / 2.0).round().to_string(),
-        );
+        let (x, y, _) = clicked_line_place(&rows);
+        let (x, y) = (x.to_string(), y.to_string());
         display.run("xdotool", &["mousemove", "--sync", &x, &y, "click", "1"]);
         trace.wait_for(&mut app, "the click", STEP_TIMEOUT, |e| {
             is(e, "click") && e["segment"] == CLICKED
