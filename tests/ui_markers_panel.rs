@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use earmark::review::markers::{Marker, MarkerKind};
-use earmark::review::{ReviewState, apply, marking};
+use earmark::review::{ReviewState, apply};
 use earmark::transcript::Transcript;
 use earmark::ui::markers_panel::{MarkersAction, MarkersInput, MarkersPanel};
 use eframe::egui::{self, Key, Modifiers};
@@ -47,21 +47,10 @@ impl Scene {
     /// Does what the app does with `action`.
     fn apply(&mut self, action: MarkersAction) {
         self.actions.push(action.clone());
-        let review = &self.review;
-        let edit = match action {
-            MarkersAction::Seek(ms) => {
-                self.pos_ms = ms;
-                None
-            }
-            MarkersAction::Change { index, marker } => marking::change(review, index, marker),
-            MarkersAction::Delete(index) => marking::delete(review, index),
-            MarkersAction::AddKind(kind) => marking::add_kind(review, kind),
-            MarkersAction::RenameKind { index, name } => marking::rename_kind(review, index, &name),
-            MarkersAction::RecolourKind { index, color } => {
-                marking::recolour_kind(review, index, color)
-            }
-        };
-        if let Some(edit) = edit {
+        if let MarkersAction::Seek(ms) = action {
+            self.pos_ms = ms;
+        }
+        if let Some(edit) = action.edit(&self.review) {
             apply(&mut self.transcript, &mut self.review, edit).expect("the edit fits");
         }
     }

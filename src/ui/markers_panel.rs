@@ -16,8 +16,8 @@ use eframe::egui::{
 };
 
 use super::style::clock_label;
-use crate::review::ReviewState;
 use crate::review::markers::{CHAPTER, Marker, MarkerKind};
+use crate::review::{Edit, ReviewState, marking};
 
 /// From this long on, times show hours ("1:02:03").
 const HOUR_MS: u64 = 3_600_000;
@@ -100,6 +100,23 @@ pub enum MarkersAction {
         /// Red, green and blue.
         color: [u8; 3],
     },
+}
+
+impl MarkersAction {
+    /// The edit of `review` this asks for (`None` for a seek, or when it
+    /// would change nothing).
+    pub fn edit(self, review: &ReviewState) -> Option<Edit> {
+        match self {
+            MarkersAction::Seek(_) => None,
+            MarkersAction::Change { index, marker } => marking::change(review, index, marker),
+            MarkersAction::Delete(index) => marking::delete(review, index),
+            MarkersAction::AddKind(kind) => marking::add_kind(review, kind),
+            MarkersAction::RenameKind { index, name } => marking::rename_kind(review, index, &name),
+            MarkersAction::RecolourKind { index, color } => {
+                marking::recolour_kind(review, index, color)
+            }
+        }
+    }
 }
 
 /// The panel's view state; see the module documentation.

@@ -220,21 +220,11 @@ impl EarmarkApp {
         let Some(action) = self.markers_panel.ui(ui, &input) else {
             return;
         };
-        let edit = match action {
-            MarkersAction::Seek(start_ms) => {
-                self.player.seek(start_ms);
-                self.view.follow_again();
-                None
-            }
-            MarkersAction::Change { index, marker } => marking::change(review, index, marker),
-            MarkersAction::Delete(index) => marking::delete(review, index),
-            MarkersAction::AddKind(kind) => marking::add_kind(review, kind),
-            MarkersAction::RenameKind { index, name } => marking::rename_kind(review, index, &name),
-            MarkersAction::RecolourKind { index, color } => {
-                marking::recolour_kind(review, index, color)
-            }
-        };
-        if let Some(edit) = edit {
+        if let MarkersAction::Seek(start_ms) = action {
+            self.player.seek(start_ms);
+            self.view.follow_again();
+        }
+        if let Some(edit) = action.edit(review) {
             self.apply_edit(edit);
         }
     }
