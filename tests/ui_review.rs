@@ -459,3 +459,30 @@ fn ctrl_s_with_the_note_window_open_saves_the_marker_with_its_note() {
     assert_eq!(saved.markers.len(), 1);
     assert_eq!(saved.markers[0].note, "typed, not yet kept");
 }
+
+#[test]
+fn escape_in_a_field_of_the_markers_panel_drops_what_was_typed() {
+    let mut window = editable_demo_playing("Click any line");
+    window.press(Key::Space);
+    markers_at(&mut window, &[3_000]);
+    window.press(Key::F4);
+    window.harness.get_by_label("Note at 0:03").focus();
+    window.harness.run();
+    window
+        .harness
+        .get_by_label("Note at 0:03")
+        .type_text("not meant");
+    window.settle();
+    window.press(Key::Escape);
+    window.harness.get_by_label("Go to 0:03").click();
+    window.settle();
+    assert_eq!(review(&window).markers[0].note, "", "nothing was kept");
+    assert!(
+        window
+            .harness
+            .state()
+            .review()
+            .is_some_and(|r| r.markers.len() == 1),
+        "and Escape added no marker"
+    );
+}

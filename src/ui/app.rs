@@ -812,7 +812,10 @@ impl EarmarkApp {
                 }
             }
             Action::Close => {
-                if self.close_editor().is_some() || self.close_review() {
+                if self.close_editor().is_some()
+                    || self.markers_panel.cancel_typing(&self.ctx)
+                    || self.close_review()
+                {
                     // Escape cancels the line being edited, keeps the marker
                     // being added without a note, or drops the in/out points.
                 } else if self.shortcuts_open {

@@ -269,6 +269,20 @@ impl MarkersPanel {
         action
     }
 
+    /// Escape while one of the panel's fields has the keyboard: what was
+    /// typed there is dropped and the field lets the keyboard go (the app
+    /// owns the Escape key, so the field never sees it). Whether there was
+    /// such a field.
+    pub fn cancel_typing(&mut self, ctx: &egui::Context) -> bool {
+        let Some(draft) = self.draft.as_ref().filter(|d| d.focused) else {
+            return false;
+        };
+        let id = draft.id;
+        ctx.memory_mut(|memory| memory.surrender_focus(id));
+        self.draft = None;
+        true
+    }
+
     /// Scrolls marker `index` into view on the next frame (after next or
     /// previous marker), showing every kind if the filter hides it.
     pub fn reveal(&mut self, index: usize) {
