@@ -10,8 +10,8 @@
 //!   100 000-line transcript and shows it;
 //! - playing with the view following in a window opened with 10 000 review
 //!   markers (points and ranges of every default kind) in the session file
-//!   beside the transcript, drawn on both waveforms (run first, in a window
-//!   of its own).
+//!   beside the transcript, drawn on both waveforms, then again with the
+//!   Markers panel open (run first, in a window of its own).
 //!
 //! Not a criterion bench: the issue asks for a 95th percentile of single
 //! frames, which criterion's averaged samples do not give.
@@ -208,6 +208,13 @@ fn main() {
         &format!("playing with the view following, {count} markers"),
         times,
     );
+    // The same with the Markers panel open (F4): its rows follow too.
+    window.key_press(egui::Key::F4);
+    let times = play(&mut window, &mut output, frames);
+    report(
+        &format!("the same with the Markers panel open, {count} markers"),
+        times,
+    );
     drop(window);
     drop(output);
     if let Err(err) = std::fs::remove_file(path_for(&transcript)) {
@@ -259,14 +266,20 @@ fn main() {
     window.key_press(egui::Key::Space);
     window.state().player().engine().settle();
     let before = window.state().transcript().map(|t| t.segments.clone());
+    // Start with the speaker the heard line does not have: with an odd count
+    // of keys the last one gives it that speaker, so the transcript differs.
+    let heard_speaker = window.state().heard().and_then(|current| {
+        let transcript = window.state().transcript()?;
+        transcript.segments[current.segment].speaker
+    });
+    let (first, second) = if heard_speaker.is_some_and(|s| s.0 == 0) {
+        (egui::Key::Num2, egui::Key::Num1)
+    } else {
+        (egui::Key::Num1, egui::Key::Num2)
+    };
     let mut times = Vec::with_capacity(frames / 2 + 1);
-    // An odd count: the last key gives the line a speaker it did not have.
     for n in 0..=frames / 2 {
-        let key = if n % 2 == 0 {
-            egui::Key::Num1
-        } else {
-            egui::Key::Num2
-        };
+        let key = if n % 2 == 0 { first } else { second };
         window.event(egui::Event::Key {
             key,
             physical_key: None,

@@ -494,16 +494,20 @@ fn markdown_text(text: &str) -> String {
             out.push_str("\\\n");
         }
         let opening = line_opening_markup(line);
-        for (at, ch) in line.char_indices() {
+        // Every mark escaped is ASCII: copy the runs between them whole.
+        let mut run = 0;
+        for (at, byte) in line.bytes().enumerate() {
             if matches!(
-                ch,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|'
+                byte,
+                b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'&' | b'~' | b'|'
             ) || Some(at) == opening
             {
+                out.push_str(&line[run..at]);
                 out.push('\\');
+                run = at;
             }
-            out.push(ch);
         }
+        out.push_str(&line[run..]);
     }
     out
 }
@@ -522,18 +526,24 @@ fn line_opening_markup(line: &str) -> Option<usize> {
 /// `text` for HTML text and attribute values, line breaks as `<br/>`.
 fn html_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br/>"),
-            '\r' => {}
-            other => out.push(other),
-        }
+    // Every character replaced is ASCII: copy the runs between them whole.
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let with = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\n' => "<br/>",
+            b'\r' => "",
+            _ => continue,
+        };
+        out.push_str(&text[run..at]);
+        out.push_str(with);
+        run = at + 1;
     }
+    out.push_str(&text[run..]);
     out
 }
 
