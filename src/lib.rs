@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod app_id;
 pub mod atomic_file;
 #[cfg(feature = "audio")]
 pub mod audio;

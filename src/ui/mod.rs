@@ -33,7 +33,7 @@ pub use app::{EarmarkApp, Launch};
 
 use crate::audio::{Engine, OutputChoice};
 
-/// The application id: names the settings folder and the window class.
+/// The name of the settings folder; the window's app id is [`crate::app_id::APP_ID`].
 pub const APP_ID: &str = "earmark";
 
 /// `$EARMARK_STATE_DIR`, when set: the folder the settings live in instead
@@ -54,7 +54,7 @@ pub fn settings_dir() -> Option<PathBuf> {
 pub fn run(launch: Launch) -> anyhow::Result<()> {
     let mut options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
-            .with_app_id(APP_ID)
+            .with_app_id(crate::app_id::APP_ID)
             .with_title("Earmark")
             .with_inner_size([1000.0, 720.0])
             .with_min_inner_size([520.0, 360.0])
@@ -65,9 +65,12 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
         dithering: false,
         ..Default::default()
     };
-    if let Some(dir) = state_dir_override() {
-        options.persistence_path = Some(dir.join("earmark.ron"));
-    }
+    // eframe would keep its storage in a folder named after the window's app
+    // id; the settings stay in the `earmark` folder they have always had.
+    options.persistence_path = match state_dir_override() {
+        Some(dir) => Some(dir.join("earmark.ron")),
+        None => eframe::storage_dir(APP_ID).map(|dir| dir.join("app.ron")),
+    };
     eframe::run_native(
         "Earmark",
         options,
