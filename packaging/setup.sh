@@ -25,12 +25,17 @@ set -euo pipefail
 # jsonschema: python3 and python3-venv here, and OpenTimelineIO with its CMX
 # 3600 adapter and jsonschema from PyPI in a virtual environment of its own,
 # made below where the test looks for it.
+# tests/packaging.rs validates the desktop entry (desktop-file-validate from
+# desktop-file-utils), the AppStream metainfo (appstreamcli from appstream),
+# and the MIME definition against shared-mime-info's DTD (xmllint from
+# libxml2-utils) and with its update-mime-database (shared-mime-info).
 DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
   xvfb xdotool imagemagick
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libgl1-mesa-dri
   mesa-vulkan-drivers libvulkan1
-  python3 python3-venv)
+  python3 python3-venv
+  desktop-file-utils appstream libxml2-utils shared-mime-info)
 
 # OpenTimelineIO itself (0.18) reads no EDL: its CMX 3600 reader is a package
 # of its own.

@@ -1,0 +1,991 @@
+//! The packaging metadata in `packaging/`: the desktop entry, the AppStream
+//! metainfo, the shared-mime-info definition, the macOS `Info.plist` and the
+//! icons. Each passes its platform's validator where one runs here, and they
+//! agree with one another, with `earmark::app_id::APP_ID`, with Cargo.toml's
+//! version and licence, and with the files the app opens.
+//!
+//! The validators come from Debian packages (desktop-file-utils, appstream,
+//! libxml2-utils, shared-mime-info) that `bash packaging/setup.sh` installs;
+//! a test that needs a missing one fails and says so, it never passes
+//! without having checked.
+
+#![cfg(feature = "app")]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use earmark::app_id::APP_ID;
+use earmark::review::session::SESSION_EXTENSION;
+use earmark::ui::open::{AUDIO_EXTENSIONS, TRANSCRIPT_EXTENSIONS};
+
+/// The sizes of the hicolor PNGs, in pixels.
+const HICOLOR_SIZES: [u32; 8] = [16, 24, 32, 48, 64, 128, 256, 512];
+
+/// The sizes inside the Windows icon.
+const ICO_SIZES: [u32; 7] = [16, 24, 32, 48, 64, 128, 256];
+
+/// The elements of the macOS icon and the size of each, in pixels.
+const ICNS_ELEMENTS: [(&str, u32); 12] = [
+    ("is32", 16),
+    ("s8mk", 16),
+    ("il32", 32),
+    ("l8mk", 32),
+    ("ic11", 32),
+    ("ic12", 64),
+    ("ic07", 128),
+    ("ic13", 256),
+    ("ic08", 256),
+    ("ic14", 512),
+    ("ic09", 512),
+    ("ic10", 1024),
+];
+
+/// Extensions the app opens that the desktop entry does not claim, and why:
+/// a desktop entry has no rank, so claiming these would put Earmark in the
+/// "Open with" list of every text file, JSON file or video, and make it
+/// their handler where nothing else is installed. macOS claims them at the
+/// rank "Alternate" instead, which never makes it the default.
+const NOT_CLAIMED_ON_LINUX: [&str; 5] = ["txt", "json", "mp4", "mkv", "webm"];
+
+/// The session file's MIME type, defined in the mime XML.
+const SESSION_MIME_TYPE: &str = "application/x-earmark-session";
+
+/// The binary the desktop entry and the bundle start.
+const BINARY: &str = "earmark";
+
+fn packaging(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("packaging")
+        .join(path)
+}
+
+fn desktop_path() -> PathBuf {
+    packaging(&format!("linux/{APP_ID}.desktop"))
+}
+
+fn metainfo_path() -> PathBuf {
+    packaging(&format!("linux/{APP_ID}.metainfo.xml"))
+}
+
+fn mime_path() -> PathBuf {
+    packaging(&format!("linux/{APP_ID}.mime.xml"))
+}
+
+fn plist_path() -> PathBuf {
+    packaging("macos/Info.plist")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn read_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `program` on `PATH`, or a failure naming the Debian package and setup.sh.
+fn tool(program: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{program} is not installed (Debian package {package}); \
+                 run `bash packaging/setup.sh`, which installs what these tests need"
+            )
+        })
+}
+
+/// A file of the system's shared-mime-info database, or a failure saying
+/// how to get it.
+fn system_mime_file(name: &str) -> PathBuf {
+    let path = Path::new("/usr/share/mime").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing (Debian package shared-mime-info); run `bash packaging/setup.sh`",
+        path.display()
+    );
+    path
+}
+
+fn run(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+fn text_of(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Every extension the app opens: audio, transcripts and its session file.
+fn app_extensions() -> BTreeSet<String> {
+    AUDIO_EXTENSIONS
+        .iter()
+        .chain(TRANSCRIPT_EXTENSIONS.iter())
+        .chain(std::iter::once(&SESSION_EXTENSION))
+        .map(|e| e.to_string())
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+// The desktop entry.
+
+/// The `[Desktop Entry]` group: key to value, comments left out.
+fn desktop_entry() -> BTreeMap<String, String> {
+    let text = read(&desktop_path());
+    let mut entries = BTreeMap::new();
+    let mut in_group = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('[') {
+            in_group = line == "[Desktop Entry]";
+            continue;
+        }
+        if in_group {
+            let (key, value) = line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not key=value: {line}"));
+            entries.insert(key.trim().to_string(), value.trim().to_string());
+        }
+    }
+    entries
+}
+
+/// A `;`-separated list value of the desktop entry.
+fn desktop_list(entry: &BTreeMap<String, String>, key: &str) -> Vec<String> {
+    entry
+        .get(key)
+        .unwrap_or_else(|| panic!("the desktop entry has no {key}"))
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_desktop_entry_passes_desktop_file_validate_without_a_remark() {
+    let validate = tool("desktop-file-validate", "desktop-file-utils");
+    let output = run(Command::new(validate).arg(desktop_path()));
+    let said = text_of(&output);
+    assert!(
+        output.status.success() && said.trim().is_empty(),
+        "desktop-file-validate: {}\n{said}",
+        output.status
+    );
+}
+
+#[test]
+fn the_desktop_entry_is_named_and_started_by_the_app_id() {
+    let entry = desktop_entry();
+    let get = |key: &str| entry.get(key).map(String::as_str);
+    assert_eq!(get("Type"), Some("Application"));
+    assert_eq!(get("Name"), Some("Earmark"));
+    assert_eq!(
+        get("Icon"),
+        Some(APP_ID),
+        "the icon is installed as APP_ID.png"
+    );
+    assert_eq!(
+        get("StartupWMClass"),
+        Some(APP_ID),
+        "the window's WM_CLASS is the app id (src/ui/mod.rs)"
+    );
+    assert_eq!(get("Terminal"), Some("false"));
+    assert_eq!(
+        get("Exec"),
+        Some(format!("{BINARY} %F").as_str()),
+        "the file manager passes every selected file (an audio file and its transcript)"
+    );
+    for category in ["AudioVideo", "Audio"] {
+        assert!(
+            desktop_list(&entry, "Categories")
+                .iter()
+                .any(|c| c == category)
+        );
+    }
+}
+
+// The AppStream metainfo.
+
+/// An XML element as the tests read it: its name, attributes, text and
+/// children, namespaces left as written.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attributes: BTreeMap<String, String>,
+    text: String,
+    children: Vec<Element>,
+}
+
+impl Element {
+    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn child<'a>(&'a self, name: &'a str) -> &'a Element {
+        self.children(name)
+            .next()
+            .unwrap_or_else(|| panic!("<{}> has no <{name}>", self.name))
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    fn text(&self) -> &str {
+        self.text.trim()
+    }
+}
+
+/// Reads `path` as XML (with quick-xml, strictly: a file that is not
+/// well-formed fails) into its root element.
+fn read_xml(path: &Path) -> Element {
+    use quick_xml::events::{BytesStart, Event};
+
+    fn element_of(start: &BytesStart, path: &Path) -> Element {
+        let mut element = Element {
+            name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
+            ..Element::default()
+        };
+        for attribute in start.attributes() {
+            let attribute =
+                attribute.unwrap_or_else(|e| panic!("{}: bad attribute: {e}", path.display()));
+            let value = attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .unwrap_or_else(|e| panic!("{}: bad attribute value: {e}", path.display()));
+            element.attributes.insert(
+                String::from_utf8_lossy(attribute.key.as_ref()).into_owned(),
+                value.into_owned(),
+            );
+        }
+        element
+    }
+
+    let text = read(path);
+    let mut reader = quick_xml::Reader::from_str(&text);
+    reader.config_mut().check_end_names = true;
+    let mut open: Vec<Element> = vec![Element::default()];
+    loop {
+        let event = reader.read_event().unwrap_or_else(|e| {
+            panic!(
+                "{} is not well-formed at byte {}: {e}",
+                path.display(),
+                reader.buffer_position()
+            )
+        });
+        match event {
+            Event::Eof => break,
+            Event::Start(start) => open.push(element_of(&start, path)),
+            Event::Empty(start) => {
+                let element = element_of(&start, path);
+                open.last_mut()
+                    .expect("the document")
+                    .children
+                    .push(element);
+            }
+            Event::End(_) => {
+                let element = open.pop().expect("an open element");
+                open.last_mut()
+                    .unwrap_or_else(|| panic!("{}: an end without a start", path.display()))
+                    .children
+                    .push(element);
+            }
+            Event::Text(text) => {
+                let text = text
+                    .decode()
+                    .unwrap_or_else(|e| panic!("{}: not UTF-8: {e}", path.display()));
+                open.last_mut().expect("the document").text.push_str(&text);
+            }
+            Event::GeneralRef(name) => {
+                let name: &[u8] = &name;
+                let entity = match name {
+                    b"amp" => "&",
+                    b"lt" => "<",
+                    b"gt" => ">",
+                    b"quot" => "\"",
+                    b"apos" => "'",
+                    other => panic!(
+                        "{}: unknown entity &{};",
+                        path.display(),
+                        String::from_utf8_lossy(other)
+                    ),
+                };
+                open.last_mut().expect("the document").text.push_str(entity);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        open.len(),
+        1,
+        "{}: an element is never closed",
+        path.display()
+    );
+    let mut document = open.pop().expect("the document");
+    assert_eq!(
+        document.children.len(),
+        1,
+        "{}: one root element",
+        path.display()
+    );
+    document.children.pop().expect("the root")
+}
+
+/// What appstreamcli said, by severity letter (E, W, I, P): each remark's tag.
+fn appstream_remarks(said: &str) -> BTreeMap<char, Vec<String>> {
+    let mut remarks: BTreeMap<char, Vec<String>> = BTreeMap::new();
+    for line in said.lines().map(str::trim) {
+        let mut chars = line.chars();
+        let (Some(severity), Some(':')) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if "EWIP".contains(severity) {
+            // "P: io.github.earmark.Earmark:8: cid-contains-uppercase-letter ..."
+            let tag = line.splitn(4, ':').nth(3).unwrap_or(line).trim();
+            let tag = tag.split_whitespace().next().unwrap_or(tag);
+            remarks.entry(severity).or_default().push(tag.to_string());
+        }
+    }
+    remarks
+}
+
+/// Asserts appstreamcli found nothing at all but the one pedantic remark
+/// that is a choice: the id's capital letter, which follows the usual
+/// `org.gnome.TextEditor` form (Flathub accepts it; only --pedantic notes it).
+fn assert_only_the_capital_in_the_id(output: &Output, what: &str) {
+    let said = text_of(output);
+    let remarks = appstream_remarks(&said);
+    let unexpected: Vec<_> = remarks
+        .iter()
+        .flat_map(|(severity, tags)| tags.iter().map(move |tag| (*severity, tag)))
+        .filter(|(severity, tag)| !(*severity == 'P' && *tag == "cid-contains-uppercase-letter"))
+        .collect();
+    assert!(
+        output.status.success() && unexpected.is_empty(),
+        "appstreamcli {what}: {}, remarks beyond the capital in the id: {unexpected:?}\n{said}",
+        output.status
+    );
+}
+
+#[test]
+fn the_metainfo_passes_appstreamcli_validate_even_pedantic() {
+    let output = run(Command::new(tool("appstreamcli", "appstream"))
+        .args(["validate", "--no-net", "--pedantic", "--no-color"])
+        .arg(metainfo_path()));
+    assert_only_the_capital_in_the_id(&output, "validate");
+}
+
+/// Lays the files out as a package installs them under `root/usr/share`.
+fn install_tree(root: &Path) {
+    let share = root.join("usr/share");
+    let copy = |from: PathBuf, to: PathBuf| {
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+        std::fs::copy(&from, &to)
+            .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
+    };
+    copy(
+        metainfo_path(),
+        share.join(format!("metainfo/{APP_ID}.metainfo.xml")),
+    );
+    copy(
+        desktop_path(),
+        share.join(format!("applications/{APP_ID}.desktop")),
+    );
+    copy(
+        mime_path(),
+        share.join(format!("mime/packages/{APP_ID}.xml")),
+    );
+    for size in HICOLOR_SIZES {
+        let name = format!("icons/hicolor/{size}x{size}/apps/{APP_ID}.png");
+        copy(packaging(&name), share.join(&name));
+    }
+}
+
+#[test]
+fn the_installed_tree_passes_appstreamcli_validate_tree() {
+    let appstreamcli = tool("appstreamcli", "appstream");
+    let root = tempfile::tempdir().expect("a temporary folder");
+    install_tree(root.path());
+    let output = run(Command::new(&appstreamcli)
+        .args(["validate-tree", "--no-net", "--pedantic", "--no-color"])
+        .arg(root.path()));
+    assert_only_the_capital_in_the_id(&output, "validate-tree");
+}
+
+#[test]
+fn the_metainfo_agrees_with_the_app_id_and_cargo_toml() {
+    let component = read_xml(&metainfo_path());
+    assert_eq!(component.name, "component");
+    assert_eq!(component.attribute("type"), Some("desktop-application"));
+    assert_eq!(component.child("id").text(), APP_ID);
+    let launchable = component.child("launchable");
+    assert_eq!(launchable.attribute("type"), Some("desktop-id"));
+    assert_eq!(launchable.text(), format!("{APP_ID}.desktop"));
+    assert_eq!(component.child("provides").child("binary").text(), BINARY);
+    assert_eq!(
+        component.child("project_license").text(),
+        env!("CARGO_PKG_LICENSE")
+    );
+    assert_eq!(component.child("metadata_license").text(), "CC0-1.0");
+    assert_eq!(
+        component.child("content_rating").attribute("type"),
+        Some("oars-1.1")
+    );
+
+    let newest = component.child("releases").child("release");
+    assert_eq!(
+        newest.attribute("version"),
+        Some(env!("CARGO_PKG_VERSION")),
+        "the newest release is Cargo.toml's version"
+    );
+
+    // The screenshot is the README's, at its real size.
+    let image = component
+        .child("screenshots")
+        .child("screenshot")
+        .child("image");
+    let url = image.text();
+    let in_repo = url
+        .split_once("/main/")
+        .map(|(_, path)| path)
+        .unwrap_or_else(|| panic!("the screenshot URL names no file on main: {url}"));
+    let (width, height) = png_size(&Path::new(env!("CARGO_MANIFEST_DIR")).join(in_repo));
+    assert_eq!(image.attribute("width"), Some(width.to_string().as_str()));
+    assert_eq!(image.attribute("height"), Some(height.to_string().as_str()));
+}
+
+// The shared-mime-info definition.
+
+/// The internal DTD of shared-mime-info's own freedesktop.org.xml: the
+/// schema its packages are written to.
+fn shared_mime_info_dtd() -> String {
+    let text = read(&system_mime_file("packages/freedesktop.org.xml"));
+    let start = text
+        .find("<!DOCTYPE mime-info [")
+        .expect("freedesktop.org.xml carries its DTD")
+        + "<!DOCTYPE mime-info [".len();
+    let end = start + text[start..].find("]>").expect("the DTD's end");
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_mime_definition_is_valid_and_claims_earmark_files_only() {
+    let xmllint = tool("xmllint", "libxml2-utils");
+    let definition = read_xml(&mime_path());
+    assert_eq!(definition.name, "mime-info");
+    assert_eq!(
+        definition.attribute("xmlns"),
+        Some("http://www.freedesktop.org/standards/shared-mime-info")
+    );
+    let types: Vec<&Element> = definition.children("mime-type").collect();
+    let session = types
+        .iter()
+        .find(|t| t.attribute("type") == Some(SESSION_MIME_TYPE))
+        .unwrap_or_else(|| panic!("no {SESSION_MIME_TYPE}"));
+    let globs: Vec<_> = session
+        .children("glob")
+        .filter_map(|g| g.attribute("pattern"))
+        .collect();
+    assert_eq!(globs, [format!("*.{SESSION_EXTENSION}")]);
+    assert_eq!(
+        session.child("sub-class-of").attribute("type"),
+        Some("application/json")
+    );
+
+    // Nothing the system already defines is defined again.
+    let system = read(&system_mime_file("packages/freedesktop.org.xml"));
+    for mime_type in &types {
+        let name = mime_type.attribute("type").expect("a type");
+        assert!(
+            !system.contains(&format!("<mime-type type=\"{name}\">")),
+            "{name} is shared-mime-info's own"
+        );
+    }
+
+    // Valid against shared-mime-info's DTD.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let dtd = folder.path().join("mime-info.dtd");
+    std::fs::write(&dtd, shared_mime_info_dtd()).expect("write the DTD");
+    let output = run(Command::new(xmllint)
+        .arg("--noout")
+        .arg("--dtdvalid")
+        .arg(&dtd)
+        .arg(mime_path()));
+    assert!(
+        output.status.success(),
+        "xmllint --dtdvalid: {}\n{}",
+        output.status,
+        text_of(&output)
+    );
+}
+
+#[test]
+fn update_mime_database_reads_the_definition_and_earmark_files_get_the_type() {
+    let update = tool("update-mime-database", "shared-mime-info");
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let mime = root.path().join("mime");
+    let packages = mime.join("packages");
+    std::fs::create_dir_all(&packages).expect("mkdir");
+    std::fs::copy(
+        system_mime_file("packages/freedesktop.org.xml"),
+        packages.join("freedesktop.org.xml"),
+    )
+    .expect("copy freedesktop.org.xml");
+    std::fs::copy(mime_path(), packages.join(format!("{APP_ID}.xml"))).expect("copy ours");
+    // update-mime-database exits 0 even on a file it cannot parse: what it
+    // says is the verdict. The search path includes the folder, or it would
+    // say that instead.
+    let output = run(Command::new(update)
+        .env("XDG_DATA_DIRS", root.path())
+        .arg(&mime));
+    assert!(
+        output.status.success() && text_of(&output).trim().is_empty(),
+        "update-mime-database: {}\n{}",
+        output.status,
+        text_of(&output)
+    );
+    let globs = read(&mime.join("globs2"));
+    assert!(
+        globs
+            .lines()
+            .any(|l| l.ends_with(&format!(":{SESSION_MIME_TYPE}:*.{SESSION_EXTENSION}"))),
+        "globs2 has no *.{SESSION_EXTENSION}"
+    );
+    let subclasses = read(&mime.join("subclasses"));
+    let parents: Vec<_> = subclasses
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{SESSION_MIME_TYPE} ")))
+        .collect();
+    assert_eq!(
+        parents,
+        ["application/json"],
+        "{SESSION_MIME_TYPE}'s parents"
+    );
+}
+
+// The macOS bundle.
+
+fn info_plist() -> plist::Dictionary {
+    let value = plist::Value::from_file(plist_path())
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", plist_path().display()));
+    value.into_dictionary().expect("Info.plist is a dictionary")
+}
+
+fn plist_string<'a>(dict: &'a plist::Dictionary, key: &str) -> &'a str {
+    dict.get(key)
+        .and_then(plist::Value::as_string)
+        .unwrap_or_else(|| panic!("Info.plist has no string {key}"))
+}
+
+fn plist_strings(dict: &plist::Dictionary, key: &str) -> Vec<String> {
+    dict.get(key)
+        .and_then(plist::Value::as_array)
+        .map(|array| {
+            array
+                .iter()
+                .map(|v| {
+                    v.as_string()
+                        .unwrap_or_else(|| panic!("{key} holds a non-string"))
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The type identifiers the plist declares (exported and imported), with
+/// the extensions each names.
+fn declared_types(info: &plist::Dictionary) -> BTreeMap<String, (Vec<String>, plist::Dictionary)> {
+    let mut declared = BTreeMap::new();
+    for key in ["UTExportedTypeDeclarations", "UTImportedTypeDeclarations"] {
+        let Some(declarations) = info.get(key).and_then(plist::Value::as_array) else {
+            continue;
+        };
+        for declaration in declarations {
+            let declaration = declaration
+                .as_dictionary()
+                .unwrap_or_else(|| panic!("{key} holds a non-dictionary"));
+            let tags = declaration
+                .get("UTTypeTagSpecification")
+                .and_then(plist::Value::as_dictionary)
+                .cloned()
+                .unwrap_or_default();
+            declared.insert(
+                plist_string(declaration, "UTTypeIdentifier").to_string(),
+                (
+                    plist_strings(&tags, "public.filename-extension"),
+                    declaration.clone(),
+                ),
+            );
+        }
+    }
+    declared
+}
+
+/// Each document type of the plist: its name, role, rank and extensions.
+fn document_types(info: &plist::Dictionary) -> Vec<(String, String, String, Vec<String>)> {
+    let declared = declared_types(info);
+    let types = info
+        .get("CFBundleDocumentTypes")
+        .and_then(plist::Value::as_array)
+        .expect("Info.plist has CFBundleDocumentTypes");
+    types
+        .iter()
+        .map(|document| {
+            let document = document.as_dictionary().expect("a document type");
+            let name = plist_string(document, "CFBundleTypeName").to_string();
+            let mut extensions = plist_strings(document, "CFBundleTypeExtensions");
+            let content_types = plist_strings(document, "LSItemContentTypes");
+            assert!(
+                extensions.is_empty() || content_types.is_empty(),
+                "{name}: macOS ignores CFBundleTypeExtensions beside LSItemContentTypes"
+            );
+            for uti in content_types {
+                let (tagged, _) = declared.get(&uti).unwrap_or_else(|| {
+                    panic!(
+                        "{name}: {uti} is not declared in the plist, so its files are unknown here"
+                    )
+                });
+                extensions.extend(tagged.iter().cloned());
+            }
+            assert!(!extensions.is_empty(), "{name} opens nothing");
+            (
+                name,
+                plist_string(document, "CFBundleTypeRole").to_string(),
+                plist_string(document, "LSHandlerRank").to_string(),
+                extensions,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_info_plist_parses_and_agrees_with_the_app_id_and_cargo_toml() {
+    let info = info_plist();
+    let version = env!("CARGO_PKG_VERSION");
+    for (key, expected) in [
+        ("CFBundleIdentifier", APP_ID),
+        ("CFBundleExecutable", BINARY),
+        ("CFBundleName", "Earmark"),
+        ("CFBundleDisplayName", "Earmark"),
+        ("CFBundlePackageType", "APPL"),
+        ("CFBundleInfoDictionaryVersion", "6.0"),
+        ("CFBundleShortVersionString", version),
+        ("CFBundleVersion", version),
+    ] {
+        assert_eq!(plist_string(&info, key), expected, "{key}");
+    }
+    let minimum = plist_string(&info, "LSMinimumSystemVersion");
+    let major: u32 = minimum
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_else(|| panic!("LSMinimumSystemVersion {minimum}"));
+    assert!(
+        major >= 11,
+        "LSMinimumSystemVersion {minimum}: Apple silicon starts at 11"
+    );
+    assert_eq!(
+        info.get("NSHighResolutionCapable")
+            .and_then(plist::Value::as_boolean),
+        Some(true)
+    );
+    let icon = plist_string(&info, "CFBundleIconFile");
+    assert!(
+        packaging(&format!("icons/{icon}")).is_file(),
+        "CFBundleIconFile {icon} is not in packaging/icons"
+    );
+
+    // The session type: exported, JSON, named like the Linux MIME type.
+    let declared = declared_types(&info);
+    let (extensions, declaration) = declared
+        .get(&format!("{APP_ID}.session"))
+        .expect("the session type is declared");
+    assert_eq!(extensions, &[SESSION_EXTENSION]);
+    assert_eq!(
+        plist_strings(declaration, "UTTypeConformsTo"),
+        ["public.json"]
+    );
+    let tags = declaration
+        .get("UTTypeTagSpecification")
+        .and_then(plist::Value::as_dictionary)
+        .expect("tags");
+    assert_eq!(plist_strings(tags, "public.mime-type"), [SESSION_MIME_TYPE]);
+    let exported = info
+        .get("UTExportedTypeDeclarations")
+        .and_then(plist::Value::as_array)
+        .expect("the session type is exported: Earmark owns it");
+    assert_eq!(exported.len(), 1);
+}
+
+#[test]
+fn the_info_plist_opens_exactly_what_the_app_opens_in_the_right_roles() {
+    let transcripts = set(&TRANSCRIPT_EXTENSIONS);
+    let audio = set(&AUDIO_EXTENSIONS);
+    let mut claimed = BTreeSet::new();
+    for (name, role, rank, extensions) in document_types(&info_plist()) {
+        assert!(
+            ["Owner", "Default", "Alternate"].contains(&rank.as_str()),
+            "{name}: LSHandlerRank {rank}"
+        );
+        for extension in extensions {
+            let expected_role =
+                if extension == SESSION_EXTENSION || transcripts.contains(&extension) {
+                    "Editor"
+                } else if audio.contains(&extension) {
+                    "Viewer"
+                } else {
+                    panic!("{name}: the app does not open .{extension}")
+                };
+            assert_eq!(role, expected_role, "{name} (.{extension})");
+            if extension == SESSION_EXTENSION {
+                assert_eq!(rank, "Owner", "Earmark owns .{extension}");
+            }
+            if NOT_CLAIMED_ON_LINUX.contains(&extension.as_str()) {
+                assert_eq!(rank, "Alternate", "{name}: .{extension} is only offered");
+            }
+            assert!(claimed.insert(extension.clone()), ".{extension} twice");
+        }
+    }
+    assert_eq!(
+        claimed,
+        app_extensions(),
+        "the bundle claims what the app opens"
+    );
+}
+
+// The three lists of file types.
+
+/// `pattern` → MIME types, from a shared-mime-info globs2 file.
+fn globs(path: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_extension: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in read(path).lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<_> = line.split(':').collect();
+        if let [_weight, mime_type, pattern, ..] = fields[..]
+            && let Some(extension) = pattern.strip_prefix("*.")
+        {
+            by_extension
+                .entry(extension.to_ascii_lowercase())
+                .or_default()
+                .insert(mime_type.to_string());
+        }
+    }
+    by_extension
+}
+
+#[test]
+fn the_desktop_entry_claims_the_mime_types_of_what_the_app_opens() {
+    let listed = desktop_list(&desktop_entry(), "MimeType");
+    let app = app_extensions();
+    let not_claimed = set(&NOT_CLAIMED_ON_LINUX);
+    assert!(
+        not_claimed.is_subset(&app),
+        "NOT_CLAIMED_ON_LINUX names files the app does not open"
+    );
+
+    // The system's globs, with ours added as an installed package would.
+    let mut by_extension = globs(&system_mime_file("globs2"));
+    let definition = read_xml(&mime_path());
+    for mime_type in definition.children("mime-type") {
+        for glob in mime_type.children("glob") {
+            let pattern = glob.attribute("pattern").expect("a pattern");
+            let extension = pattern.strip_prefix("*.").expect("a *.ext glob");
+            by_extension
+                .entry(extension.to_string())
+                .or_default()
+                .insert(mime_type.attribute("type").expect("a type").to_string());
+        }
+    }
+    let aliases: BTreeSet<String> = read(&system_mime_file("aliases"))
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+
+    // Each listed type is canonical and is that of a file the app opens and
+    // Linux claims.
+    for mime_type in &listed {
+        assert!(
+            !aliases.contains(mime_type),
+            "{mime_type} is an alias; list the canonical type"
+        );
+        let opened: Vec<_> = by_extension
+            .iter()
+            .filter(|(extension, types)| {
+                types.contains(mime_type)
+                    && app.contains(*extension)
+                    && !not_claimed.contains(*extension)
+            })
+            .map(|(extension, _)| extension)
+            .collect();
+        assert!(
+            !opened.is_empty(),
+            "{mime_type}: no file of this type is one the app opens and Linux claims"
+        );
+    }
+    // Each extension the app opens (but those left out on purpose) has its
+    // type listed.
+    for extension in app.difference(&not_claimed) {
+        let types = by_extension
+            .get(extension)
+            .unwrap_or_else(|| panic!("no MIME type knows .{extension}"));
+        assert!(
+            types.iter().any(|t| listed.contains(t)),
+            ".{extension} ({types:?}) is not in the desktop entry's MimeType"
+        );
+    }
+}
+
+// The icons.
+
+/// The width and height in a PNG's header, after checking it is a PNG.
+fn png_size(path: &Path) -> (u32, u32) {
+    png_header(&read_bytes(path), &path.display().to_string())
+}
+
+fn png_header(bytes: &[u8], what: &str) -> (u32, u32) {
+    assert!(
+        bytes.len() > 33 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
+        "{what} is not a PNG"
+    );
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    (be(16), be(20))
+}
+
+#[test]
+fn the_hicolor_icons_are_rgba_pngs_at_every_size() {
+    for size in HICOLOR_SIZES {
+        let path = packaging(&format!("icons/hicolor/{size}x{size}/apps/{APP_ID}.png"));
+        let bytes = read_bytes(&path);
+        assert_eq!(
+            png_header(&bytes, &path.display().to_string()),
+            (size, size),
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            (bytes[24], bytes[25]),
+            (8, 6),
+            "{}: 8-bit RGBA",
+            path.display()
+        );
+    }
+    assert!(
+        read(&packaging(&format!(
+            "icons/hicolor/scalable/apps/{APP_ID}.svg"
+        ))) == read(&packaging("icons/earmark.svg")),
+        "the scalable icon is not earmark.svg: run packaging/icons/make-icons.sh"
+    );
+    assert!(
+        read(&packaging("icons/make-icons.sh")).contains(&format!("\nAPP_ID={APP_ID}\n")),
+        "make-icons.sh names the icons by another app id"
+    );
+}
+
+#[test]
+fn the_windows_icon_holds_every_size_from_16_to_256() {
+    let path = packaging("icons/earmark.ico");
+    let bytes = read_bytes(&path);
+    let le16 = |at: usize| u16::from_le_bytes(bytes[at..at + 2].try_into().expect("2 bytes"));
+    let le32 = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!((le16(0), le16(2)), (0, 1), "an ICO header");
+    let count = usize::from(le16(4));
+    let mut sizes = Vec::new();
+    for entry in 0..count {
+        let at = 6 + entry * 16;
+        let side = |byte: u8| if byte == 0 { 256 } else { u32::from(byte) };
+        let (width, height) = (side(bytes[at]), side(bytes[at + 1]));
+        assert_eq!(width, height, "a square image");
+        let (length, offset) = (le32(at + 8) as usize, le32(at + 12) as usize);
+        let image = bytes
+            .get(offset..offset + length)
+            .unwrap_or_else(|| panic!("the {width} px image lies past the end"));
+        if image.starts_with(b"\x89PNG") {
+            assert_eq!(png_header(image, "the ICO's PNG"), (width, height));
+        } else {
+            // A BITMAPINFOHEADER: its height counts the colour and the mask.
+            let le = |at: usize| u32::from_le_bytes(image[at..at + 4].try_into().expect("4 bytes"));
+            assert_eq!(
+                (le(0), le(4), le(8)),
+                (40, width, 2 * height),
+                "the {width} px bitmap"
+            );
+        }
+        sizes.push(width);
+    }
+    assert_eq!(sizes, ICO_SIZES);
+}
+
+#[test]
+fn the_macos_icon_holds_every_size_from_16_to_1024() {
+    let path = packaging("icons/earmark.icns");
+    let bytes = read_bytes(&path);
+    let be =
+        |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+    assert_eq!(&bytes[0..4], b"icns");
+    assert_eq!(be(4), bytes.len(), "the length in the header");
+    let mut found = Vec::new();
+    let mut at = 8;
+    while at < bytes.len() {
+        let kind = String::from_utf8_lossy(&bytes[at..at + 4]).into_owned();
+        let length = be(at + 4);
+        assert!(
+            length > 8 && at + length <= bytes.len(),
+            "{kind}: its length"
+        );
+        let data = &bytes[at + 8..at + length];
+        let size = ICNS_ELEMENTS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, size)| *size)
+            .unwrap_or_else(|| panic!("an unexpected element {kind}"));
+        match kind.as_str() {
+            "s8mk" | "l8mk" => {
+                assert_eq!(data.len() as u32, size * size, "{kind}: one byte a pixel")
+            }
+            "is32" | "il32" => {}
+            _ => assert_eq!(png_header(data, &kind), (size, size), "{kind}"),
+        }
+        found.push(kind);
+        at += length;
+    }
+    let expected: Vec<_> = ICNS_ELEMENTS.iter().map(|(k, _)| k.to_string()).collect();
+    assert_eq!(found, expected);
+}
+
+// The set-up.
+
+#[test]
+fn setup_installs_the_tools_these_tests_need() {
+    let setup = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/setup.sh"));
+    let list = setup
+        .split_once("DEBIAN_PACKAGES=(")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(list, _)| list)
+        .expect("setup.sh has DEBIAN_PACKAGES=(...)");
+    let packages: BTreeSet<&str> = list.split_whitespace().collect();
+    for package in [
+        "desktop-file-utils",
+        "appstream",
+        "libxml2-utils",
+        "shared-mime-info",
+    ] {
+        assert!(
+            packages.contains(package),
+            "setup.sh's DEBIAN_PACKAGES lacks {package}"
+        );
+    }
+}
