@@ -13,6 +13,8 @@ pub mod atomic_file;
 #[cfg(feature = "audio")]
 pub mod audio;
 pub mod cli;
+pub mod crash;
+pub mod logging;
 pub mod review;
 pub mod timeline;
 pub mod transcript;

@@ -8,6 +8,7 @@ use earmark::cli::{self, Args};
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    start_logs_and_crash_reports(args.command.is_none());
     let Some(command) = args.command else {
         return player(args);
     };
@@ -15,6 +16,39 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let result = cli::run(command, &mut out).and_then(|()| Ok(out.flush()?));
     exit_code(result)
+}
+
+/// The log (and its file in the data folder when the window is to open:
+/// a headless command has its terminal) and the panic hook that writes
+/// crash reports there.
+fn start_logs_and_crash_reports(window: bool) {
+    let data_dir = data_dir();
+    let log_dir = data_dir
+        .as_deref()
+        .filter(|_| window)
+        .map(earmark::logging::logs_dir);
+    if let Err(err) = earmark::logging::init(log_dir.as_deref()) {
+        eprintln!("earmark: no log: {err}");
+    }
+    earmark::crash::install_panic_hook(data_dir.as_deref().map(earmark::crash::crash_dir));
+    log::info!(
+        "earmark {} started on {} {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    earmark::crash::panic_if_asked();
+}
+
+/// Where settings, journals, logs and crash reports are kept.
+#[cfg(feature = "app")]
+fn data_dir() -> Option<std::path::PathBuf> {
+    earmark::ui::settings_dir()
+}
+
+#[cfg(not(feature = "app"))]
+fn data_dir() -> Option<std::path::PathBuf> {
+    None
 }
 
 #[cfg(feature = "app")]

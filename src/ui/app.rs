@@ -402,6 +402,7 @@ impl EarmarkApp {
     }
 
     fn report(&mut self, message: String) {
+        log::warn!("{message}");
         self.errors.push(message);
         if self.errors.len() > MAX_ERRORS {
             self.errors.remove(0);
@@ -463,6 +464,12 @@ impl EarmarkApp {
             audio: audio.as_ref().map(|(path, _)| path.clone()),
             transcript,
         };
+        let recent = self.episode.recent();
+        log::info!(
+            "opened audio {:?}, transcript {:?}",
+            recent.audio,
+            recent.transcript
+        );
         if let Some(loaded) = self.episode.transcript.as_mut() {
             let link = open::audio_link(&loaded.path, self.episode.audio.as_deref());
             loaded.document.set_audio(link);

@@ -141,7 +141,10 @@ impl Editing {
             return EditOutcome::Nothing;
         };
         match loaded.document.finish_save(done) {
-            Ok(()) => EditOutcome::Saved,
+            Ok(()) => {
+                log::info!("saved {}", loaded.path.display());
+                EditOutcome::Saved
+            }
             Err(err) => save_failed(loaded, err),
         }
     }
@@ -176,9 +179,12 @@ impl Editing {
                 path.display(),
                 loaded.path.display()
             )),
-            Err(err) => EditOutcome::Ask(Dialog::SaveFailed {
-                message: err.to_string(),
-            }),
+            Err(err) => {
+                log::warn!("{} was not saved: {err}", path.display());
+                EditOutcome::Ask(Dialog::SaveFailed {
+                    message: err.to_string(),
+                })
+            }
         }
     }
 
@@ -252,6 +258,11 @@ impl Editing {
         };
         let dir = journal_dir(data_dir);
         if let Some(pending) = journal::pending(&dir, &loaded.path) {
+            log::info!(
+                "{} unsaved changes to {} found in the journal",
+                pending.changes,
+                loaded.path.display()
+            );
             let dialog = Dialog::Recover {
                 changes: pending.changes,
                 when: when(pending.last_secs),
@@ -273,6 +284,11 @@ impl Editing {
         let (Some(pending), Some(loaded)) = (self.recovery.take(), loaded) else {
             return EditOutcome::Nothing;
         };
+        log::info!(
+            "unsaved changes to {} {}",
+            loaded.path.display(),
+            if keep { "recovered" } else { "discarded" }
+        );
         if keep {
             let err = match pending.recover() {
                 Ok(document) => {
@@ -306,6 +322,7 @@ impl Editing {
 /// What a failed save asks: another program's change (Reload or Keep
 /// mine), or anything else (Save As).
 fn save_failed(loaded: &LoadedTranscript, err: SaveError) -> EditOutcome {
+    log::warn!("{} was not saved: {err}", loaded.path.display());
     match err {
         SaveError::ChangedOnDisk { .. } => EditOutcome::Ask(Dialog::ChangedOnDisk {
             file: loaded.file_name(),

@@ -290,9 +290,16 @@ impl Player {
                     self.playing_wanted = false;
                     news.push(PlayerNews::Failed(message));
                 }
-                Event::NoDevice { reason } => self.device = DeviceState::NoDevice { reason },
-                Event::DeviceOpened { name, .. } => self.device = DeviceState::Open { name },
+                Event::NoDevice { reason } => {
+                    log::warn!("no sound device, playing silently: {reason}");
+                    self.device = DeviceState::NoDevice { reason };
+                }
+                Event::DeviceOpened { name, .. } => {
+                    log::info!("sound device opened: {name}");
+                    self.device = DeviceState::Open { name };
+                }
                 Event::DeviceLost => {
+                    log::warn!("sound device lost");
                     self.playing_wanted = false;
                     self.device = DeviceState::Lost;
                 }
