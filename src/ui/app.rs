@@ -11,6 +11,7 @@ use eframe::egui::{self, Role, WidgetInfo};
 mod edits;
 mod review;
 
+use super::crash_notice::CrashNotice;
 use super::demo;
 use super::dialogs::{About, Dialog};
 use super::editing::Editing;
@@ -101,6 +102,8 @@ pub struct EarmarkApp {
     view: TranscriptView,
     search: Search,
     dialog: Option<Dialog>,
+    /// The crash report an earlier run left, offered once.
+    crash_notice: CrashNotice,
     shortcuts_open: bool,
     settings_open: bool,
     errors: Vec<String>,
@@ -181,6 +184,7 @@ impl EarmarkApp {
             view: TranscriptView::default(),
             search: Search::default(),
             dialog: None,
+            crash_notice: CrashNotice::find(launch.data_dir.as_deref()),
             shortcuts_open: false,
             settings_open: false,
             errors: Vec::new(),
@@ -1336,6 +1340,8 @@ impl eframe::App for EarmarkApp {
             self.trace
                 .highlight(highlighted, pos_ms, self.player.speed());
         }
+        self.crash_notice
+            .offer(&mut self.dialog, self.opener.is_busy());
         self.dialog_ui(&ctx);
         if self.shortcuts_open {
             shortcuts::overlay_ui(&ctx, &mut self.shortcuts_open, self.settings.skip_secs);

@@ -1,8 +1,8 @@
 //! The window's modal dialogs: which partner file goes with a lone file, a
 //! speaker's new name, About, and the questions about unsaved changes
 //! (recover them, save them first, a failed save, another program's
-//! change). Each keeps only its own view state and returns what the user
-//! chose; the app applies it.
+//! change), and the crash report an earlier run left. Each keeps only its
+//! own view state and returns what the user chose; the app applies it.
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +58,28 @@ pub enum Dialog {
         /// When the last was made, as the user reads it.
         when: String,
     },
+    /// The last run crashed and left a report (see `ui::crash_notice`).
+    CrashReport(CrashReportView),
+}
+
+/// What the crash notice shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrashReportView {
+    /// The report's file.
+    pub path: PathBuf,
+    /// Its text, once "Show the report" was pressed.
+    pub text: Option<String>,
+}
+
+/// What the user did with the crash notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashAnswer {
+    /// Show the report's text.
+    Show,
+    /// Copy the report's path to the clipboard.
+    CopyPath,
+    /// Close the notice; it is not shown again.
+    Dismiss,
 }
 
 /// What About shows.
@@ -99,6 +121,8 @@ pub enum DialogAnswer {
     Recover,
     /// Throw the unsaved changes away.
     Discard,
+    /// An answer to the crash notice.
+    CrashReport(CrashAnswer),
     /// Closed without a choice.
     Close,
 }
@@ -132,11 +156,58 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
             Dialog::SaveChanges { file, before } => save_changes_ui(ui, file, before),
             Dialog::SaveFailed { message } => save_failed_ui(ui, message),
             Dialog::ChangedOnDisk { file, modified } => changed_on_disk_ui(ui, file, *modified),
+            Dialog::CrashReport(view) => crash_report_ui(ui, view),
         };
     });
     if answer.is_none() && modal.should_close() {
-        answer = Some(DialogAnswer::Close);
+        answer = Some(match dialog {
+            // Closing the notice is dismissing it: it was seen.
+            Dialog::CrashReport(_) => DialogAnswer::CrashReport(CrashAnswer::Dismiss),
+            _ => DialogAnswer::Close,
+        });
     }
+    answer
+}
+
+/// "Earmark closed unexpectedly last time": where the report is, its text
+/// once asked for, and Show the report, Copy path, Dismiss (Enter).
+fn crash_report_ui(ui: &mut egui::Ui, view: &CrashReportView) -> Option<DialogAnswer> {
+    let mut answer = None;
+    ui.heading("Earmark closed unexpectedly");
+    ui.label(format!(
+        "Earmark closed unexpectedly last time. A report was saved: {}",
+        view.path.display()
+    ));
+    ui.label(
+        "Unsaved changes to a transcript are offered back when you open it again. \
+         Attaching the report to a bug report helps to fix the cause.",
+    );
+    if let Some(text) = &view.text {
+        ui.add_space(4.0);
+        // A fixed size, so the dialog does not move on the frames after
+        // the text appears (and a button is not where it was drawn).
+        let size = ui.ctx().content_rect().size() * egui::vec2(0.7, 0.45);
+        egui::ScrollArea::both()
+            .min_scrolled_width(size.x)
+            .max_width(size.x)
+            .min_scrolled_height(size.y)
+            .max_height(size.y)
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(text).monospace()).extend());
+            });
+    }
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        if view.text.is_none() && ui.button("Show the report").clicked() {
+            answer = Some(DialogAnswer::CrashReport(CrashAnswer::Show));
+        }
+        if ui.button("Copy path").clicked() {
+            answer = Some(DialogAnswer::CrashReport(CrashAnswer::CopyPath));
+        }
+        if ui.button("Dismiss").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+            answer = Some(DialogAnswer::CrashReport(CrashAnswer::Dismiss));
+        }
+    });
     answer
 }
 

@@ -3,6 +3,7 @@
 
 mod app;
 pub mod boundary_drag;
+pub mod crash_notice;
 mod demo;
 pub mod dialogs;
 pub mod editing;

@@ -102,6 +102,9 @@ impl EarmarkApp {
                 let outcome = self.editing.recover(loaded, false);
                 self.on_edit(outcome);
             }
+            DialogAnswer::CrashReport(answer) => {
+                self.dialog = self.crash_notice.answer(&self.ctx, answer);
+            }
             DialogAnswer::Recover | DialogAnswer::Close => self.edits.after_save = None,
         }
     }
@@ -260,7 +263,11 @@ impl EarmarkApp {
     /// Escape on a dialog: closes it; unsaved changes found on open are kept
     /// unless discarded.
     pub(super) fn dismiss_dialog(&mut self) {
-        if self.dialog.take().is_some() && self.editing.is_asking() {
+        let dialog = self.dialog.take();
+        if matches!(dialog, Some(Dialog::CrashReport(_))) {
+            self.crash_notice.dismissed();
+        }
+        if dialog.is_some() && self.editing.is_asking() {
             let outcome = self.editing.recover(self.episode.transcript.as_mut(), true);
             self.on_edit(outcome);
         }
