@@ -17,12 +17,56 @@ use crate::transcript::{self, Format, TextOptions, Transcript};
 #[cfg(feature = "audio")]
 pub mod audio;
 
+/// What `earmark --help` says before the usage (`-h` shows the one-line about).
+const LONG_ABOUT: &str = "\
+Play a recording next to its transcript, in sync: click a line to hear it, \
+correct the text, speakers and timing, mark what to cut or fix, and export \
+the markers for an audio editor.
+
+With no command, Earmark opens its window: on FILE (an audio file, its \
+transcript, or both; a lone file brings its partner from the same folder; or \
+a session NAME.earmark), else on the last episode, else on a short demo. The \
+commands below work without a window and print to the terminal.";
+
+/// What `earmark --help` says after the options.
+const AFTER_LONG_HELP: &str = "\
+Examples:
+  earmark episode.mp3
+      The episode, with its transcript beside it (episode.srt, .vtt, .json or .txt).
+  earmark episode.mp3 notes.txt --start 00:12:30
+      The episode with that transcript, playing from 12 min 30 s.
+  earmark inspect episode.srt
+      The parsed transcript as JSON.
+  earmark convert episode.json episode.srt
+      The transcript in another format.
+  earmark export episode.srt --to audacity -o labels.txt
+      The review's markers as Audacity labels.
+
+Files:
+  Settings, unsaved changes (journal/), copies of overwritten transcripts \
+(backups/), the log (logs/earmark.log) and crash reports (crashes/) are kept \
+in the data folder: $XDG_DATA_HOME/earmark or ~/.local/share/earmark on \
+Linux, ~/Library/Application Support/earmark on macOS, \
+%APPDATA%\\earmark\\data on Windows. Help > About in the window shows it.
+
+Environment:
+  RUST_LOG
+      What is logged to stderr: warnings and errors when unset; \
+RUST_LOG=earmark=debug for more. The log file always has Earmark's own \
+lines from info up.
+  EARMARK_STATE_DIR
+      A folder to use instead of the data folder.
+  EARMARK_CACHE_DIR
+      A folder for cached waveforms instead of the cache folder.";
+
 /// Command-line arguments of the `earmark` binary.
 #[derive(Debug, Parser)]
 #[command(
     name = "earmark",
     version,
-    about = "Play a recording next to its transcript, in sync."
+    about = "Play a recording next to its transcript, in sync.",
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
 )]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
