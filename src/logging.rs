@@ -1,10 +1,10 @@
-//! The app's log: one `log` logger that writes each line to stderr (filtered
-//! by `RUST_LOG`, warnings and errors when it is not set), to a rotating
-//! file in the data folder (`logs/earmark.log`: Earmark's own lines from
-//! info up, other crates' from warn up, plus whatever `RUST_LOG` adds), and
-//! to a small in-memory ring that a crash report quotes. It never panics and
-//! never stops the app: a log file that cannot be written is given up with
-//! one line on stderr.
+//! The app's log: one `log` logger that writes each line to stderr
+//! (filtered by `RUST_LOG`, warnings and errors when it is not set), to a
+//! rotating file in the data folder (`logs/earmark.log`: Earmark's own
+//! lines from info up, other crates' from warn up, symphonia's from error
+//! up, plus whatever `RUST_LOG` adds), and to a small in-memory ring that a
+//! crash report quotes. It never panics and never stops the app: a log file
+//! that cannot be written is given up with one line on stderr.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -25,6 +25,10 @@ pub const MAX_LOG_BYTES: u64 = 1024 * 1024;
 pub const KEPT_LOGS: usize = 3;
 /// Lines kept in memory for a crash report.
 pub const RECENT_LINES: usize = 50;
+
+/// symphonia warns about each MP3's first frames (a normal underflow of
+/// its bit reservoir): only its errors are kept unless `RUST_LOG` names it.
+const QUIET_CRATE: &str = "symphonia";
 
 /// How long a crash report waits for a logger busy on another thread.
 const LOCK_PATIENCE: Duration = Duration::from_millis(200);
@@ -104,12 +108,15 @@ struct State {
 impl Logger {
     fn new(rust_log: Option<&str>, file_dir: Option<&Path>) -> Logger {
         let mut stderr = env_filter::Builder::new();
-        stderr.filter_level(LevelFilter::Warn);
+        stderr
+            .filter_level(LevelFilter::Warn)
+            .filter_module(QUIET_CRATE, LevelFilter::Error);
         if let Some(spec) = rust_log {
             stderr.parse(spec);
         }
         let kept = env_filter::Builder::new()
             .filter_level(LevelFilter::Warn)
+            .filter_module(QUIET_CRATE, LevelFilter::Error)
             .filter_module("earmark", LevelFilter::Info)
             .build();
         Logger {
@@ -447,20 +454,28 @@ mod tests {
 
     #[test]
     fn stderr_gets_warnings_unless_rust_log_asks_for_more_and_the_file_keeps_our_info() {
-        let info = |target: &'static str| {
+        let at = |level, target: &'static str| {
             Record::builder()
-                .level(log::Level::Info)
+                .level(level)
                 .target(target)
                 .args(format_args!("x"))
                 .build()
         };
+        let info = |target| at(log::Level::Info, target);
+        let warn = |target| at(log::Level::Warn, target);
         let quiet = Logger::new(None, None);
         assert!(!quiet.stderr.matches(&info("earmark::ui::app")));
+        assert!(quiet.stderr.matches(&warn("earmark::ui::app")));
+        assert!(quiet.stderr.matches(&warn("wgpu_core::device")));
         assert!(quiet.kept.matches(&info("earmark::ui::app")));
         assert!(!quiet.kept.matches(&info("wgpu_core::device")));
-        let asked = Logger::new(Some("earmark=debug"), None);
+        let mp3 = "symphonia_bundle_mp3::layer3";
+        assert!(!quiet.stderr.matches(&warn(mp3)) && !quiet.kept.matches(&warn(mp3)));
+        assert!(quiet.kept.matches(&at(log::Level::Error, mp3)));
+        let asked = Logger::new(Some("earmark=debug,symphonia=warn"), None);
         assert!(asked.stderr.matches(&info("earmark::ui::app")));
         assert!(!asked.stderr.matches(&info("wgpu_core::device")));
+        assert!(asked.stderr.matches(&warn(mp3)));
         assert_eq!(asked.max_level(), LevelFilter::Debug);
     }
 }
