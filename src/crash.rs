@@ -79,7 +79,7 @@ impl Report {
                 .name()
                 .unwrap_or("<unnamed>")
                 .to_owned(),
-            backtrace: Backtrace::force_capture().to_string(),
+            backtrace: without_panic_machinery(&Backtrace::force_capture().to_string()),
             log_lines: logging::recent_lines(),
         }
     }
@@ -106,8 +106,8 @@ impl Report {
         ));
         text.push_str(&format!("\nPanic:\n{}\n", self.message));
         text.push_str(
-            "\nUnsaved changes to a transcript are kept in Earmark's journal and \
-             offered back the next time the transcript is opened.\n",
+            "\nUnsaved changes to a transcript are kept in Earmark's journal\n\
+             and offered back the next time the transcript is opened.\n",
         );
         text.push_str("\nLast lines of the log:\n");
         for line in &self.log_lines {
@@ -117,6 +117,40 @@ impl Report {
         text.push_str(&format!("\nBacktrace:\n{}\n", self.backtrace));
         text
     }
+}
+
+/// The frames of `backtrace` from the code that panicked on: the first ones
+/// are this hook and std's panic machinery, which std's own message leaves
+/// out too. Unchanged when the names are unknown (symbols stripped).
+fn without_panic_machinery(backtrace: &str) -> String {
+    const MACHINERY: [&str; 8] = [
+        "earmark::crash::Report::of_panic",
+        "earmark::crash::install_panic_hook",
+        "<alloc::boxed::Box<dyn",
+        "std::panicking::",
+        "std::sys::backtrace::__rust_end_short_backtrace",
+        "rust_begin_unwind",
+        "core::panicking::",
+        "std::panic::",
+    ];
+    // A frame starts with its number: "  12: name", then "at file:line".
+    let is_frame = |line: &str| {
+        line.trim_start()
+            .split_once(": ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let lines: Vec<&str> = backtrace.lines().collect();
+    let mut first_kept = 0;
+    for (index, line) in lines.iter().enumerate() {
+        if !is_frame(line) {
+            continue;
+        }
+        if !MACHINERY.iter().any(|name| line.contains(name)) {
+            first_kept = index;
+            break;
+        }
+    }
+    lines[first_kept..].join("\n")
 }
 
 /// Writes `report` into `dir` (made if missing) as a new
@@ -274,6 +308,33 @@ mod tests {
             backtrace: "0: main".to_owned(),
             log_lines: vec!["a line".to_owned()],
         }
+    }
+
+    #[test]
+    fn the_backtrace_starts_at_the_code_that_panicked() {
+        let captured = "   0: earmark::crash::Report::of_panic
+             at ./src/crash.rs:82:24
+   1: earmark::crash::install_panic_hook::{{closure}}
+             at ./src/crash.rs:170:26
+   2: std::panicking::panic_with_hook
+   3: __rustc::rust_begin_unwind
+   4: core::panicking::panic_fmt
+   5: core::option::unwrap_failed
+   6: earmark::ui::app::EarmarkApp::install
+             at ./src/ui/app.rs:440:5
+   7: std::panicking::try
+   8: main";
+        let kept = without_panic_machinery(captured);
+        assert!(
+            kept.starts_with("   5: core::option::unwrap_failed\n   6: earmark::ui::app"),
+            "{kept}"
+        );
+        assert!(
+            kept.ends_with("   7: std::panicking::try\n   8: main"),
+            "{kept}"
+        );
+        let stripped = "   0: <unknown>\n   1: <unknown>";
+        assert_eq!(without_panic_machinery(stripped), stripped);
     }
 
     #[test]

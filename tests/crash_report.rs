@@ -67,6 +67,10 @@ fn a_panic_on_any_thread_leaves_a_report_with_version_platform_backtrace_and_log
     for part in expected {
         assert!(report.contains(&part), "no {part:?} in:\n{report}");
     }
+    assert!(
+        !report.contains("install_panic_hook"),
+        "the hook's own frames are left out:\n{report}"
+    );
     // The last 50 lines, not all of them.
     assert!(report.contains("step 11\n"), "{report}");
     assert!(!report.contains("step 10\n"), "{report}");
