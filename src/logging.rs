@@ -1,5 +1,7 @@
 //! The app's log: one `log` logger that writes each line to stderr
-//! (filtered by `RUST_LOG`, warnings and errors when it is not set), to a
+//! (filtered by `RUST_LOG`; when it is not set, warnings and errors for the
+//! window and nothing for a headless command, whose own error line is the
+//! one it prints), to a
 //! rotating file in the data folder (`logs/earmark.log`: Earmark's own
 //! lines from info up, other crates' from warn up, symphonia's from error
 //! up, plus whatever `RUST_LOG` adds), and to a small in-memory ring that a
@@ -48,11 +50,12 @@ pub fn logs_dir(data_dir: &Path) -> PathBuf {
 
 /// Sets the process's logger: stderr by `RUST_LOG`, the ring, and the
 /// rotating file in `file_dir` when given (the window's run; a headless
-/// command reports to its terminal only). The file is created on the first
-/// line written to it.
-pub fn init(file_dir: Option<&Path>) -> Result<(), LogError> {
+/// command reports to its terminal only). A `headless` command's stderr
+/// gets nothing unless `RUST_LOG` asks: it says what went wrong in its own
+/// one line. The file is created on the first line written to it.
+pub fn init(file_dir: Option<&Path>, headless: bool) -> Result<(), LogError> {
     let rust_log = std::env::var("RUST_LOG").ok();
-    let logger = Logger::new(rust_log.as_deref(), file_dir);
+    let logger = Logger::new(rust_log.as_deref(), file_dir, headless);
     let max_level = logger.max_level();
     LOGGER.set(logger).map_err(|_| LogError::AlreadySet)?;
     let logger = LOGGER.get().ok_or(LogError::AlreadySet)?;
@@ -106,11 +109,15 @@ struct State {
 }
 
 impl Logger {
-    fn new(rust_log: Option<&str>, file_dir: Option<&Path>) -> Logger {
+    fn new(rust_log: Option<&str>, file_dir: Option<&Path>, headless: bool) -> Logger {
         let mut stderr = env_filter::Builder::new();
-        stderr
-            .filter_level(LevelFilter::Warn)
-            .filter_module(QUIET_CRATE, LevelFilter::Error);
+        if headless {
+            stderr.filter_level(LevelFilter::Off);
+        } else {
+            stderr
+                .filter_level(LevelFilter::Warn)
+                .filter_module(QUIET_CRATE, LevelFilter::Error);
+        }
         if let Some(spec) = rust_log {
             stderr.parse(spec);
         }
@@ -463,7 +470,7 @@ mod tests {
         };
         let info = |target| at(log::Level::Info, target);
         let warn = |target| at(log::Level::Warn, target);
-        let quiet = Logger::new(None, None);
+        let quiet = Logger::new(None, None, false);
         assert!(!quiet.stderr.matches(&info("earmark::ui::app")));
         assert!(quiet.stderr.matches(&warn("earmark::ui::app")));
         assert!(quiet.stderr.matches(&warn("wgpu_core::device")));
@@ -472,10 +479,22 @@ mod tests {
         let mp3 = "symphonia_bundle_mp3::layer3";
         assert!(!quiet.stderr.matches(&warn(mp3)) && !quiet.kept.matches(&warn(mp3)));
         assert!(quiet.kept.matches(&at(log::Level::Error, mp3)));
-        let asked = Logger::new(Some("earmark=debug,symphonia=warn"), None);
+        let asked = Logger::new(Some("earmark=debug,symphonia=warn"), None, false);
         assert!(asked.stderr.matches(&info("earmark::ui::app")));
         assert!(!asked.stderr.matches(&info("wgpu_core::device")));
         assert!(asked.stderr.matches(&warn(mp3)));
         assert_eq!(asked.max_level(), LevelFilter::Debug);
+        let headless = Logger::new(None, None, true);
+        let error = at(log::Level::Error, "symphonia_core::formats::probe");
+        assert!(
+            !headless.stderr.matches(&error),
+            "a command's one line stays one"
+        );
+        assert!(
+            headless.kept.matches(&error),
+            "a crash report still quotes it"
+        );
+        let headless_asked = Logger::new(Some("symphonia=error"), None, true);
+        assert!(headless_asked.stderr.matches(&error));
     }
 }

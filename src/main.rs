@@ -27,7 +27,7 @@ fn start_logs_and_crash_reports(window: bool) {
         .as_deref()
         .filter(|_| window)
         .map(earmark::logging::logs_dir);
-    if let Err(err) = earmark::logging::init(log_dir.as_deref()) {
+    if let Err(err) = earmark::logging::init(log_dir.as_deref(), !window) {
         eprintln!("earmark: no log: {err}");
     }
     earmark::crash::install_panic_hook(data_dir.as_deref().map(earmark::crash::crash_dir));

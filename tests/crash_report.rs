@@ -32,7 +32,7 @@ fn a_panic_on_any_thread_leaves_a_report_with_version_platform_backtrace_and_log
     let dir = tempfile::tempdir().expect("a temporary folder");
     let logs = dir.path().join("logs");
     let crashes = dir.path().join("crashes");
-    earmark::logging::init(Some(&logs)).expect("the only logger in this test binary");
+    earmark::logging::init(Some(&logs), false).expect("the only logger in this test binary");
     // As Earmark's own lines (the file keeps other crates' from warn up).
     for n in 0..60 {
         log::info!(target: "earmark::test", "getting ready, step {n}");
