@@ -23,24 +23,15 @@ use earmark::review::export::{
 use earmark::review::markers::{Marker, default_kinds, selected};
 use earmark::review::session::Session;
 
-fn marker(start_ms: u64, end_ms: Option<u64>, kind: &str, note: &str) -> Marker {
-    Marker {
-        start_ms,
-        end_ms,
-        kind: kind.to_owned(),
-        note: note.to_owned(),
-    }
-}
-
 /// A review: a note, a cut range, a fix, and three chapters.
 fn review() -> Vec<Marker> {
     vec![
-        marker(75_000, None, "Chapter", "Ilya's background"),
-        marker(0, None, "Chapter", "Intro"),
-        marker(5_265, None, "Note", "Check the guest's name"),
-        marker(48_309, Some(68_409), "Cut", "Rambling"),
-        marker(78_305, None, "Fix", "\"Classic\" is B"),
-        marker(162_113, None, "Chapter", "Google years"),
+        Marker::new(75_000, None, "Chapter", "Ilya's background"),
+        Marker::new(0, None, "Chapter", "Intro"),
+        Marker::new(5_265, None, "Note", "Check the guest's name"),
+        Marker::new(48_309, Some(68_409), "Cut", "Rambling"),
+        Marker::new(78_305, None, "Fix", "\"Classic\" is B"),
+        Marker::new(162_113, None, "Chapter", "Google years"),
     ]
 }
 
@@ -97,7 +88,7 @@ fn audition_markers_are_its_tab_separated_list() {
          Fix\t1:18.305\t0:00.000\tdecimal\tCue\t\"Classic\" is B\n\
          Chapter\t2:42.113\t0:00.000\tdecimal\tCue\tGoogle years\n"
     );
-    let late = [marker(3_723_456, Some(3_725_000), "Cut", "")];
+    let late = [Marker::new(3_723_456, Some(3_725_000), "Cut", "")];
     assert_eq!(
         export(&all(&late), None, ExportFormat::Audition)
             .text
@@ -126,10 +117,10 @@ fn reaper_markers_and_regions_are_its_manager_csv() {
 #[test]
 fn a_hostile_note_stays_one_record_in_every_format() {
     let markers = vec![
-        marker(0, None, "Chapter", HOSTILE),
-        marker(12_000, Some(15_500), "Cut", HOSTILE),
-        marker(30_000, None, "Chapter", "Plain"),
-        marker(45_000, None, "Chapter", HOSTILE),
+        Marker::new(0, None, "Chapter", HOSTILE),
+        Marker::new(12_000, Some(15_500), "Cut", HOSTILE),
+        Marker::new(30_000, None, "Chapter", "Plain"),
+        Marker::new(45_000, None, "Chapter", HOSTILE),
     ];
     let chosen = all(&markers);
 
@@ -264,7 +255,7 @@ jsonschema.validate(document, schema, format_checker=checker)
 #[test]
 fn the_chapters_pass_the_podcast_namespace_schema_and_a_wrong_file_does_not() {
     let mut markers = review();
-    markers.push(marker(200_000, Some(230_000), "Chapter", HOSTILE));
+    markers.push(Marker::new(200_000, Some(230_000), "Chapter", HOSTILE));
     let exported = export(&all(&markers), None, ExportFormat::Chapters);
     if let Err(why) = chapters_schema_check(&exported.text) {
         panic!("refused by the schema:\n{why}\n{}", exported.text);
@@ -319,8 +310,8 @@ fn youtube_chapters_are_time_and_title_lines_and_its_rules_are_checked() {
     assert!(exported.changes.is_empty(), "{:?}", exported.changes);
 
     let late = [
-        marker(5_000, None, "Chapter", "A"),
-        marker(9_000, None, "Chapter", "B"),
+        Marker::new(5_000, None, "Chapter", "A"),
+        Marker::new(9_000, None, "Chapter", "B"),
     ];
     let warned = export(&all(&late), None, ExportFormat::Youtube).changes;
     assert_eq!(warned.len(), 3, "{warned:?}");
@@ -329,9 +320,9 @@ fn youtube_chapters_are_time_and_title_lines_and_its_rules_are_checked() {
     assert!(warned[2].contains("10 s apart"));
 
     let long = [
-        marker(0, None, "Chapter", "Start"),
-        marker(1_805_000, None, "Chapter", "Middle"),
-        marker(3_723_000, None, "Chapter", "Late"),
+        Marker::new(0, None, "Chapter", "Start"),
+        Marker::new(1_805_000, None, "Chapter", "Middle"),
+        Marker::new(3_723_000, None, "Chapter", "Late"),
     ];
     assert_eq!(
         export(&all(&long), None, ExportFormat::Youtube).text,
@@ -486,9 +477,9 @@ fn seed() -> earmark::transcript::Transcript {
 fn the_markdown_report_reads_back_as_text_with_each_marker_and_its_line() {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let markers = vec![
-        marker(5_265, None, "Note", HOSTILE),
-        marker(78_305, Some(79_000), "Fix", "\"Classic\" is B"),
-        marker(80_000, None, "Note", OPENERS),
+        Marker::new(5_265, None, "Note", HOSTILE),
+        Marker::new(78_305, Some(79_000), "Fix", "\"Classic\" is B"),
+        Marker::new(80_000, None, "Note", OPENERS),
     ];
     let transcript = seed();
     let exported = export(&all(&markers), Some(&transcript), ExportFormat::Report);
@@ -537,8 +528,8 @@ fn the_markdown_report_reads_back_as_text_with_each_marker_and_its_line() {
 fn the_html_report_is_well_formed_and_escapes_every_note() {
     use quick_xml::events::Event;
     let markers = vec![
-        marker(5_265, None, "Note", HOSTILE),
-        marker(48_309, Some(68_409), "Cut", "<script>alert(1)</script>"),
+        Marker::new(5_265, None, "Note", HOSTILE),
+        Marker::new(48_309, Some(68_409), "Cut", "<script>alert(1)</script>"),
     ];
     let transcript = seed();
     let exported = export(&all(&markers), Some(&transcript), ExportFormat::ReportHtml);
@@ -767,11 +758,11 @@ fn edl_frames_are_the_nearest_at_each_smpte_rate_written_non_drop_frame() {
 #[test]
 fn edl_says_what_it_moves_to_a_free_frame_and_what_is_past_its_timecode() {
     let markers = vec![
-        marker(1_000, None, "Note", "first"),
-        marker(1_010, None, "Note", "same frame"),
-        marker(1_020, None, "Note", "same frame again"),
-        marker(82_799_000, Some(82_800_000), "Cut", "the last second"),
-        marker(82_800_000, None, "Note", "23 h in: past 24:00:00:00"),
+        Marker::new(1_000, None, "Note", "first"),
+        Marker::new(1_010, None, "Note", "same frame"),
+        Marker::new(1_020, None, "Note", "same frame again"),
+        Marker::new(82_799_000, Some(82_800_000), "Cut", "the last second"),
+        Marker::new(82_800_000, None, "Note", "23 h in: past 24:00:00:00"),
     ];
     let exported = export(&all(&markers), None, ExportFormat::Edl);
     let (_, events) = read_edl(&exported.text, 25);
@@ -877,12 +868,12 @@ fn read_with_otio(path: &Path, rate: &str) -> serde_json::Value {
 #[test]
 fn opentimelineio_reads_each_marker_of_the_edl_at_its_time_with_its_name() {
     let markers = vec![
-        marker(0, None, "Chapter", HOSTILE),
-        marker(12_000, Some(15_500), "Cut", HOSTILE),
-        marker(30_000, None, "Chapter", "Plain"),
-        marker(45_000, None, "Note", LINE_BREAKERS),
-        marker(3_599_999, None, "Retake", "日本語 — ✓ <b>"),
-        marker(5_400_123, Some(5_460_000), "Mystery", ""),
+        Marker::new(0, None, "Chapter", HOSTILE),
+        Marker::new(12_000, Some(15_500), "Cut", HOSTILE),
+        Marker::new(30_000, None, "Chapter", "Plain"),
+        Marker::new(45_000, None, "Note", LINE_BREAKERS),
+        Marker::new(3_599_999, None, "Retake", "日本語 — ✓ <b>"),
+        Marker::new(5_400_123, Some(5_460_000), "Mystery", ""),
     ];
     let hostile = "tab here, new line, \"quotes\", commas; ¦ pipe <b>&amp;</b> 日本語 — ✓ end";
     let expected = [
@@ -1002,7 +993,7 @@ fn earmark_export_edl_takes_fps_and_refuses_a_rate_that_is_not_one() {
 
     Session {
         transcript: Some(transcript.clone()),
-        markers: vec![marker(12_000, None, "Cut", HOSTILE)],
+        markers: vec![Marker::new(12_000, None, "Cut", HOSTILE)],
         ..Session::default()
     }
     .write(&dir.path().join("episode.earmark"))

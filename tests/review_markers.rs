@@ -29,22 +29,13 @@ fn episode() -> Episode {
     }
 }
 
-fn marker(start_ms: u64, end_ms: Option<u64>, kind: &str, note: &str) -> Marker {
-    Marker {
-        start_ms,
-        end_ms,
-        kind: kind.to_owned(),
-        note: note.to_owned(),
-    }
-}
-
 /// A review: three markers added out of order, one line reviewed, the
 /// Fix kind renamed.
 fn review(document: &mut Document) {
     for m in [
-        marker(90_000, Some(95_500), "Cut", "cut the \"aside\",\tplease"),
-        marker(12_000, None, "Fix", "name is Łukasz <not> Lucas"),
-        marker(40_000, None, "Chapter", "The guest"),
+        Marker::new(90_000, Some(95_500), "Cut", "cut the \"aside\",\tplease"),
+        Marker::new(12_000, None, "Fix", "name is Łukasz <not> Lucas"),
+        Marker::new(40_000, None, "Chapter", "The guest"),
     ] {
         let edit = marking::add(document.review(), m);
         document.apply(edit).expect("fits");
@@ -116,7 +107,7 @@ fn the_review_is_undoable_and_saved_beside_without_rewriting_the_transcript() {
 fn a_new_episode_without_a_review_gets_no_session_file() {
     let episode = episode();
     let mut document = Document::open(&episode.transcript).expect("opens");
-    let edit = marking::add(document.review(), marker(1_000, None, "Note", ""));
+    let edit = marking::add(document.review(), Marker::new(1_000, None, "Note", ""));
     document.apply(edit).expect("fits");
     document.undo();
     document.save(None).expect("saves");
@@ -128,7 +119,7 @@ fn review_changes_come_back_after_a_crash_with_their_history() {
     let episode = episode();
     let mut document = Document::open(&episode.transcript).expect("opens");
     let from_session = ReviewState::new(
-        vec![marker(5_000, None, "Note", "from the session file")],
+        vec![Marker::new(5_000, None, "Note", "from the session file")],
         None,
         Default::default(),
     );
@@ -179,7 +170,7 @@ fn a_crash_after_the_session_is_written_recovers_each_change_once() {
     let text = earmark::review::ops::set_text(document.transcript(), 0, "Changed.").expect("edit");
     document.apply(text).expect("fits");
     let job = document.start_save(None).expect("starts");
-    let later = marking::add(document.review(), marker(1, None, "Retake", "after"));
+    let later = marking::add(document.review(), Marker::new(1, None, "Retake", "after"));
     document.apply(later).expect("fits");
     let expected = document.review().clone();
     assert!(job.run().result.is_ok());

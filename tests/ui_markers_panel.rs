@@ -56,15 +56,6 @@ impl Scene {
     }
 }
 
-fn marker(start_ms: u64, end_ms: Option<u64>, kind: &str, note: &str) -> Marker {
-    Marker {
-        start_ms,
-        end_ms,
-        kind: kind.to_owned(),
-        note: note.to_owned(),
-    }
-}
-
 fn review_of(markers: Vec<Marker>) -> ReviewState {
     ReviewState::new(markers, None, Default::default())
 }
@@ -91,9 +82,9 @@ fn panel(review: ReviewState, duration_ms: u64) -> Harness<'static, Scene> {
 fn three_markers() -> Harness<'static, Scene> {
     panel(
         review_of(vec![
-            marker(5_000, None, "Note", "old"),
-            marker(12_000, Some(15_500), "Cut", "cough"),
-            marker(40_000, None, "Fix", ""),
+            Marker::new(5_000, None, "Note", "old"),
+            Marker::new(12_000, Some(15_500), "Cut", "cough"),
+            Marker::new(40_000, None, "Fix", ""),
         ]),
         DURATION_MS,
     )
@@ -157,7 +148,7 @@ fn a_note_typed_and_kept_with_enter_changes_that_marker_once() {
     assert!(changes(harness.state()).is_empty(), "nothing before Enter");
     press(&mut harness, Key::Enter);
     harness.run();
-    let expected = marker(12_000, Some(15_500), "Cut", "Cut the cough, keep the laugh");
+    let expected = Marker::new(12_000, Some(15_500), "Cut", "Cut the cough, keep the laugh");
     assert_eq!(changes(harness.state()), [(1, expected.clone())]);
     assert_eq!(harness.state().review.markers[1], expected);
     let field = harness.get_by_label("Note at 0:12–0:15");
@@ -280,10 +271,10 @@ fn delete_removes_that_marker() {
 fn the_kind_filter_shows_one_kind_and_actions_name_the_true_marker() {
     let mut harness = panel(
         review_of(vec![
-            marker(1_000, None, "Note", ""),
-            marker(2_000, None, "Cut", ""),
-            marker(3_000, None, "Note", ""),
-            marker(4_000, None, "Cut", "second cut"),
+            Marker::new(1_000, None, "Note", ""),
+            Marker::new(2_000, None, "Cut", ""),
+            Marker::new(3_000, None, "Note", ""),
+            Marker::new(4_000, None, "Cut", "second cut"),
         ]),
         DURATION_MS,
     );
@@ -433,7 +424,7 @@ fn with_no_markers_it_says_how_to_add_one() {
 fn ten_thousand_markers_lay_out_only_the_rows_on_screen_and_reveal_scrolls() {
     let count = 10_000u64;
     let markers = (0..count)
-        .map(|i| marker(i * 1_000, None, "Note", ""))
+        .map(|i| Marker::new(i * 1_000, None, "Note", ""))
         .collect();
     let mut harness = panel(review_of(markers), count * 1_000 + 1_000);
     assert!(harness.query_by_label("10000 markers").is_some());
@@ -459,8 +450,8 @@ fn ten_thousand_markers_lay_out_only_the_rows_on_screen_and_reveal_scrolls() {
 fn reveal_shows_every_kind_when_the_filter_hides_the_marker() {
     let mut harness = panel(
         review_of(vec![
-            marker(1_000, None, "Note", ""),
-            marker(2_000, None, "Cut", ""),
+            Marker::new(1_000, None, "Note", ""),
+            Marker::new(2_000, None, "Cut", ""),
         ]),
         DURATION_MS,
     );

@@ -53,6 +53,17 @@ pub struct Marker {
 }
 
 impl Marker {
+    /// A marker at `start_ms` (to `end_ms` for a range) of kind `kind`
+    /// with the note `note`.
+    pub fn new(start_ms: u64, end_ms: Option<u64>, kind: &str, note: &str) -> Marker {
+        Marker {
+            start_ms,
+            end_ms,
+            kind: kind.to_owned(),
+            note: note.to_owned(),
+        }
+    }
+
     /// Where it ends: its start, for a point.
     pub fn end_or_start_ms(&self) -> u64 {
         self.end_ms.unwrap_or(self.start_ms).max(self.start_ms)

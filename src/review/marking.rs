@@ -151,12 +151,7 @@ mod tests {
     use crate::transcript::Transcript;
 
     fn marker(start_ms: u64, kind: &str) -> Marker {
-        Marker {
-            start_ms,
-            end_ms: None,
-            kind: kind.to_owned(),
-            note: String::new(),
-        }
+        Marker::new(start_ms, None, kind, "")
     }
 
     fn run(review: &mut ReviewState, edit: Edit) -> Edit {

@@ -161,12 +161,7 @@ impl EarmarkApp {
         }
         // A draft still open is kept as it is before the next one starts.
         self.finish_marker(true);
-        self.review_ui.draft = Some(MarkerDraft::new(Marker {
-            start_ms,
-            end_ms,
-            kind: kind.to_owned(),
-            note: String::new(),
-        }));
+        self.review_ui.draft = Some(MarkerDraft::new(Marker::new(start_ms, end_ms, kind, "")));
     }
 
     /// Adds the marker being drafted, with its note or without: one
