@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
 
 use crate::audio::{AudioInfo, Decoder};
 use crate::review::Document;
@@ -248,6 +249,26 @@ pub fn audio_link(transcript: &Path, audio: Option<&Path>) -> AudioLink {
     }
 }
 
+/// A dialog that came back with nothing sooner than this was never shown:
+/// nobody cancels a dialog that fast.
+const NO_DIALOG_WITHIN: Duration = Duration::from_millis(300);
+
+/// What the window says when the system showed no file dialog.
+pub const NO_DIALOG: &str = "No file dialog here: install xdg-desktop-portal-gtk (or -kde) or \
+    zenity, or drop the files on this window.";
+
+/// What a file dialog answered, when one was shown: on Linux and the BSDs
+/// rfd shows none without the desktop's portal or zenity, and comes back
+/// with nothing at once; that is told apart from a cancel by how soon.
+fn answered<T>(started: Instant, picked: Option<T>) -> Result<Option<T>, OpenResult> {
+    let portal_system = cfg!(all(unix, not(target_os = "macos")));
+    if portal_system && picked.is_none() && started.elapsed() < NO_DIALOG_WITHIN {
+        log::warn!("the file dialog came back at once: no portal and no zenity");
+        return Err(OpenResult::Failed(NO_DIALOG.to_owned()));
+    }
+    Ok(picked)
+}
+
 /// What a background job sends back to the window.
 pub enum OpenResult {
     /// An episode's files were opened (those that could be).
@@ -329,8 +350,18 @@ impl Opener {
             if let Some(folder) = folder {
                 dialog = dialog.set_directory(folder);
             }
-            let picked = pollster::block_on(dialog.pick_files()).unwrap_or_default();
-            OpenResult::Picked(picked.iter().map(|f| f.path().to_owned()).collect())
+            let started = Instant::now();
+            let picked = pollster::block_on(dialog.pick_files());
+            match answered(started, picked) {
+                Ok(picked) => OpenResult::Picked(
+                    picked
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|f| f.path().to_owned())
+                        .collect(),
+                ),
+                Err(none) => none,
+            }
         });
     }
 
@@ -350,8 +381,12 @@ impl Opener {
             if let Some(folder) = folder {
                 dialog = dialog.set_directory(folder);
             }
+            let started = Instant::now();
             let picked = pollster::block_on(dialog.save_file());
-            OpenResult::SaveTo(picked.map(|f| f.path().to_owned()))
+            answered(started, picked).map_or_else(
+                |none| none,
+                |picked| OpenResult::SaveTo(picked.map(|f| f.path().to_owned())),
+            )
         });
     }
 
@@ -365,8 +400,12 @@ impl Opener {
             if let Some(folder) = folder {
                 dialog = dialog.set_directory(folder);
             }
+            let started = Instant::now();
             let picked = pollster::block_on(dialog.save_file());
-            OpenResult::ExportTo(picked.map(|f| f.path().to_owned()))
+            answered(started, picked).map_or_else(
+                |none| none,
+                |picked| OpenResult::ExportTo(picked.map(|f| f.path().to_owned())),
+            )
         });
     }
 
