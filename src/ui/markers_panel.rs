@@ -15,7 +15,7 @@ use eframe::egui::{
     WidgetInfo, vec2,
 };
 
-use super::style::clock_label;
+use super::style::{clock_label, kind_color};
 use crate::review::markers::{CHAPTER, Marker, MarkerKind};
 use crate::review::{Edit, ReviewState, marking};
 
@@ -561,7 +561,8 @@ impl MarkersPanel {
         if seek.clicked() {
             self.push(MarkersAction::Seek(marker.start_ms), None);
         }
-        swatch_ui(ui, kind_color(review, &marker.kind));
+        let [r, g, b, _] = kind_color(review, &marker.kind).to_array();
+        swatch_ui(ui, [r, g, b]);
         self.kind_combo_ui(ui, review, index, marker, span);
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if delete_button_ui(ui, &format!("Delete marker at {span}")).clicked() {
@@ -1019,11 +1020,6 @@ fn fresh_colour(kinds: &[MarkerKind]) -> [u8; 3] {
                 .unwrap_or(u32::MAX)
         })
         .unwrap_or(UNKNOWN_KIND_COLOR)
-}
-
-/// The colour of the kind called `name`; grey for one the user lacks.
-fn kind_color(review: &ReviewState, name: &str) -> [u8; 3] {
-    review.kind(name).map_or(UNKNOWN_KIND_COLOR, |k| k.color)
 }
 
 /// Whether the playhead is in `marker` (or in the second after a point).

@@ -269,6 +269,24 @@ fn answered<T>(started: Instant, picked: Option<T>) -> Result<Option<T>, OpenRes
     Ok(picked)
 }
 
+/// Shows `dialog` (a save dialog) in `folder` and waits for the path it
+/// answers, which `result` hands to the window.
+fn save_dialog(
+    mut dialog: rfd::AsyncFileDialog,
+    folder: Option<PathBuf>,
+    result: fn(Option<PathBuf>) -> OpenResult,
+) -> OpenResult {
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    let started = Instant::now();
+    let picked = pollster::block_on(dialog.save_file());
+    answered(started, picked).map_or_else(
+        |none| none,
+        |picked| result(picked.map(|f| f.path().to_owned())),
+    )
+}
+
 /// What a background job sends back to the window.
 pub enum OpenResult {
     /// An episode's files were opened (those that could be).
@@ -370,7 +388,7 @@ impl Opener {
     /// be saved in are its filters (the extension chooses the format).
     pub fn pick_save_path(&mut self, folder: Option<PathBuf>, file_name: String) {
         self.run("earmark-dialog", move || {
-            let mut dialog = rfd::AsyncFileDialog::new()
+            let dialog = rfd::AsyncFileDialog::new()
                 .set_title("Save the transcript as")
                 .set_file_name(file_name)
                 .add_filter("Timed lines (.txt)", &["txt"])
@@ -378,15 +396,7 @@ impl Opener {
                 .add_filter("WebVTT (.vtt)", &["vtt"])
                 .add_filter("Podcasting 2.0 JSON (.json)", &["json"])
                 .add_filter("Markdown, a copy (.md)", &["md"]);
-            if let Some(folder) = folder {
-                dialog = dialog.set_directory(folder);
-            }
-            let started = Instant::now();
-            let picked = pollster::block_on(dialog.save_file());
-            answered(started, picked).map_or_else(
-                |none| none,
-                |picked| OpenResult::SaveTo(picked.map(|f| f.path().to_owned())),
-            )
+            save_dialog(dialog, folder, OpenResult::SaveTo)
         });
     }
 
@@ -394,18 +404,10 @@ impl Opener {
     /// with `file_name` (its extension the format's).
     pub fn pick_export_path(&mut self, folder: Option<PathBuf>, file_name: String) {
         self.run("earmark-dialog", move || {
-            let mut dialog = rfd::AsyncFileDialog::new()
+            let dialog = rfd::AsyncFileDialog::new()
                 .set_title("Export the markers as")
                 .set_file_name(file_name);
-            if let Some(folder) = folder {
-                dialog = dialog.set_directory(folder);
-            }
-            let started = Instant::now();
-            let picked = pollster::block_on(dialog.save_file());
-            answered(started, picked).map_or_else(
-                |none| none,
-                |picked| OpenResult::ExportTo(picked.map(|f| f.path().to_owned())),
-            )
+            save_dialog(dialog, folder, OpenResult::ExportTo)
         });
     }
 
