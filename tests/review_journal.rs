@@ -3,33 +3,17 @@
 //! journal, closing without changes removes it; a file changed since is not
 //! patched; and any bytes read as a journal give whole records or none.
 
+#[path = "support/episode.rs"]
+mod episode;
+
 #[path = "support/journal_fuzz_check.rs"]
 mod journal_fuzz_check;
 
-use std::path::{Path, PathBuf};
+use episode::{Episode, episode};
 
 use earmark::review::journal::{self, RecoverError, decode, encode};
 use earmark::review::{Document, ops};
 use proptest::prelude::*;
-
-struct Episode {
-    _dir: tempfile::TempDir,
-    transcript: PathBuf,
-    journals: PathBuf,
-}
-
-fn episode() -> Episode {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed/delphi-podcast.txt");
-    let transcript = dir.path().join("episode.txt");
-    std::fs::copy(&seed, &transcript).expect("copy the seed");
-    let journals = dir.path().join("journal");
-    Episode {
-        _dir: dir,
-        transcript,
-        journals,
-    }
-}
 
 /// Three edits (a line's text, a new speaker, a start) and the undo of the last.
 fn text_speaker_start_then_undo(document: &mut Document) {

@@ -3,31 +3,15 @@
 //! twice) and are saved in the session file beside the transcript, which a
 //! save of the review alone does not rewrite.
 
-use std::path::{Path, PathBuf};
+#[path = "support/episode.rs"]
+mod episode;
+
+use episode::episode;
 
 use earmark::review::journal;
 use earmark::review::markers::Marker;
 use earmark::review::session::{self, AudioLink, SESSION_VERSION, Session};
 use earmark::review::{Backups, Document, ReviewState, SaveError, marking};
-
-struct Episode {
-    dir: tempfile::TempDir,
-    transcript: PathBuf,
-    journals: PathBuf,
-}
-
-fn episode() -> Episode {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed/delphi-podcast.txt");
-    let transcript = dir.path().join("episode.txt");
-    std::fs::copy(&seed, &transcript).expect("copy the seed");
-    let journals = dir.path().join("journal");
-    Episode {
-        dir,
-        transcript,
-        journals,
-    }
-}
 
 /// A review: three markers added out of order, one line reviewed, the
 /// Fix kind renamed.
