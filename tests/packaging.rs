@@ -989,3 +989,151 @@ fn setup_installs_the_tools_these_tests_need() {
         );
     }
 }
+
+// The Debian package (what `packaging/linux/deb.sh` builds; `.ci/run`
+// installs and checks the built package itself).
+
+/// `[package.metadata.deb]` of Cargo.toml, as cargo reads it.
+fn deb_metadata() -> serde_json::Value {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = run(Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR")));
+    assert!(
+        output.status.success(),
+        "cargo metadata: {}",
+        text_of(&output)
+    );
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+    metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|p| p["name"] == BINARY))
+        .map(|package| package["metadata"]["deb"].clone())
+        .expect("Cargo.toml has [package.metadata.deb]")
+}
+
+/// The package's assets as (source, destination) pairs.
+fn deb_assets(deb: &serde_json::Value) -> Vec<(String, String)> {
+    deb["assets"]
+        .as_array()
+        .expect("assets is a list")
+        .iter()
+        .map(|asset| {
+            let field = |i: usize| asset[i].as_str().expect("a string").to_string();
+            (field(0), field(1))
+        })
+        .collect()
+}
+
+#[test]
+fn the_deb_installs_every_packaging_file_where_the_desktop_looks() {
+    let deb = deb_metadata();
+    let assets = deb_assets(&deb);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (source, _) in &assets {
+        if !source.starts_with("target/") {
+            assert!(root.join(source).is_file(), "the asset {source} is missing");
+        }
+    }
+    let destination_of = |source: String| {
+        assets
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("{source} is not in the package"))
+    };
+    assert_eq!(
+        destination_of(format!("packaging/linux/{APP_ID}.desktop")),
+        "usr/share/applications/"
+    );
+    assert_eq!(
+        destination_of(format!("packaging/linux/{APP_ID}.metainfo.xml")),
+        "usr/share/metainfo/"
+    );
+    assert_eq!(
+        destination_of(format!("packaging/linux/{APP_ID}.mime.xml")),
+        format!("usr/share/mime/packages/{APP_ID}.xml")
+    );
+    for size in HICOLOR_SIZES {
+        let name = format!("icons/hicolor/{size}x{size}/apps/{APP_ID}.png");
+        assert_eq!(
+            destination_of(format!("packaging/{name}")),
+            format!(
+                "usr/share/{}",
+                name.trim_end_matches(&format!("{APP_ID}.png"))
+            )
+        );
+    }
+    assert_eq!(
+        destination_of("target/release/earmark".to_string()),
+        "usr/bin/"
+    );
+    for dest in [
+        "usr/share/man/man1/",
+        "usr/share/bash-completion/completions/earmark",
+        "usr/share/zsh/vendor-completions/",
+        "usr/share/fish/vendor_completions.d/",
+    ] {
+        assert!(
+            assets.iter().any(|(_, d)| d == dest),
+            "nothing is installed to {dest}"
+        );
+    }
+}
+
+#[test]
+fn the_deb_depends_on_the_libraries_the_window_loads_at_run_time() {
+    let deb = deb_metadata();
+    let depends: BTreeSet<&str> = deb["depends"]
+        .as_str()
+        .expect("depends is a string")
+        .split(',')
+        .map(str::trim)
+        .collect();
+    assert!(depends.contains("$auto"), "{depends:?}");
+    // The window's run-time libraries setup.sh installs for the tests (found
+    // with LD_DEBUG) must be what the package declares too.
+    let setup = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/setup.sh"));
+    for library in [
+        "libx11-6",
+        "libx11-xcb1",
+        "libxcursor1",
+        "libxi6",
+        "libxkbcommon-x11-0",
+        "libgl1",
+    ] {
+        assert!(
+            setup.contains(library),
+            "setup.sh no longer names {library}"
+        );
+        assert!(
+            depends.contains(library),
+            "the package does not depend on {library}"
+        );
+    }
+    for wayland in [
+        "libwayland-client0",
+        "libwayland-egl1",
+        "libegl1",
+        "libxkbcommon0",
+    ] {
+        assert!(
+            depends.contains(wayland),
+            "the package does not depend on {wayland}"
+        );
+    }
+    let recommends = deb["recommends"].as_str().expect("recommends");
+    for optional in ["libasound2-plugins", "zenity"] {
+        assert!(
+            recommends.contains(optional),
+            "{optional} is not recommended"
+        );
+    }
+}
