@@ -43,10 +43,29 @@ rm -rf "$docs"
 cargo run --quiet --example generate_docs -- "$docs" >/dev/null
 gzip -9n "$docs"/man/*.1
 
-# --strip: the dev profile keeps full debug information, which a package
-# must not carry; a release build keeps only line tables (for the crash
-# report's backtrace), which cargo-deb keeps too. cargo-deb warns that the
-# dev profile is not for releases: CI's package is not one.
-strip=()
-[ "$profile" = dev ] && strip=(--strip)
-cargo deb --quiet --profile "$profile" "${build[@]}" "${strip[@]}"
+# A release keeps line tables for Earmark's own code (the crash report's
+# backtrace) and symbols: cargo-deb moves both out of the stripped binary
+# into earmark-dbgsym (Debian's layout: /usr/lib/debug/.build-id/), which
+# the backtrace reads when it is installed. The dev profile's full debug
+# information is just stripped (CI's package is not a release; cargo-deb
+# warns that the dev profile is not for releases).
+if [ "$profile" = dev ]; then
+  cargo deb --quiet --profile dev "${build[@]}" --strip
+else
+  rm -f "$target_dir"/debian/earmark-dbgsym_*.ddeb
+  deb=$(cargo deb --quiet --profile "$profile" "${build[@]}" --dbgsym | grep '\.deb$')
+  # cargo-deb's dbgsym package lacks what Debian's own have (lintian:
+  # no-copyright-file, no-changelog, unknown-priority): the doc folder as a
+  # link to earmark's, which it then depends on, and priority optional.
+  for ddeb in "$target_dir"/debian/earmark-dbgsym_*.ddeb; do
+    unpacked=$(mktemp -d)
+    dpkg-deb -R "$ddeb" "$unpacked"
+    sed -i 's/^Priority: extra$/Priority: optional/; s/^Recommends: /Depends: /' "$unpacked/DEBIAN/control"
+    mkdir -p "$unpacked/usr/share/doc"
+    ln -s earmark "$unpacked/usr/share/doc/earmark-dbgsym"
+    dpkg-deb --root-owner-group -Zxz -b "$unpacked" "$ddeb" >/dev/null
+    rm -rf "$unpacked"
+    echo "deb.sh: debug symbols in $ddeb" >&2
+  done
+  echo "$deb"
+fi
