@@ -1437,3 +1437,126 @@ fn the_windows_installer_registers_what_the_app_opens_as_the_info_plist_groups_t
         .collect();
     assert_eq!(supported, app_extensions(), "SupportedTypes");
 }
+
+// The Flatpak manifest.
+
+fn flatpak_manifest_path() -> PathBuf {
+    packaging(&format!("flatpak/{APP_ID}.json"))
+}
+
+fn json_strings<'a>(value: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    value[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not a list"))
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("{key}: {v} is not a string"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_flatpak_manifest_builds_the_app_id_and_installs_the_files_in_the_repo() {
+    let path = flatpak_manifest_path();
+    let manifest: serde_json::Value = serde_json::from_str(&read(&path))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    assert_eq!(manifest["app-id"], APP_ID);
+    assert_eq!(manifest["command"], BINARY);
+    assert_eq!(manifest["runtime"], "org.freedesktop.Platform");
+    assert_eq!(manifest["sdk"], "org.freedesktop.Sdk");
+    assert_eq!(manifest["runtime-version"], "24.08");
+    assert!(
+        json_strings(&manifest, "sdk-extensions")
+            .contains(&"org.freedesktop.Sdk.Extension.rust-stable")
+    );
+
+    let finish_args: BTreeSet<&str> = json_strings(&manifest, "finish-args").into_iter().collect();
+    for needed in [
+        "--share=ipc",
+        "--socket=wayland",
+        "--socket=fallback-x11",
+        "--device=dri",
+        "--socket=pulseaudio",
+        "--own-name=org.mpris.MediaPlayer2.earmark",
+    ] {
+        assert!(finish_args.contains(needed), "finish-args lacks {needed}");
+    }
+    assert!(
+        !finish_args.contains("--socket=x11"),
+        "X11 only as the fallback to Wayland"
+    );
+
+    let modules = manifest["modules"].as_array().expect("modules");
+    assert_eq!(modules.len(), 1, "one module: earmark");
+    let module = &modules[0];
+    assert_eq!(module["name"], BINARY);
+    assert_eq!(
+        module["build-options"]["env"]["CARGO_HOME"],
+        format!("/run/build/{BINARY}/cargo"),
+        "where flatpak-cargo-generator's sources put cargo's config"
+    );
+
+    // The sources: this repository, and the crates flatpak-cargo-generator lists.
+    let sources = module["sources"].as_array().expect("sources");
+    let dir = sources
+        .iter()
+        .find(|s| s["type"] == "dir")
+        .expect("a dir source");
+    let root = path
+        .parent()
+        .expect("a folder")
+        .join(dir["path"].as_str().expect("a path"));
+    assert_eq!(
+        std::fs::canonicalize(&root).ok(),
+        std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).ok(),
+        "the dir source is the repository"
+    );
+    assert!(
+        sources.iter().any(|s| s == "cargo-sources.json"),
+        "the crates, for an offline build"
+    );
+    assert!(
+        read(&packaging("flatpak/.gitignore"))
+            .lines()
+            .any(|l| l.trim() == "cargo-sources.json"),
+        "cargo-sources.json is generated, not committed"
+    );
+
+    // Every `install SRC DEST`: SRC is in the repository; DEST the set below.
+    let commands = json_strings(module, "build-commands");
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("cargo --offline build --release --locked")),
+        "an offline, locked release build"
+    );
+    let mut installed = BTreeSet::new();
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if let ["install", mode, source, destination] = words[..] {
+            assert!(mode.starts_with("-Dm"), "{command}");
+            if source != "target/release/earmark" {
+                assert!(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join(source).is_file(),
+                    "{source} is not in the repository"
+                );
+            }
+            installed.insert(destination.to_string());
+        }
+    }
+    let mut expected: BTreeSet<String> = [
+        format!("/app/bin/{BINARY}"),
+        format!("/app/share/applications/{APP_ID}.desktop"),
+        format!("/app/share/metainfo/{APP_ID}.metainfo.xml"),
+        format!("/app/share/mime/packages/{APP_ID}.xml"),
+        format!("/app/share/icons/hicolor/scalable/apps/{APP_ID}.svg"),
+    ]
+    .into();
+    for size in HICOLOR_SIZES {
+        expected.insert(format!(
+            "/app/share/icons/hicolor/{size}x{size}/apps/{APP_ID}.png"
+        ));
+    }
+    assert_eq!(installed, expected);
+}
