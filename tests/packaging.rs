@@ -985,6 +985,7 @@ fn setup_installs_the_tools_these_tests_need() {
         "appstream",
         "libxml2-utils",
         "shared-mime-info",
+        "shellcheck",
     ] {
         assert!(
             packages.contains(package),
@@ -1559,4 +1560,90 @@ fn the_flatpak_manifest_builds_the_app_id_and_installs_the_files_in_the_repo() {
         ));
     }
     assert_eq!(installed, expected);
+}
+
+// The macOS scripts.
+
+fn macos_scripts() -> [PathBuf; 2] {
+    [packaging("macos/bundle.sh"), packaging("macos/dmg.sh")]
+}
+
+#[test]
+fn the_macos_scripts_pass_bash_n_and_shellcheck() {
+    let shellcheck = tool("shellcheck", "shellcheck");
+    for script in macos_scripts() {
+        let text = read(&script);
+        assert!(
+            text.starts_with("#!/usr/bin/env bash\n") && text.contains("\nset -euo pipefail\n"),
+            "{}: bash, stopping at the first error",
+            script.display()
+        );
+        let output = run(Command::new("bash").arg("-n").arg(&script));
+        assert!(
+            output.status.success(),
+            "bash -n {}: {}",
+            script.display(),
+            text_of(&output)
+        );
+        let output = run(Command::new(&shellcheck).arg(&script));
+        assert!(
+            output.status.success(),
+            "shellcheck {}:\n{}",
+            script.display(),
+            text_of(&output)
+        );
+    }
+}
+
+#[test]
+fn the_bundle_script_lays_out_what_the_info_plist_names() {
+    let info = info_plist();
+    let script = read(&packaging("macos/bundle.sh"));
+    for (key, place) in [
+        ("CFBundleExecutable", "Contents/MacOS"),
+        ("CFBundleIconFile", "Contents/Resources"),
+    ] {
+        let file = plist_string(&info, key);
+        assert!(
+            script.contains(&format!("{place}/{file}\"")),
+            "bundle.sh does not write {place}/{file} ({key})"
+        );
+    }
+    for source in ["packaging/macos/Info.plist", "packaging/icons/earmark.icns"] {
+        assert!(script.contains(source), "bundle.sh does not copy {source}");
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(source).is_file(),
+            "{source}"
+        );
+    }
+    let minimum = plist_string(&info, "LSMinimumSystemVersion");
+    assert!(
+        script.contains(&format!("MACOSX_DEPLOYMENT_TARGET={minimum}\n")),
+        "the binary promises the plist's minimum macOS, {minimum}"
+    );
+    assert!(
+        script.contains("codesign --force --deep -s -"),
+        "signed ad hoc at least"
+    );
+    let dmg = read(&packaging("macos/dmg.sh"));
+    assert!(
+        dmg.contains("ln -s /Applications"),
+        "the image has the Applications link"
+    );
+    assert!(
+        dmg.contains("hdiutil create"),
+        "dmg.sh makes the image with hdiutil"
+    );
+}
+
+/// macOS's own reader of property lists accepts the plist.
+#[cfg(target_os = "macos")]
+#[test]
+fn plutil_lints_the_info_plist() {
+    let output = run(Command::new("plutil").arg("-lint").arg(plist_path()));
+    assert!(
+        output.status.success(),
+        "plutil -lint: {}",
+        text_of(&output)
+    );
 }
