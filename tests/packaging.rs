@@ -1647,3 +1647,134 @@ fn plutil_lints_the_info_plist() {
         text_of(&output)
     );
 }
+
+// The CI workflow.
+
+/// Scripts the workflow runs that another branch adds (the `.deb`'s): they
+/// may be missing until it is merged, and are checked like the rest once
+/// they exist.
+const AWAITED_SCRIPTS: [&str; 1] = ["packaging/linux/deb.sh"];
+
+fn workflow_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml")
+}
+
+#[test]
+fn the_workflow_builds_on_three_systems_with_scripts_that_exist() {
+    let workflow = read(&workflow_path());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    let runners: BTreeSet<&str> = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("runs-on: "))
+        .collect();
+    for system in ["ubuntu-latest", "macos-latest", "windows-latest"] {
+        assert!(runners.contains(system), "no job on {system}");
+    }
+
+    // Every path under packaging/ it names, with / or \.
+    let mut named = BTreeSet::new();
+    for (at, _) in workflow.match_indices("packaging") {
+        let path: String = workflow[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "_-./\\".contains(*c))
+            .collect();
+        let path = path.replace('\\', "/");
+        if path.contains('/') && path.rsplit('/').next().is_some_and(|f| f.contains('.')) {
+            named.insert(path);
+        }
+    }
+    for script in [
+        "packaging/setup.sh",
+        "packaging/linux/deb.sh",
+        "packaging/macos/bundle.sh",
+        "packaging/macos/dmg.sh",
+        "packaging/windows/earmark.iss",
+    ] {
+        assert!(named.contains(script), "the workflow does not run {script}");
+    }
+    for path in &named {
+        if AWAITED_SCRIPTS.contains(&path.as_str()) && !root.join(path).exists() {
+            continue;
+        }
+        assert!(
+            root.join(path).is_file(),
+            "the workflow names {path}, which is missing"
+        );
+    }
+
+    // Actions at a major version, never a moving branch.
+    for line in workflow.lines().map(str::trim) {
+        if let Some(action) = line
+            .strip_prefix("uses: ")
+            .or_else(|| line.strip_prefix("- uses: "))
+        {
+            let (_, version) = action.split_once('@').expect("owner/action@version");
+            assert!(
+                version.starts_with('v') || version == "stable",
+                "{action} is not pinned to a release"
+            );
+        }
+    }
+    assert_eq!(
+        workflow.matches("uses: actions/upload-artifact@").count(),
+        3,
+        "the three packages are uploaded"
+    );
+    assert_eq!(
+        workflow.matches("if-no-files-found: error").count(),
+        3,
+        "an upload with no package fails"
+    );
+
+    // The portable tests exist, and each skipped name still skips a test
+    // here (a renamed Linux-only test would otherwise run, and fail, on
+    // macOS and Windows).
+    let portable = workflow
+        .split_once("PORTABLE_TESTS: >-")
+        .map(|(_, rest)| rest)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("PORTABLE_TESTS");
+    let words: Vec<&str> = portable.split_whitespace().collect();
+    let mut skipped = Vec::new();
+    for pair in words.windows(2) {
+        match pair {
+            ["--test", name] => assert!(
+                root.join(format!("tests/{name}.rs")).is_file(),
+                "PORTABLE_TESTS names tests/{name}.rs, which is missing"
+            ),
+            ["--skip", name] => skipped.push(*name),
+            _ => {}
+        }
+    }
+    // This file's tests, each with its body.
+    let this = read(&root.join("tests/packaging.rs"));
+    let tests: Vec<(&str, &str)> = this
+        .split("#[test]\nfn ")
+        .skip(1)
+        .map(|test| {
+            let name = &test[..test.find('(').expect("fn name(")];
+            let body = &test[..test.find("\n}\n").expect("the test's end")];
+            (name, body)
+        })
+        .collect();
+    for name in &skipped {
+        assert!(
+            tests.iter().any(|(test, _)| test.contains(name)),
+            "--skip {name} skips no test in tests/packaging.rs"
+        );
+    }
+    for (test, body) in &tests {
+        // The helpers that need Linux's tools (named so that this test's own
+        // body does not call them).
+        let linux_only = ["tool", "system_mime_file", "shared_mime_info_dtd"]
+            .iter()
+            .any(|helper| body.contains(&format!("{helper}(")));
+        let skipped_elsewhere = skipped.iter().any(|name| test.contains(name));
+        assert_eq!(
+            linux_only, skipped_elsewhere,
+            "{test}: it needs Linux's tools: {linux_only}; skipped on macOS and Windows: \
+             {skipped_elsewhere}"
+        );
+    }
+}
