@@ -32,6 +32,9 @@
 #ifndef AppVersion
   #define AppVersion GetStringFileInfo(Exe, "ProductVersion")
 #endif
+; The same as four numbers (0.1.0.0), as the setup's own VERSIONINFO needs
+; even when Cargo's version has a pre-release part.
+#define AppNumericVersion GetVersionNumbersString(Exe)
 ; The installed executable.
 #define Command "{app}\" + ExeName
 
@@ -64,7 +67,7 @@ Compression=lzma2/max
 SolidCompression=yes
 OutputDir=..\..\target\windows
 OutputBaseFilename={#AppName}-{#AppVersion}-x64-setup
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#AppNumericVersion}
 VersionInfoProductName={#AppName}
 
 [Languages]
