@@ -38,10 +38,10 @@ fn wide(text: &str) -> Vec<u16> {
 
 /// Attaches the process to the console of the process that started it, if
 /// that has one (a shell does; Explorer does not), and gives standard output
-/// and standard error, where not set, to that console. A handle already set is left as
-/// it is: `earmark inspect x.srt > x.json` still writes to the file, and a
-/// console build (the debug build) changes nothing. Does nothing when there
-/// is no parent console: the output has nowhere to go then, as before.
+/// and standard error, where not set, to that console. A handle already set
+/// is left as it is: `earmark inspect x.srt > x.json` still writes to the
+/// file, and a console build (the debug build) changes nothing. Does nothing
+/// when there is no parent console: the output has nowhere to go then.
 ///
 /// Call it first thing, before anything is printed: Rust's standard streams
 /// look the handles up on every write, so everything after it reaches the
