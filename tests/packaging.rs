@@ -969,31 +969,6 @@ fn the_macos_icon_holds_every_size_from_16_to_1024() {
     assert_eq!(found, expected);
 }
 
-// The set-up.
-
-#[test]
-fn setup_installs_the_tools_these_tests_need() {
-    let setup = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/setup.sh"));
-    let list = setup
-        .split_once("DEBIAN_PACKAGES=(")
-        .and_then(|(_, rest)| rest.split_once(')'))
-        .map(|(list, _)| list)
-        .expect("setup.sh has DEBIAN_PACKAGES=(...)");
-    let packages: BTreeSet<&str> = list.split_whitespace().collect();
-    for package in [
-        "desktop-file-utils",
-        "appstream",
-        "libxml2-utils",
-        "shared-mime-info",
-        "shellcheck",
-    ] {
-        assert!(
-            packages.contains(package),
-            "setup.sh's DEBIAN_PACKAGES lacks {package}"
-        );
-    }
-}
-
 // The Windows installer (Inno Setup).
 
 fn installer_path() -> PathBuf {
@@ -1775,6 +1750,31 @@ fn the_workflow_builds_on_three_systems_with_scripts_that_exist() {
             linux_only, skipped_elsewhere,
             "{test}: it needs Linux's tools: {linux_only}; skipped on macOS and Windows: \
              {skipped_elsewhere}"
+        );
+    }
+}
+
+// The set-up.
+
+#[test]
+fn setup_installs_the_tools_these_tests_need() {
+    let setup = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/setup.sh"));
+    let list = setup
+        .split_once("DEBIAN_PACKAGES=(")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(list, _)| list)
+        .expect("setup.sh has DEBIAN_PACKAGES=(...)");
+    let packages: BTreeSet<&str> = list.split_whitespace().collect();
+    for package in [
+        "desktop-file-utils",
+        "appstream",
+        "libxml2-utils",
+        "shared-mime-info",
+        "shellcheck",
+    ] {
+        assert!(
+            packages.contains(package),
+            "setup.sh's DEBIAN_PACKAGES lacks {package}"
         );
     }
 }
