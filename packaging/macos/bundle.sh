@@ -84,7 +84,7 @@ if [ ${#binaries[@]} -gt 1 ]; then
 else
   cp "${binaries[0]}" "$app/Contents/MacOS/earmark"
 fi
-echo "bundle.sh: earmark is $(lipo -archs "$app/Contents/MacOS/earmark")"
+lipo -info "$app/Contents/MacOS/earmark"
 cp packaging/icons/earmark.icns "$app/Contents/Resources/earmark.icns"
 
 plist="$app/Contents/Info.plist"
