@@ -31,6 +31,8 @@ set -euo pipefail
 # libxml2-utils) and with its update-mime-database (shared-mime-info).
 DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+  # tests/packaging.rs lints the macOS packaging scripts with shellcheck
+  shellcheck
   xvfb xdotool imagemagick
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libgl1-mesa-dri
   mesa-vulkan-drivers libvulkan1

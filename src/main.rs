@@ -1,13 +1,28 @@
 //! The `earmark` binary: opens the player window, or runs a headless command.
 
+// The shipped Windows build opens no console window behind the player; the
+// headless commands still print to the terminal that started them
+// (`windows_process::attach_parent_console`).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use earmark::cli::{self, Args};
 
+#[cfg(windows)]
+mod windows_process;
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // --help, --version and a mistyped command print and exit in here.
+    let args = Args::try_parse().unwrap_or_else(|err| {
+        to_the_terminal();
+        err.exit()
+    });
+    if args.command.is_some() {
+        to_the_terminal();
+    }
     start_logs_and_crash_reports(args.command.is_none());
     let Some(command) = args.command else {
         return player(args);
@@ -16,6 +31,13 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let result = cli::run(command, &mut out).and_then(|()| Ok(out.flush()?));
     exit_code(result)
+}
+
+/// Makes what is printed reach the terminal that started a headless command.
+/// Only Windows needs it: there the release build has no console of its own.
+fn to_the_terminal() {
+    #[cfg(windows)]
+    windows_process::attach_parent_console();
 }
 
 /// The log (and its file in the data folder when the window is to open:
@@ -53,6 +75,8 @@ fn data_dir() -> Option<std::path::PathBuf> {
 
 #[cfg(feature = "app")]
 fn player(args: Args) -> ExitCode {
+    #[cfg(windows)]
+    windows_process::set_app_user_model_id(earmark::app_id::APP_ID);
     let launch = earmark::ui::Launch {
         restore: args.files.is_empty(),
         files: args.files,

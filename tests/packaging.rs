@@ -1,13 +1,16 @@
 //! The packaging metadata in `packaging/`: the desktop entry, the AppStream
-//! metainfo, the shared-mime-info definition, the macOS `Info.plist` and the
-//! icons. Each passes its platform's validator where one runs here, and they
-//! agree with one another, with `earmark::app_id::APP_ID`, with Cargo.toml's
-//! version and licence, and with the files the app opens.
+//! metainfo, the shared-mime-info definition, the macOS `Info.plist`, the
+//! icons, the Windows installer, the Flatpak manifest, the macOS scripts and
+//! the CI workflow that runs them. Each passes its platform's validator
+//! where one runs here, and they agree with one another, with
+//! `earmark::app_id::APP_ID`, with Cargo.toml's version and licence, and
+//! with the files the app opens.
 //!
 //! The validators come from Debian packages (desktop-file-utils, appstream,
-//! libxml2-utils, shared-mime-info) that `bash packaging/setup.sh` installs;
-//! a test that needs a missing one fails and says so, it never passes
-//! without having checked.
+//! libxml2-utils, shared-mime-info, shellcheck) that `bash
+//! packaging/setup.sh` installs; a test that needs a missing one fails and
+//! says so, it never passes without having checked. On macOS and Windows
+//! the CI workflow skips those tests by name (`PORTABLE_TESTS`).
 
 #![cfg(feature = "app")]
 
@@ -966,6 +969,800 @@ fn the_macos_icon_holds_every_size_from_16_to_1024() {
     assert_eq!(found, expected);
 }
 
+// The Windows installer (Inno Setup).
+
+fn installer_path() -> PathBuf {
+    packaging("windows/earmark.iss")
+}
+
+/// One line of an Inno Setup section such as `[Registry]`: its parameters
+/// (`Root: HKA; Subkey: "..."; ...`), quotes removed, `""` read as `"`,
+/// and `{#Name}` replaced by the script's `#define`s.
+type InnoEntry = BTreeMap<String, String>;
+
+/// An Inno Setup script as the tests read it.
+struct InnoScript {
+    /// `#define Name "text"` and `#define Name "text" + Other + "text"`.
+    defines: BTreeMap<String, String>,
+    /// Each section's lines, comments and preprocessor lines left out.
+    sections: BTreeMap<String, Vec<String>>,
+}
+
+impl InnoScript {
+    fn read(path: &Path) -> Self {
+        let mut script = InnoScript {
+            defines: BTreeMap::new(),
+            sections: BTreeMap::new(),
+        };
+        let mut section = String::new();
+        for line in read(path).lines().map(str::trim) {
+            if let Some(define) = line.strip_prefix("#define ") {
+                let (name, value) = define.trim().split_once(' ').expect("#define NAME VALUE");
+                if let Some(value) = script.evaluate(value.trim()) {
+                    script.defines.insert(name.to_string(), value);
+                }
+            } else if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+                continue;
+            } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name.to_string();
+            } else {
+                assert!(
+                    !section.is_empty(),
+                    "{}: a line before any section: {line}",
+                    path.display()
+                );
+                let line = script.expand(line);
+                script
+                    .sections
+                    .entry(section.clone())
+                    .or_default()
+                    .push(line);
+            }
+        }
+        script
+    }
+
+    /// A `#define`'s value made of string literals and earlier defines
+    /// joined by `+`; `None` for anything else (function calls).
+    fn evaluate(&self, expression: &str) -> Option<String> {
+        let mut value = String::new();
+        for term in expression.split(" + ").map(str::trim) {
+            if let Some(literal) = term.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                value.push_str(&literal.replace("\"\"", "\""));
+            } else {
+                value.push_str(self.defines.get(term)?);
+            }
+        }
+        Some(value)
+    }
+
+    /// `line` with each `{#Name}` of a plain `#define` replaced; the others
+    /// (computed when the installer is compiled) are left as they are.
+    fn expand(&self, line: &str) -> String {
+        let mut line = line.to_string();
+        let mut from = 0;
+        while let Some(start) = line[from..].find("{#").map(|at| from + at) {
+            let end = start + line[start..].find('}').expect("{#Name}");
+            match self.defines.get(&line[start + 2..end]) {
+                Some(value) => {
+                    let value = value.clone();
+                    line.replace_range(start..=end, &value);
+                    from = start + value.len();
+                }
+                None => from = end + 1,
+            }
+        }
+        line
+    }
+
+    fn define(&self, name: &str) -> &str {
+        self.defines
+            .get(name)
+            .unwrap_or_else(|| panic!("no #define {name}"))
+    }
+
+    /// `[Setup]`'s `Key=Value` lines.
+    fn setup(&self) -> BTreeMap<String, String> {
+        self.sections["Setup"]
+            .iter()
+            .map(|line| {
+                let (key, value) = line.split_once('=').expect("Key=Value");
+                (key.trim().to_string(), value.trim().to_string())
+            })
+            .collect()
+    }
+
+    fn entries(&self, section: &str) -> Vec<InnoEntry> {
+        self.sections
+            .get(section)
+            .unwrap_or_else(|| panic!("no [{section}]"))
+            .iter()
+            .map(|line| inno_entry(line))
+            .collect()
+    }
+}
+
+/// Splits `Name: value; Name: "quoted; value"` into its parameters.
+fn inno_entry(line: &str) -> InnoEntry {
+    let mut entry = InnoEntry::new();
+    let mut rest = line.trim();
+    while !rest.is_empty() {
+        let (name, after) = rest
+            .split_once(':')
+            .unwrap_or_else(|| panic!("not Name: value: {rest}"));
+        let after = after.trim_start();
+        let (value, after) = if let Some(quoted) = after.strip_prefix('"') {
+            // A quoted value ends at a quote that is not doubled.
+            let mut value = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let mut end = None;
+            while let Some((at, c)) = chars.next() {
+                if c == '"' {
+                    if chars.peek().map(|(_, next)| *next) == Some('"') {
+                        value.push('"');
+                        chars.next();
+                    } else {
+                        end = Some(at + 1);
+                        break;
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+            let end = end.unwrap_or_else(|| panic!("an unclosed quote: {line}"));
+            (value, &quoted[end..])
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            (after[..end].trim().to_string(), &after[end..])
+        };
+        assert!(
+            entry.insert(name.trim().to_string(), value).is_none(),
+            "{name} twice: {line}"
+        );
+        rest = after.trim_start();
+        rest = rest.strip_prefix(';').unwrap_or(rest).trim_start();
+    }
+    entry
+}
+
+fn param<'a>(entry: &'a InnoEntry, name: &str) -> &'a str {
+    entry
+        .get(name)
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no {name} in {entry:?}"))
+}
+
+fn flags(entry: &InnoEntry) -> BTreeSet<&str> {
+    entry
+        .get("Flags")
+        .map(|f| f.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn inno_entries_are_read_as_inno_setup_reads_them() {
+    let entry = inno_entry(
+        r#"Root: HKA; Subkey: "a\b; c"; ValueData: """{app}\x.exe"" ""%1"""; Flags: uninsdeletekey"#,
+    );
+    assert_eq!(param(&entry, "Root"), "HKA");
+    assert_eq!(param(&entry, "Subkey"), r"a\b; c");
+    assert_eq!(param(&entry, "ValueData"), r#""{app}\x.exe" "%1""#);
+    assert_eq!(flags(&entry), BTreeSet::from(["uninsdeletekey"]));
+}
+
+#[test]
+fn the_windows_installer_names_the_app_by_its_id_and_installs_the_binary() {
+    let script = InnoScript::read(&installer_path());
+    let exe = format!("{BINARY}.exe");
+    assert_eq!(script.define("AppId"), APP_ID);
+    assert_eq!(script.define("AppName"), "Earmark");
+    assert_eq!(script.define("ExeName"), exe);
+    let command = format!(r"{{app}}\{exe}");
+    assert_eq!(script.define("Command"), command);
+
+    let setup = script.setup();
+    let get = |key: &str| {
+        setup
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("[Setup] has no {key}"))
+    };
+    assert_eq!(get("AppId"), APP_ID, "the uninstall entry's id");
+    assert_eq!(
+        get("ChangesAssociations"),
+        "yes",
+        "Explorer rereads file types"
+    );
+    assert_eq!(
+        get("PrivilegesRequired"),
+        "lowest",
+        "installs without admin"
+    );
+    assert_eq!(get("UninstallDisplayIcon"), command);
+    for key in ["SetupIconFile", "OutputDir"] {
+        assert!(
+            !get(key).contains('/'),
+            "{key} is a Windows path: {}",
+            get(key)
+        );
+    }
+    let icon = packaging("windows").join(get("SetupIconFile").replace('\\', "/"));
+    assert_eq!(
+        std::fs::canonicalize(&icon).ok(),
+        std::fs::canonicalize(packaging("icons/earmark.ico")).ok(),
+        "SetupIconFile is packaging/icons/earmark.ico"
+    );
+
+    // The version is the one build.rs embeds from Cargo.toml.
+    let text = read(&installer_path());
+    assert!(
+        text.contains(r#"#define AppVersion GetStringFileInfo(Exe, "ProductVersion")"#),
+        "the installer's version comes from the executable"
+    );
+    assert!(
+        !setup["AppVersion"].chars().any(|c| c.is_ascii_digit()),
+        "AppVersion is written out: {}",
+        setup["AppVersion"]
+    );
+    let build = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs"));
+    assert!(
+        build.contains(r#".set("ProductVersion", &version)"#)
+            && build.contains(r#"env::var("CARGO_PKG_VERSION")"#),
+        "build.rs writes Cargo's version as the executable's ProductVersion"
+    );
+    assert!(
+        build.contains(r#"const ICON: &str = "packaging/icons/earmark.ico";"#),
+        "build.rs embeds packaging/icons/earmark.ico"
+    );
+
+    let files = script.entries("Files");
+    assert_eq!(files.len(), 1, "earmark.exe alone");
+    assert_eq!(param(&files[0], "DestDir"), "{app}");
+    assert_eq!(param(&files[0], "DestName"), exe);
+
+    let start_menu: Vec<_> = script
+        .entries("Icons")
+        .into_iter()
+        .filter(|icon| param(icon, "Name").starts_with("{autoprograms}"))
+        .collect();
+    assert_eq!(start_menu.len(), 1, "one Start-menu entry");
+    assert_eq!(param(&start_menu[0], "Filename"), command);
+    assert_eq!(
+        param(&start_menu[0], "AppUserModelID"),
+        APP_ID,
+        "the shortcut and the window (src/windows_process.rs) share the taskbar id"
+    );
+}
+
+#[test]
+fn the_windows_installer_registers_what_the_app_opens_as_the_info_plist_groups_them() {
+    let script = InnoScript::read(&installer_path());
+    let exe = format!("{BINARY}.exe");
+    let open = format!(r#""{{app}}\{exe}" "%1""#);
+    let classes = r"Software\Classes\";
+    let registry = script.entries("Registry");
+    for entry in &registry {
+        assert_eq!(
+            param(entry, "Root"),
+            "HKA",
+            "per user or per machine as installed"
+        );
+        assert!(
+            param(entry, "Subkey").starts_with(classes),
+            "{entry:?} is outside Software\\Classes"
+        );
+    }
+    // The uninstaller removes each entry: by its own flag, or with a key
+    // above it that it deletes whole.
+    let deleted_keys: Vec<&str> = registry
+        .iter()
+        .filter(|e| flags(e).contains("uninsdeletekey"))
+        .map(|e| param(e, "Subkey"))
+        .collect();
+    for entry in &registry {
+        let subkey = param(entry, "Subkey");
+        assert!(
+            flags(entry).contains("uninsdeletevalue")
+                || deleted_keys
+                    .iter()
+                    .any(|key| subkey == *key || subkey.starts_with(&format!(r"{key}\"))),
+            "the uninstaller leaves {subkey} ({:?})",
+            entry.get("ValueName")
+        );
+    }
+    let values = |subkey: &str| -> Vec<&InnoEntry> {
+        registry
+            .iter()
+            .filter(|e| param(e, "Subkey") == format!("{classes}{subkey}"))
+            .collect()
+    };
+    let value = |subkey: &str, name: &str| -> Option<&InnoEntry> {
+        values(subkey)
+            .into_iter()
+            .find(|e| e.get("ValueName").map(String::as_str) == Some(name))
+    };
+
+    // Each extension names its kind's ProgID under OpenWithProgids, once.
+    let mut progid_of: BTreeMap<String, String> = BTreeMap::new();
+    for entry in &registry {
+        let subkey = &param(entry, "Subkey")[classes.len()..];
+        if let Some(extension) = subkey
+            .strip_prefix('.')
+            .and_then(|s| s.strip_suffix(r"\OpenWithProgids"))
+        {
+            assert!(
+                flags(entry).contains("uninsdeletevalue"),
+                ".{extension}: the uninstaller removes it"
+            );
+            let progid = param(entry, "ValueName").to_string();
+            assert!(
+                progid_of.insert(extension.to_string(), progid).is_none(),
+                ".{extension} twice"
+            );
+        }
+    }
+    assert_eq!(
+        progid_of.keys().cloned().collect::<BTreeSet<_>>(),
+        app_extensions(),
+        "the installer registers what the app opens"
+    );
+
+    // Each ProgID: named, its icon, opening with earmark.exe, removed on uninstall.
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for progid in progid_of.values().collect::<BTreeSet<_>>() {
+        assert!(
+            progid.starts_with(&format!("{APP_ID}.")),
+            "{progid} is not under the app id"
+        );
+        let name = value(progid, "").unwrap_or_else(|| panic!("{progid} has no name"));
+        assert!(flags(name).contains("uninsdeletekey"), "{progid} stays");
+        assert_eq!(
+            param(
+                value(&format!(r"{progid}\shell\open\command"), "").expect("open"),
+                "ValueData"
+            ),
+            open
+        );
+        assert_eq!(
+            param(
+                value(&format!(r"{progid}\DefaultIcon"), "").expect("icon"),
+                "ValueData"
+            ),
+            format!(r"{{app}}\{exe},0")
+        );
+        let extensions = progid_of
+            .iter()
+            .filter(|(_, p)| *p == progid)
+            .map(|(e, _)| e.clone())
+            .collect();
+        groups.insert(param(name, "ValueData").to_string(), extensions);
+    }
+
+    // The same groups, by the same names, as the plist's document types.
+    let plist_groups: BTreeMap<String, BTreeSet<String>> = document_types(&info_plist())
+        .into_iter()
+        .map(|(name, _, _, extensions)| (name, extensions.into_iter().collect()))
+        .collect();
+    assert_eq!(
+        groups, plist_groups,
+        "the installer's kinds are the plist's"
+    );
+
+    // Earmark is the default handler of its session file alone, as it is
+    // its Owner on macOS.
+    let owned: Vec<_> = registry
+        .iter()
+        .filter(|e| {
+            let subkey = &param(e, "Subkey")[classes.len()..];
+            subkey.starts_with('.') && !subkey.contains('\\') && param(e, "ValueName").is_empty()
+        })
+        .collect();
+    assert_eq!(owned.len(), 1, "one extension's default handler is set");
+    assert_eq!(
+        param(owned[0], "Subkey"),
+        format!("{classes}.{SESSION_EXTENSION}")
+    );
+    assert_eq!(param(owned[0], "ValueData"), progid_of[SESSION_EXTENSION]);
+    assert_eq!(
+        param(
+            value(&format!(".{SESSION_EXTENSION}"), "Content Type").expect("a MIME type"),
+            "ValueData"
+        ),
+        SESSION_MIME_TYPE
+    );
+    let owners: Vec<_> = document_types(&info_plist())
+        .into_iter()
+        .filter(|(_, _, rank, _)| rank == "Owner")
+        .map(|(name, ..)| name)
+        .collect();
+    assert_eq!(
+        owners,
+        [param(
+            value(&progid_of[SESSION_EXTENSION], "").expect("named"),
+            "ValueData"
+        )]
+    );
+
+    // "Open with" knows the application itself and every type it takes.
+    let application = format!(r"Applications\{exe}");
+    assert_eq!(
+        param(
+            value(&application, "FriendlyAppName").expect("a name"),
+            "ValueData"
+        ),
+        "Earmark"
+    );
+    assert!(
+        flags(value(&application, "FriendlyAppName").expect("a name")).contains("uninsdeletekey")
+    );
+    assert_eq!(
+        param(
+            value(&format!(r"{application}\shell\open\command"), "").expect("open"),
+            "ValueData"
+        ),
+        open
+    );
+    let supported: BTreeSet<String> = values(&format!(r"{application}\SupportedTypes"))
+        .into_iter()
+        .map(|e| {
+            param(e, "ValueName")
+                .strip_prefix('.')
+                .expect(".ext")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(supported, app_extensions(), "SupportedTypes");
+}
+
+// The Flatpak manifest.
+
+fn flatpak_manifest_path() -> PathBuf {
+    packaging(&format!("flatpak/{APP_ID}.json"))
+}
+
+fn json_strings<'a>(value: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    value[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not a list"))
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("{key}: {v} is not a string"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_flatpak_manifest_builds_the_app_id_and_installs_the_files_in_the_repo() {
+    let path = flatpak_manifest_path();
+    let manifest: serde_json::Value = serde_json::from_str(&read(&path))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    assert_eq!(manifest["app-id"], APP_ID);
+    assert_eq!(manifest["command"], BINARY);
+    assert_eq!(manifest["runtime"], "org.freedesktop.Platform");
+    assert_eq!(manifest["sdk"], "org.freedesktop.Sdk");
+    assert_eq!(manifest["runtime-version"], "24.08");
+    assert!(
+        json_strings(&manifest, "sdk-extensions")
+            .contains(&"org.freedesktop.Sdk.Extension.rust-stable")
+    );
+
+    let finish_args: BTreeSet<&str> = json_strings(&manifest, "finish-args").into_iter().collect();
+    for needed in [
+        "--share=ipc",
+        "--socket=wayland",
+        "--socket=fallback-x11",
+        "--device=dri",
+        "--socket=pulseaudio",
+        "--own-name=org.mpris.MediaPlayer2.earmark",
+    ] {
+        assert!(finish_args.contains(needed), "finish-args lacks {needed}");
+    }
+    assert!(
+        !finish_args.contains("--socket=x11"),
+        "X11 only as the fallback to Wayland"
+    );
+
+    let modules = manifest["modules"].as_array().expect("modules");
+    assert_eq!(modules.len(), 1, "one module: earmark");
+    let module = &modules[0];
+    assert_eq!(module["name"], BINARY);
+    assert_eq!(
+        module["build-options"]["env"]["CARGO_HOME"],
+        format!("/run/build/{BINARY}/cargo"),
+        "where flatpak-cargo-generator's sources put cargo's config"
+    );
+
+    // The sources: this repository, and the crates flatpak-cargo-generator lists.
+    let sources = module["sources"].as_array().expect("sources");
+    let dir = sources
+        .iter()
+        .find(|s| s["type"] == "dir")
+        .expect("a dir source");
+    let root = path
+        .parent()
+        .expect("a folder")
+        .join(dir["path"].as_str().expect("a path"));
+    assert_eq!(
+        std::fs::canonicalize(&root).ok(),
+        std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).ok(),
+        "the dir source is the repository"
+    );
+    assert!(
+        sources.iter().any(|s| s == "cargo-sources.json"),
+        "the crates, for an offline build"
+    );
+    assert!(
+        read(&packaging("flatpak/.gitignore"))
+            .lines()
+            .any(|l| l.trim() == "cargo-sources.json"),
+        "cargo-sources.json is generated, not committed"
+    );
+
+    // Every `install SRC DEST`: SRC is in the repository; DEST the set below.
+    let commands = json_strings(module, "build-commands");
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("cargo --offline build --release --locked")),
+        "an offline, locked release build"
+    );
+    let mut installed = BTreeSet::new();
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if let ["install", mode, source, destination] = words[..] {
+            assert!(mode.starts_with("-Dm"), "{command}");
+            if source != "target/release/earmark" {
+                assert!(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join(source).is_file(),
+                    "{source} is not in the repository"
+                );
+            }
+            installed.insert(destination.to_string());
+        }
+    }
+    let mut expected: BTreeSet<String> = [
+        format!("/app/bin/{BINARY}"),
+        format!("/app/share/applications/{APP_ID}.desktop"),
+        format!("/app/share/metainfo/{APP_ID}.metainfo.xml"),
+        format!("/app/share/mime/packages/{APP_ID}.xml"),
+        format!("/app/share/icons/hicolor/scalable/apps/{APP_ID}.svg"),
+    ]
+    .into();
+    for size in HICOLOR_SIZES {
+        expected.insert(format!(
+            "/app/share/icons/hicolor/{size}x{size}/apps/{APP_ID}.png"
+        ));
+    }
+    assert_eq!(installed, expected);
+}
+
+// The macOS scripts.
+
+fn macos_scripts() -> [PathBuf; 2] {
+    [packaging("macos/bundle.sh"), packaging("macos/dmg.sh")]
+}
+
+#[test]
+fn the_macos_scripts_pass_bash_n_and_shellcheck() {
+    let shellcheck = tool("shellcheck", "shellcheck");
+    for script in macos_scripts() {
+        let text = read(&script);
+        assert!(
+            text.starts_with("#!/usr/bin/env bash\n") && text.contains("\nset -euo pipefail\n"),
+            "{}: bash, stopping at the first error",
+            script.display()
+        );
+        let output = run(Command::new("bash").arg("-n").arg(&script));
+        assert!(
+            output.status.success(),
+            "bash -n {}: {}",
+            script.display(),
+            text_of(&output)
+        );
+        let output = run(Command::new(&shellcheck).arg(&script));
+        assert!(
+            output.status.success(),
+            "shellcheck {}:\n{}",
+            script.display(),
+            text_of(&output)
+        );
+    }
+}
+
+#[test]
+fn the_bundle_script_lays_out_what_the_info_plist_names() {
+    let info = info_plist();
+    let script = read(&packaging("macos/bundle.sh"));
+    for (key, place) in [
+        ("CFBundleExecutable", "Contents/MacOS"),
+        ("CFBundleIconFile", "Contents/Resources"),
+    ] {
+        let file = plist_string(&info, key);
+        assert!(
+            script.contains(&format!("{place}/{file}\"")),
+            "bundle.sh does not write {place}/{file} ({key})"
+        );
+    }
+    for source in ["packaging/macos/Info.plist", "packaging/icons/earmark.icns"] {
+        assert!(script.contains(source), "bundle.sh does not copy {source}");
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(source).is_file(),
+            "{source}"
+        );
+    }
+    let minimum = plist_string(&info, "LSMinimumSystemVersion");
+    assert!(
+        script.contains(&format!("MACOSX_DEPLOYMENT_TARGET={minimum}\n")),
+        "the binary promises the plist's minimum macOS, {minimum}"
+    );
+    assert!(
+        script.contains("codesign --force --deep -s -"),
+        "signed ad hoc at least"
+    );
+    let dmg = read(&packaging("macos/dmg.sh"));
+    assert!(
+        dmg.contains("ln -s /Applications"),
+        "the image has the Applications link"
+    );
+    assert!(
+        dmg.contains("hdiutil create"),
+        "dmg.sh makes the image with hdiutil"
+    );
+}
+
+/// macOS's own reader of property lists accepts the plist.
+#[cfg(target_os = "macos")]
+#[test]
+fn plutil_lints_the_info_plist() {
+    let output = run(Command::new("plutil").arg("-lint").arg(plist_path()));
+    assert!(
+        output.status.success(),
+        "plutil -lint: {}",
+        text_of(&output)
+    );
+}
+
+// The CI workflow.
+
+/// Scripts the workflow runs that another branch adds (the `.deb`'s): they
+/// may be missing until it is merged, and are checked like the rest once
+/// they exist.
+const AWAITED_SCRIPTS: [&str; 1] = ["packaging/linux/deb.sh"];
+
+fn workflow_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml")
+}
+
+#[test]
+fn the_workflow_builds_on_three_systems_with_scripts_that_exist() {
+    let workflow = read(&workflow_path());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    let runners: BTreeSet<&str> = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("runs-on: "))
+        .collect();
+    for system in ["ubuntu-latest", "macos-latest", "windows-latest"] {
+        assert!(runners.contains(system), "no job on {system}");
+    }
+
+    // Every path under packaging/ it names, with / or \.
+    let mut named = BTreeSet::new();
+    for (at, _) in workflow.match_indices("packaging") {
+        let path: String = workflow[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "_-./\\".contains(*c))
+            .collect();
+        let path = path.replace('\\', "/");
+        if path.contains('/') && path.rsplit('/').next().is_some_and(|f| f.contains('.')) {
+            named.insert(path);
+        }
+    }
+    for script in [
+        "packaging/setup.sh",
+        "packaging/linux/deb.sh",
+        "packaging/macos/bundle.sh",
+        "packaging/macos/dmg.sh",
+        "packaging/windows/earmark.iss",
+    ] {
+        assert!(named.contains(script), "the workflow does not run {script}");
+    }
+    for path in &named {
+        if AWAITED_SCRIPTS.contains(&path.as_str()) && !root.join(path).exists() {
+            continue;
+        }
+        assert!(
+            root.join(path).is_file(),
+            "the workflow names {path}, which is missing"
+        );
+    }
+
+    // Actions at a major version, never a moving branch.
+    for line in workflow.lines().map(str::trim) {
+        if let Some(action) = line
+            .strip_prefix("uses: ")
+            .or_else(|| line.strip_prefix("- uses: "))
+        {
+            let (_, version) = action.split_once('@').expect("owner/action@version");
+            assert!(
+                version.starts_with('v') || version == "stable",
+                "{action} is not pinned to a release"
+            );
+        }
+    }
+    for package in [
+        "earmark-linux-deb",
+        "earmark-macos-dmg",
+        "earmark-windows-setup",
+    ] {
+        assert!(
+            workflow.contains(&format!("name: {package}\n")),
+            "no artifact {package}"
+        );
+    }
+    assert!(
+        workflow.contains("pattern: earmark-*\n"),
+        "the release takes the three packages"
+    );
+    assert_eq!(
+        workflow.matches("if-no-files-found: error").count(),
+        workflow.matches("uses: actions/upload-artifact@").count(),
+        "every upload fails when it has nothing to upload"
+    );
+
+    // The portable tests exist, and each skipped name still skips a test
+    // here (a renamed Linux-only test would otherwise run, and fail, on
+    // macOS and Windows).
+    let portable = workflow
+        .split_once("PORTABLE_TESTS: >-")
+        .map(|(_, rest)| rest)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("PORTABLE_TESTS");
+    let words: Vec<&str> = portable.split_whitespace().collect();
+    let mut skipped = Vec::new();
+    for pair in words.windows(2) {
+        match pair {
+            ["--test", name] => assert!(
+                root.join(format!("tests/{name}.rs")).is_file(),
+                "PORTABLE_TESTS names tests/{name}.rs, which is missing"
+            ),
+            ["--skip", name] => skipped.push(*name),
+            _ => {}
+        }
+    }
+    // This file's tests, each with its body.
+    let this = read(&root.join("tests/packaging.rs"));
+    let tests: Vec<(&str, &str)> = this
+        .split("#[test]\nfn ")
+        .skip(1)
+        .map(|test| {
+            let name = &test[..test.find('(').expect("fn name(")];
+            let body = &test[..test.find("\n}\n").expect("the test's end")];
+            (name, body)
+        })
+        .collect();
+    for name in &skipped {
+        assert!(
+            tests.iter().any(|(test, _)| test.contains(name)),
+            "--skip {name} skips no test in tests/packaging.rs"
+        );
+    }
+    for (test, body) in &tests {
+        // The helpers that need Linux's tools (named so that this test's own
+        // body does not call them).
+        let linux_only = ["tool", "system_mime_file", "shared_mime_info_dtd"]
+            .iter()
+            .any(|helper| body.contains(&format!("{helper}(")));
+        let skipped_elsewhere = skipped.iter().any(|name| test.contains(name));
+        assert_eq!(
+            linux_only, skipped_elsewhere,
+            "{test}: it needs Linux's tools: {linux_only}; skipped on macOS and Windows: \
+             {skipped_elsewhere}"
+        );
+    }
+}
+
 // The set-up.
 
 #[test]
@@ -982,6 +1779,7 @@ fn setup_installs_the_tools_these_tests_need() {
         "appstream",
         "libxml2-utils",
         "shared-mime-info",
+        "shellcheck",
     ] {
         assert!(
             packages.contains(package),
