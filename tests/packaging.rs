@@ -1537,16 +1537,30 @@ fn the_flatpak_manifest_builds_the_app_id_and_installs_the_files_in_the_repo() {
     assert_eq!(installed, expected);
 }
 
-// The macOS scripts.
+// The scripts.
 
 fn macos_scripts() -> [PathBuf; 2] {
     [packaging("macos/bundle.sh"), packaging("macos/dmg.sh")]
 }
 
+/// Every script under `packaging/`: the set-up, the icons, the Linux
+/// package's and the macOS ones.
+fn packaging_scripts() -> Vec<PathBuf> {
+    let mut scripts = vec![
+        packaging("setup.sh"),
+        packaging("icons/make-icons.sh"),
+        packaging("linux/deb.sh"),
+        packaging("linux/check-deb.sh"),
+        packaging("linux/debian12-check.sh"),
+    ];
+    scripts.extend(macos_scripts());
+    scripts
+}
+
 #[test]
-fn the_macos_scripts_pass_bash_n_and_shellcheck() {
+fn the_packaging_scripts_pass_bash_n_and_shellcheck() {
     let shellcheck = tool("shellcheck", "shellcheck");
-    for script in macos_scripts() {
+    for script in packaging_scripts() {
         let text = read(&script);
         assert!(
             text.starts_with("#!/usr/bin/env bash\n") && text.contains("\nset -euo pipefail\n"),
