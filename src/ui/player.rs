@@ -161,6 +161,13 @@ impl Player {
         }
     }
 
+    /// A seek has been sent that the engine has not applied yet: the clock
+    /// still shows where playback was.
+    pub fn seek_pending(&self) -> bool {
+        self.sought
+            .is_some_and(|(_, ticket)| !self.engine.has_applied(ticket))
+    }
+
     /// True while playing (or asked to play: the engine follows at once).
     pub fn is_playing(&self) -> bool {
         self.info.is_some() && self.playing_wanted

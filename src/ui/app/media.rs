@@ -2,11 +2,16 @@
 //! (`ui::media_controls`): what the keys and `playerctl` ask for is applied
 //! as the window's own keys are, and the controls are told what is playing.
 
+use std::time::Duration;
+
 use eframe::egui;
 
 use super::super::media_controls::{Frame, MediaAction, MediaControls, PlayState};
 use super::super::transcript_view::Current;
 use super::EarmarkApp;
+
+/// How soon the window looks again for a seek the engine has not made yet.
+const SEEK_RECHECK: Duration = Duration::from_millis(5);
 
 impl EarmarkApp {
     /// Gives the window the desktop's media controls (only the real window
@@ -64,5 +69,10 @@ impl EarmarkApp {
             seeks: self.player.seeks(),
         };
         self.media.update(&frame);
+        if self.player.seek_pending() {
+            // A seek asked for from outside while paused: draw again once
+            // the engine has made it, so the highlight and the speaker follow.
+            self.ctx.request_repaint_after(SEEK_RECHECK);
+        }
     }
 }
