@@ -18,7 +18,7 @@
 //! recorder, window), all killed when it ends, even on failure, and reads
 //! no settings, cache, bus or display of the user's. It needs Xvfb, xdotool,
 //! ImageMagick's `import`, pulseaudio, pulseaudio-utils, the ALSA pulse
-//! plugin, dbus-daemon and playerctl (`bash packaging/setup.sh`); without
+//! plugin, dbus-daemon (dbus) and playerctl (`bash packaging/setup.sh`); without
 //! them it fails, saying which.
 #![cfg(all(feature = "app", target_os = "linux"))]
 
@@ -66,7 +66,7 @@ const OTHER_TOOLS: &[Tool] = &[
     ("pulseaudio", "--version", "pulseaudio"),
     ("pactl", "--version", "pulseaudio-utils"),
     ("parec", "--version", "pulseaudio-utils"),
-    ("dbus-daemon", "--version", "dbus-daemon"),
+    ("dbus-daemon", "--version", "dbus"),
     ("playerctl", "--version", "playerctl"),
 ];
 

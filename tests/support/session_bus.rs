@@ -5,7 +5,7 @@
 //! Dropping it stops the daemon. Nothing here touches the user's own bus:
 //! clients get this bus's address in `DBUS_SESSION_BUS_ADDRESS`.
 //!
-//! It needs `dbus-daemon` (package dbus-daemon, pulled in by dbus).
+//! It needs `dbus-daemon` (package dbus).
 
 #![allow(dead_code)]
 
@@ -62,7 +62,7 @@ impl SessionBus {
             .stdout(Stdio::piped())
             .stderr(File::create(&log).expect("a log file in the temp dir"))
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start dbus-daemon ({e}): install dbus-daemon"));
+            .unwrap_or_else(|e| panic!("cannot start dbus-daemon ({e}): install dbus"));
         let stdout = child.stdout.take().expect("dbus-daemon's stdout was piped");
         let mut daemon = Guarded::new("dbus-daemon", child, log);
         let (sender, receiver) = mpsc::channel();
