@@ -21,6 +21,7 @@ pub enum SystemError {
     #[error("{0}")]
     Controls(String),
     /// Windows: the window's handle is not known.
+    #[cfg(target_os = "windows")]
     #[error("the window's handle is not available")]
     NoWindow,
 }
