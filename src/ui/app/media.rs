@@ -70,8 +70,10 @@ impl EarmarkApp {
         };
         self.media.update(&frame);
         if self.player.seek_pending() {
-            // A seek asked for from outside while paused: draw again once
-            // the engine has made it, so the highlight and the speaker follow.
+            // A seek asked for from outside while paused: egui's second
+            // pass after the wake usually sees the engine's seek made, but on
+            // a loaded machine the engine may be later; look again until it
+            // has, so the highlight and the speaker shown follow.
             self.ctx.request_repaint_after(SEEK_RECHECK);
         }
     }
