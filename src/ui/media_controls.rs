@@ -245,6 +245,11 @@ trait Backend {
     fn show(&mut self, now: &NowPlaying, pos_ms: u64);
     /// Playback jumped to `pos_ms`.
     fn seeked(&mut self, now: &NowPlaying, pos_ms: u64);
+    /// False once the controls have given up (MPRIS found no session bus):
+    /// the window stops telling them anything.
+    fn is_alive(&self) -> bool {
+        true
+    }
 }
 
 /// The title tag of the open audio, read off the UI thread.
@@ -418,6 +423,10 @@ impl MediaControls {
         let Some(backend) = self.backend.as_mut() else {
             return;
         };
+        if !backend.is_alive() {
+            self.backend = None;
+            return;
+        }
         let tag_changed = frame
             .audio
             .is_some_and(|audio| self.titles.poll(audio, &self.wake));
@@ -683,6 +692,32 @@ mod tests {
             let line = format!("seeked {pos_ms}");
             self.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
         }
+    }
+
+    /// Controls that gave up at once (no session bus).
+    struct GaveUp;
+
+    impl Backend for GaveUp {
+        fn show(&mut self, _now: &NowPlaying, _pos_ms: u64) {
+            panic!("told something after giving up");
+        }
+        fn seeked(&mut self, _now: &NowPlaying, _pos_ms: u64) {
+            panic!("told something after giving up");
+        }
+        fn is_alive(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn controls_that_gave_up_are_dropped_and_told_nothing() {
+        let mut controls = MediaControls::off();
+        controls.backend = Some(Box::new(GaveUp));
+        assert!(controls.is_on());
+        let audio = Path::new("/x/demo-episode.mp3");
+        controls.update(&frame(Some(audio), Some("Host"), true));
+        assert!(!controls.is_on());
+        controls.update(&frame(Some(audio), Some("Guest"), false));
     }
 
     #[test]

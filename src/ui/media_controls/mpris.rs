@@ -11,6 +11,7 @@
 //! window does for the frame it draws.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -63,6 +64,8 @@ enum Update {
 /// The running service: a channel to its thread.
 pub struct Mpris {
     updates: Sender<Update>,
+    /// Set by the thread when it gives up (no session bus).
+    gone: Arc<AtomicBool>,
 }
 
 impl Mpris {
@@ -71,6 +74,8 @@ impl Mpris {
     /// could be started.
     pub fn start(clock: ClockReader, events: Sender<MediaEvent>, wake: Wake) -> Option<Mpris> {
         let (updates, receiver) = mpsc::channel::<Update>();
+        let gone = Arc::new(AtomicBool::new(false));
+        let thread_gone = gone.clone();
         let spawned = std::thread::Builder::new()
             .name("earmark-mpris".to_string())
             .spawn(move || {
@@ -84,6 +89,7 @@ impl Mpris {
                         log::warn!(
                             "media keys and the desktop's now-playing controls are off: {err}"
                         );
+                        thread_gone.store(true, Ordering::Release);
                         return;
                     }
                 };
@@ -95,7 +101,7 @@ impl Mpris {
                 }
             });
         match spawned {
-            Ok(_) => Some(Mpris { updates }),
+            Ok(_) => Some(Mpris { updates, gone }),
             Err(err) => {
                 log::warn!("media keys are off: no thread for them ({err})");
                 None
@@ -111,6 +117,10 @@ impl Backend for Mpris {
 
     fn seeked(&mut self, _now: &NowPlaying, pos_ms: u64) {
         let _ = self.updates.send(Update::Seeked(pos_ms));
+    }
+
+    fn is_alive(&self) -> bool {
+        !self.gone.load(Ordering::Acquire)
     }
 }
 
