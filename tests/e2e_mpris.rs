@@ -163,20 +163,41 @@ fn wait_for_position(app: &mut Guarded, bus: &[(&'static str, OsString)], wanted
     }
 }
 
-/// The window's clock at `at_ns` (wall clock): from the trace's frame drawn
-/// nearest that time, moved on by the time between at 1×.
+/// The window's clock at `at_ns` (wall clock), from the frames it drew
+/// (the trace's `frame` events): interpolated between the last frame before
+/// and the first after (frames are up to 500 ms apart on a CPU renderer, and
+/// the clock need not run at 1× between them on a loaded machine), or moved
+/// on at 1× from the nearest when there is none on one side. Also how far
+/// the nearest frame was.
 fn window_clock_ms(trace: &TraceLog, at_ns: i128) -> (f64, f64) {
-    let frame = trace
+    let frames: Vec<(i128, f64)> = trace
         .events
         .iter()
         .filter(|e| is(e, "frame"))
-        .min_by_key(|e| (wall_ns(e) - at_ns).abs())
-        .unwrap_or_else(|| panic!("the trace has no frames: {}", trace.summary()));
-    let clock_ms = frame["clock_ms"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("a frame without clock_ms: {frame}"));
-    let gap_ms = (at_ns - wall_ns(frame)) as f64 / 1e6;
-    (clock_ms + gap_ms, gap_ms)
+        .map(|e| {
+            let clock_ms = e["clock_ms"]
+                .as_f64()
+                .unwrap_or_else(|| panic!("a frame without clock_ms: {e}"));
+            (wall_ns(e), clock_ms)
+        })
+        .collect();
+    let before = frames.iter().rev().find(|(wall, _)| *wall <= at_ns);
+    let after = frames.iter().find(|(wall, _)| *wall >= at_ns);
+    let ms = |ns: i128| ns as f64 / 1e6;
+    match (before, after) {
+        (Some(&(wall0, clock0)), Some(&(wall1, clock1))) => {
+            let nearest_ms = ms(at_ns - wall0).min(ms(wall1 - at_ns));
+            if wall1 == wall0 {
+                return (clock0, 0.0);
+            }
+            let fraction = (at_ns - wall0) as f64 / (wall1 - wall0) as f64;
+            (clock0 + fraction * (clock1 - clock0), nearest_ms)
+        }
+        (Some(&(wall, clock)), None) | (None, Some(&(wall, clock))) => {
+            (clock + ms(at_ns - wall), ms(at_ns - wall).abs())
+        }
+        (None, None) => panic!("the trace has no frames: {}", trace.summary()),
+    }
 }
 
 #[test]
@@ -302,7 +323,7 @@ fn playerctl_sees_drives_and_reads_the_window() {
         eprintln!(
             "playerctl position {pos_ms:.1} ms; the window's clock {clock_before_ms:.1}..\
              {clock_after_ms:.1} ms while playerctl ran ({:+.1} ms from the middle; nearest \
-             frame {gap_ms:+.1} ms away)",
+             frame {gap_ms:.1} ms away)",
             pos_ms - middle_ms
         );
         assert!(
