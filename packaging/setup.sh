@@ -25,6 +25,9 @@ set -euo pipefail
 # jsonschema: python3 and python3-venv here, and OpenTimelineIO with its CMX
 # 3600 adapter and jsonschema from PyPI in a virtual environment of its own,
 # made below where the test looks for it.
+# tests/e2e_mpris.rs drives the window through MPRIS: a private session bus
+# (dbus-daemon, from dbus) and playerctl. The app itself needs no D-Bus
+# library: it speaks D-Bus in Rust (zbus).
 # tests/packaging.rs validates the desktop entry (desktop-file-validate from
 # desktop-file-utils), the AppStream metainfo (appstreamcli from appstream),
 # and the MIME definition against shared-mime-info's DTD (xmllint from
@@ -37,7 +40,8 @@ DEBIAN_PACKAGES=(pkg-config libasound2-dev g++ libclang-dev cmake
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libgl1-mesa-dri
   mesa-vulkan-drivers libvulkan1
   python3 python3-venv
-  desktop-file-utils appstream libxml2-utils shared-mime-info)
+  desktop-file-utils appstream libxml2-utils shared-mime-info
+  dbus playerctl)
 
 # OpenTimelineIO itself (0.18) reads no EDL: its CMX 3600 reader is a package
 # of its own.
@@ -81,8 +85,8 @@ fi
 
 cat <<'TXT'
 setup: not a Debian/Ubuntu system; install these yourself, then run cargo:
-  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel cmake pulseaudio pulseaudio-utils alsa-plugins-pulseaudio alsa-utils xorg-x11-server-Xvfb xdotool ImageMagick libXcursor libXi libxkbcommon-x11 mesa-libGL mesa-dri-drivers mesa-vulkan-drivers vulkan-loader
-  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang cmake pulseaudio alsa-plugins alsa-utils xorg-server-xvfb xdotool imagemagick libxcursor libxi libxkbcommon-x11 mesa vulkan-swrast vulkan-icd-loader
+  Fedora:  sudo dnf install pkgconf-pkg-config alsa-lib-devel gcc-c++ clang-devel cmake pulseaudio pulseaudio-utils alsa-plugins-pulseaudio alsa-utils xorg-x11-server-Xvfb xdotool ImageMagick libXcursor libXi libxkbcommon-x11 mesa-libGL mesa-dri-drivers mesa-vulkan-drivers vulkan-loader dbus-daemon playerctl
+  Arch:    sudo pacman -S --needed pkgconf alsa-lib gcc clang cmake pulseaudio alsa-plugins alsa-utils xorg-server-xvfb xdotool imagemagick libxcursor libxi libxkbcommon-x11 mesa vulkan-swrast vulkan-icd-loader dbus playerctl
   macOS:   xcode-select --install && brew install cmake   (CoreAudio and libclang come with Xcode)
   Windows: Visual Studio Build Tools with "Desktop development with C++",
            LLVM (winget install LLVM.LLVM) for libclang, and CMake (winget install Kitware.CMake)

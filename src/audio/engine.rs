@@ -307,36 +307,61 @@ impl Engine {
 
     /// The position being heard (reads a few atomics).
     pub fn clock(&self) -> Clock {
-        let shared = &self.shared;
-        let wanted_gen = shared.flush_gen.load(Ordering::Acquire);
-        let target_frames = shared.target_frames.load(Ordering::Acquire);
-        let heard_gen = shared.heard_gen.load(Ordering::Acquire);
-        let heard_media = f64::from_bits(shared.heard_media_bits.load(Ordering::Acquire));
-        let heard = heard_gen >= wanted_gen;
-        let media_frames = if heard {
-            heard_media.max(0.0).round() as u64
-        } else {
-            target_frames
-        };
-        // Stored just after the position: at worst a few microseconds older.
-        let heard_at = heard
-            .then(|| instant_from_nanos(shared.heard_at_ns.load(Ordering::Acquire)))
-            .flatten();
-        let sample_rate = shared.media_rate.load(Ordering::Acquire);
-        let offset_ms = shared.offset_ms.load(Ordering::Acquire);
-        let offset_frames = frames_from_ms(offset_ms.unsigned_abs(), sample_rate);
-        let pos_frames = if offset_ms >= 0 {
-            media_frames.saturating_add(offset_frames)
-        } else {
-            media_frames.saturating_sub(offset_frames)
-        };
-        Clock {
-            pos_frames,
-            pos_ms: ms_from_frames(pos_frames, sample_rate),
-            sample_rate,
-            playing: shared.playing.load(Ordering::Acquire),
-            heard_at,
+        read_clock(&self.shared)
+    }
+
+    /// A handle that reads the same clock from another thread (the
+    /// desktop's media controls answer "where are you?" from it).
+    pub fn clock_reader(&self) -> ClockReader {
+        ClockReader {
+            shared: self.shared.clone(),
         }
+    }
+}
+
+/// Reads the engine's clock from any thread, as [`Engine::clock`] does; it
+/// keeps no engine alive but the few atomics the clock is made of.
+#[derive(Clone)]
+pub struct ClockReader {
+    shared: Arc<Shared>,
+}
+
+impl ClockReader {
+    /// The position being heard now.
+    pub fn read(&self) -> Clock {
+        read_clock(&self.shared)
+    }
+}
+
+fn read_clock(shared: &Shared) -> Clock {
+    let wanted_gen = shared.flush_gen.load(Ordering::Acquire);
+    let target_frames = shared.target_frames.load(Ordering::Acquire);
+    let heard_gen = shared.heard_gen.load(Ordering::Acquire);
+    let heard_media = f64::from_bits(shared.heard_media_bits.load(Ordering::Acquire));
+    let heard = heard_gen >= wanted_gen;
+    let media_frames = if heard {
+        heard_media.max(0.0).round() as u64
+    } else {
+        target_frames
+    };
+    // Stored just after the position: at worst a few microseconds older.
+    let heard_at = heard
+        .then(|| instant_from_nanos(shared.heard_at_ns.load(Ordering::Acquire)))
+        .flatten();
+    let sample_rate = shared.media_rate.load(Ordering::Acquire);
+    let offset_ms = shared.offset_ms.load(Ordering::Acquire);
+    let offset_frames = frames_from_ms(offset_ms.unsigned_abs(), sample_rate);
+    let pos_frames = if offset_ms >= 0 {
+        media_frames.saturating_add(offset_frames)
+    } else {
+        media_frames.saturating_sub(offset_frames)
+    };
+    Clock {
+        pos_frames,
+        pos_ms: ms_from_frames(pos_frames, sample_rate),
+        sample_rate,
+        playing: shared.playing.load(Ordering::Acquire),
+        heard_at,
     }
 }
 

@@ -16,11 +16,12 @@ mod mp3;
 mod mp4_edit;
 pub mod output;
 pub mod source;
+pub mod tags;
 pub mod wav;
 
 pub use convert::{Block, Converter};
 pub use decode::{AudioInfo, Decoder};
-pub use engine::{Clock, Command, Engine, EngineError, Event, Ticket};
+pub use engine::{Clock, ClockReader, Command, Engine, EngineError, Event, Ticket};
 pub use error::AudioError;
 pub use output::{OutputChoice, VirtualOutput};
 pub use source::FrameSource;

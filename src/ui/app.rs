@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Role, WidgetInfo};
 
 mod edits;
+mod media;
 mod review;
 
 use super::crash_notice::CrashNotice;
@@ -16,6 +17,7 @@ use super::demo;
 use super::dialogs::{About, Dialog};
 use super::editing::Editing;
 use super::markers_panel::MarkersPanel;
+use super::media_controls::MediaControls;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
 use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
@@ -144,6 +146,8 @@ pub struct EarmarkApp {
     playhead_step_ms: u64,
     /// What the last frame showed as being heard.
     heard: Option<Current>,
+    /// Media keys and the desktop's now-playing controls (see `media`).
+    media: MediaControls,
     ctx: egui::Context,
 }
 
@@ -207,6 +211,7 @@ impl EarmarkApp {
             spans_revision: 0,
             revision: 0,
             heard: None,
+            media: MediaControls::off(),
             playhead_step_ms: if drawn_in_software(cc) {
                 PLAYHEAD_STEP_SOFTWARE_MS
             } else {
@@ -1207,6 +1212,7 @@ impl eframe::App for EarmarkApp {
         for action in shortcuts::take_actions(&ctx) {
             self.apply(action);
         }
+        self.media_actions();
         self.confirm_close(&ctx);
         self.check_disk(&ctx);
         self.pause_while_typing(&ctx);
@@ -1353,6 +1359,7 @@ impl eframe::App for EarmarkApp {
         self.marker_note_ui(&ctx, list_top);
         self.export_ui(&ctx, list_top);
         self.schedule_repaint(&ctx, pos_ms, current.as_ref());
+        self.media_update(pos_ms, current.as_ref());
         self.heard = current;
         self.review_as_played(pos_ms);
     }

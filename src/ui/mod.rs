@@ -13,6 +13,7 @@ pub mod line_menu;
 pub mod line_review;
 pub mod marker_note;
 pub mod markers_panel;
+pub mod media_controls;
 pub mod menu;
 pub mod open;
 pub mod player;
@@ -79,7 +80,10 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
             let ctx = cc.egui_ctx.clone();
             let waker: crate::audio::engine::Waker = Box::new(move || ctx.request_repaint());
             let engine = Engine::start(OutputChoice::DefaultDevice, Some(waker))?;
-            Ok(Box::new(EarmarkApp::new(cc, launch, engine)))
+            let clock = engine.clock_reader();
+            let mut app = EarmarkApp::new(cc, launch, engine);
+            app.attach_media_controls(media_controls::MediaControls::start(cc, clock));
+            Ok(Box::new(app))
         }),
     )
     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))

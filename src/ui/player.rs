@@ -80,6 +80,9 @@ pub struct Player {
     playing_wanted: bool,
     speed: f64,
     volume: f32,
+    /// Seeks sent so far, and where the last one went: the desktop's media
+    /// controls tell their clients when playback jumps.
+    seeks: (u64, u64),
 }
 
 impl Player {
@@ -97,6 +100,7 @@ impl Player {
             playing_wanted: false,
             speed: 1.0,
             volume: 1.0,
+            seeks: (0, 0),
         }
     }
 
@@ -155,6 +159,13 @@ impl Player {
             Some((pos_ms, ticket)) if !self.engine.has_applied(ticket) => pos_ms,
             _ => self.engine.clock().pos_ms,
         }
+    }
+
+    /// A seek has been sent that the engine has not applied yet: the clock
+    /// still shows where playback was.
+    pub fn seek_pending(&self) -> bool {
+        self.sought
+            .is_some_and(|(_, ticket)| !self.engine.has_applied(ticket))
     }
 
     /// True while playing (or asked to play: the engine follows at once).
@@ -246,6 +257,12 @@ impl Player {
     fn send_seek(&mut self, pos_ms: u64) {
         let ticket = self.engine.send(Command::Seek { pos_ms });
         self.sought = Some((pos_ms, ticket));
+        self.seeks = (self.seeks.0 + 1, pos_ms);
+    }
+
+    /// How many seeks were sent so far, and the target of the last one (ms).
+    pub fn seeks(&self) -> (u64, u64) {
+        self.seeks
     }
 
     /// Sets the speed (0.5..=3, pitch kept).

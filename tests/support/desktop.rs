@@ -9,7 +9,9 @@
 //! dropped, so a failing test leaves nothing running. Nothing here reads or
 //! writes the user's settings, cache or display: the app gets
 //! `EARMARK_STATE_DIR` and `EARMARK_CACHE_DIR` inside the test's folder and
-//! `DISPLAY` of the private X server, and never `WAYLAND_DISPLAY`.
+//! `DISPLAY` of the private X server, and never `WAYLAND_DISPLAY` or the
+//! user's D-Bus session bus (`DBUS_SESSION_BUS_ADDRESS` only when a test
+//! passes its own, see `session_bus.rs`).
 //!
 //! It needs Xvfb, xdotool and ImageMagick (`bash packaging/setup.sh`);
 //! [`require_tools`] fails naming what is missing.
@@ -390,6 +392,13 @@ pub fn start_app(
     let app_log = dir.join("earmark.log");
     let child = Process::new(env!("CARGO_BIN_EXE_earmark"))
         .args(args)
+        // Not the user's session bus (the media controls would show up in
+        // their desktop's sound menu): one that is not there, unless `env`
+        // names a private one. Unset, the bus in $XDG_RUNTIME_DIR is used.
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", dir.join("no-session-bus").display()),
+        )
         .envs(env)
         .env("DISPLAY", &display.name)
         // X11 only, even when the test runs inside a Wayland session.
