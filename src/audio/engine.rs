@@ -40,9 +40,14 @@
 //! consumes frames in real time, so the clock runs and the app works
 //! anywhere ([`Event::NoDevice`]). A device that fails is reopened by
 //! itself with back-off (`REOPEN_BACKOFF`, some 3 s in all), and playback
-//! goes on from the heard position; only when that keeps failing is the
-//! engine paused with [`Event::DeviceLost`], after which
-//! [`Command::ReopenDevice`] (or the next [`Command::Play`]) tries again. Tests use a [`VirtualOutput`] they step by hand.
+//! goes on from the heard position (paused if it was paused); only when
+//! that keeps failing is the engine paused with [`Event::DeviceLost`], after
+//! which [`Command::ReopenDevice`] (or the next [`Command::Play`]) tries
+//! again. A device has failed when cpal says it is gone, or when it asks
+//! for no audio while its errors go on (`StallWatch`): one error and a
+//! stall is a slow start or a starved process, not a loss. A default
+//! device that changes is followed where the platform reports it (see
+//! `output`). Tests use a [`VirtualOutput`] they step by hand.
 
 use std::ops::Range;
 use std::path::PathBuf;
