@@ -444,6 +444,32 @@ fn a_lost_device_is_reopened_by_itself_and_playback_goes_on_from_what_was_heard(
 }
 
 #[test]
+fn a_device_lost_while_paused_is_reopened_and_stays_paused() {
+    let (engine, mut output) = engine_with(TestSource::counter(10 * u64::from(RATE)));
+    events(&engine);
+    engine.send(Command::Play);
+    pull(&mut output, 4800);
+    engine.send(Command::Pause);
+    // The fade-out and the latency play out; nothing more is heard.
+    pull(&mut output, 4800);
+    let paused_at = clock_frames(&engine);
+    output.lose_device();
+    let seen = events_until(&engine, is_opened);
+    assert!(!seen.contains(&Event::DeviceLost), "{seen:?}");
+    engine.settle();
+    assert!(!engine.clock().playing, "still paused");
+    assert_eq!(engine.clock().pos_frames, paused_at);
+    assert_eq!(
+        media_frames(&pull(&mut output, 4800)),
+        vec![None; 4800],
+        "silent until played"
+    );
+    engine.send(Command::Play);
+    let heard = media_frames(&pull(&mut output, 10));
+    assert_eq!(heard[0], Some(paused_at), "from where it was paused");
+}
+
+#[test]
 fn a_device_that_stays_away_is_reported_lost_and_reopening_later_goes_on() {
     let (engine, mut output) = engine_with(TestSource::counter(10 * u64::from(RATE)));
     events(&engine);
