@@ -214,12 +214,18 @@ fn error_handler(shared: Arc<Shared>) -> impl FnMut(cpal::Error) + Send + 'stati
     move |err: cpal::Error| {
         use cpal::ErrorKind::{
             BackendError, DeviceChanged, DeviceNotAvailable, HostUnavailable, PermissionDenied,
-            StreamInvalidated,
+            StreamInvalidated, Xrun,
         };
         let callbacks = shared.callbacks.load(Ordering::Relaxed);
         if logged_at_callbacks != Some(callbacks) {
             logged_at_callbacks = Some(callbacks);
-            log::warn!("sound device: {err}");
+            // An underrun is a glitch of a loaded machine, not news.
+            let level = if err.kind() == Xrun {
+                log::Level::Debug
+            } else {
+                log::Level::Warn
+            };
+            log::log!(level, "sound device: {err}");
         }
         match err.kind() {
             DeviceNotAvailable | HostUnavailable | PermissionDenied | StreamInvalidated => {
