@@ -421,7 +421,7 @@ fn a_sound_server_restarted_while_playing_plays_on_from_where_it_stopped() {
     let mut server = PulseServer::start(RATE);
     let recorder = server.record(RATE);
     let mut player = Player::start(&server, &file);
-    player.wait_for_clock(1_000);
+    player.wait_for_clock(500);
 
     let killed_at = Instant::now();
     server.restart();
@@ -431,7 +431,7 @@ fn a_sound_server_restarted_while_playing_plays_on_from_where_it_stopped() {
         .unwrap_or_else(|| panic!("nothing was heard before:\n{}", player.transcript()));
     // Reopened (the device's name again), and heard for a while.
     player.wait_for_count("playing on", 2);
-    player.wait_for_clock(ms(last_before as f64) as u64 + 2_000);
+    player.wait_for_clock(ms(last_before as f64) as u64 + 1_500);
     let after = recorder.finish();
     drop(server);
     assert_never_lost(&player);
@@ -458,7 +458,7 @@ fn a_sound_server_restarted_while_paused_stays_paused_and_resumes_where_it_was()
     let mut server = PulseServer::start(RATE);
     let recorder = server.record(RATE);
     let mut player = Player::start(&server, &file);
-    player.wait_for_clock(1_000);
+    player.wait_for_clock(500);
     player.toggle();
     player.wait_for_count("paused at", 1);
     // The fade and what the server holds play out.
@@ -477,7 +477,7 @@ fn a_sound_server_restarted_while_paused_stays_paused_and_resumes_where_it_was()
     let resumed_at = Instant::now();
     player.toggle();
     player.wait_for_count("resumed at", 1);
-    player.wait_for_clock(ms(last_before as f64) as u64 + 2_000);
+    player.wait_for_clock(ms(last_before as f64) as u64 + 1_500);
     let after = recorder.finish();
     drop(server);
     assert_never_lost(&player);
@@ -522,7 +522,7 @@ fn sound_follows_the_sink(change: SinkChange, paused: bool) {
     let first_recorder = server.record(RATE);
     let other_recorder = server.record_sink(OTHER, RATE);
     let mut player = Player::start(&server, &file);
-    player.wait_for_clock(1_000);
+    player.wait_for_clock(500);
     if paused {
         player.toggle();
         player.wait_for_count("paused at", 1);
@@ -546,7 +546,7 @@ fn sound_follows_the_sink(change: SinkChange, paused: bool) {
         player.wait_for_count("resumed at", 1);
     }
     let clock_then = player.last_clock_ms();
-    player.wait_for_clock(clock_then + 2_000);
+    player.wait_for_clock(clock_then + 1_500);
     let first = first_recorder.finish();
     let other = other_recorder.finish();
     drop(server);
