@@ -153,7 +153,8 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT.wav")]
         output: PathBuf,
     },
-    /// Play an audio file on the default output, printing the position heard.
+    /// Play an audio file on the default output, printing the position heard;
+    /// Enter pauses and resumes.
     #[cfg(feature = "audio")]
     Play {
         /// The audio file.

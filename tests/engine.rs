@@ -444,6 +444,32 @@ fn a_lost_device_is_reopened_by_itself_and_playback_goes_on_from_what_was_heard(
 }
 
 #[test]
+fn a_device_lost_while_paused_is_reopened_and_stays_paused() {
+    let (engine, mut output) = engine_with(TestSource::counter(10 * u64::from(RATE)));
+    events(&engine);
+    engine.send(Command::Play);
+    pull(&mut output, 4800);
+    engine.send(Command::Pause);
+    // The fade-out and the latency play out; nothing more is heard.
+    pull(&mut output, 4800);
+    let paused_at = clock_frames(&engine);
+    output.lose_device();
+    let seen = events_until(&engine, is_opened);
+    assert!(!seen.contains(&Event::DeviceLost), "{seen:?}");
+    engine.settle();
+    assert!(!engine.clock().playing, "still paused");
+    assert_eq!(engine.clock().pos_frames, paused_at);
+    assert_eq!(
+        media_frames(&pull(&mut output, 4800)),
+        vec![None; 4800],
+        "silent until played"
+    );
+    engine.send(Command::Play);
+    let heard = media_frames(&pull(&mut output, 10));
+    assert_eq!(heard[0], Some(paused_at), "from where it was paused");
+}
+
+#[test]
 fn a_device_that_stays_away_is_reported_lost_and_reopening_later_goes_on() {
     let (engine, mut output) = engine_with(TestSource::counter(10 * u64::from(RATE)));
     events(&engine);
@@ -484,12 +510,26 @@ fn a_device_error_counts_as_lost_only_if_the_device_then_stops_asking() {
     }
     assert_eq!(events(&engine), vec![]);
     assert!(engine.clock().playing);
-    // An error, then no callbacks: the device is gone, and is opened again.
-    output.report_trouble();
-    let seen = events_until(&engine, is_opened);
+    // Errors that go on, and no callbacks: the device is gone (ALSA's pulse
+    // plugin with its server killed), and is opened again.
+    let pulled = output.pulled_frames();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    while !seen.iter().any(is_opened) {
+        assert!(Instant::now() < deadline, "never reopened, saw {seen:?}");
+        output.report_trouble();
+        std::thread::sleep(Duration::from_millis(10));
+        seen.extend(std::iter::from_fn(|| engine.try_recv()));
+    }
     assert!(!seen.contains(&Event::DeviceLost), "{seen:?}");
     engine.settle();
     assert!(engine.clock().playing);
+    let heard = media_frames(&pull(&mut output, 10));
+    assert_eq!(
+        heard[0],
+        Some(pulled - LATENCY_FRAMES),
+        "from what was heard"
+    );
 }
 
 #[test]

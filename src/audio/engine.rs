@@ -40,9 +40,14 @@
 //! consumes frames in real time, so the clock runs and the app works
 //! anywhere ([`Event::NoDevice`]). A device that fails is reopened by
 //! itself with back-off (`REOPEN_BACKOFF`, some 3 s in all), and playback
-//! goes on from the heard position; only when that keeps failing is the
-//! engine paused with [`Event::DeviceLost`], after which
-//! [`Command::ReopenDevice`] (or the next [`Command::Play`]) tries again. Tests use a [`VirtualOutput`] they step by hand.
+//! goes on from the heard position (paused if it was paused); only when
+//! that keeps failing is the engine paused with [`Event::DeviceLost`], after
+//! which [`Command::ReopenDevice`] (or the next [`Command::Play`]) tries
+//! again. A device has failed when cpal says it is gone, or when it asks
+//! for no audio while its errors go on (`StallWatch`): one error and a
+//! stall is a slow start or a starved process, not a loss. A default
+//! device that changes is followed where the platform reports it (see
+//! `output`). Tests use a [`VirtualOutput`] they step by hand.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -62,9 +67,16 @@ use super::{AudioError, AudioInfo, Decoder, FrameSource, OutputChoice, VirtualOu
 /// Output frames converted and written to the ring at a time.
 pub const BLOCK_FRAMES: usize = 512;
 
-/// How long a device that reported an error may go without asking for audio
-/// before it counts as lost.
+/// How long a device that reported an error may go without asking for audio,
+/// while it goes on reporting errors, before it counts as lost (ALSA's pulse
+/// plugin with its server gone: errors without end).
 const DEVICE_STALL: Duration = Duration::from_secs(1);
+
+/// How long it may go without asking for audio after an error when no more
+/// errors come. A stream's start through ALSA's pulse plugin can fail once
+/// and then sit still for two seconds on a loaded machine, and a process
+/// starved of CPU stalls as long as it is starved: neither is a lost device.
+const DEVICE_QUIET_STALL: Duration = Duration::from_secs(6);
 
 /// The waits before each attempt to reopen a device that was lost (a sound
 /// server restarting, ALSA's pulse plugin failing its first calls); when
@@ -257,7 +269,7 @@ impl Engine {
             source_ended: true,
             at_end: false,
             block: Vec::new(),
-            trouble_since: None,
+            stall: StallWatch::default(),
             reopening: None,
         };
         let thread = std::thread::Builder::new()
@@ -434,11 +446,57 @@ struct Worker {
     /// True once the end was heard: the next Play starts over.
     at_end: bool,
     block: Vec<f32>,
-    /// When the device last reported an error that may pass, and how many
-    /// callbacks it had made then.
-    trouble_since: Option<(Instant, u64)>,
+    /// Whether the device, after an error, stopped asking for audio.
+    stall: StallWatch,
     /// The device was lost and is being reopened.
     reopening: Option<Reopening>,
+}
+
+/// Tells a device that is gone from one that is slow: after an error that
+/// may pass, the device is lost once it has made no callback for
+/// [`DEVICE_STALL`] and errors are still coming, or for
+/// [`DEVICE_QUIET_STALL`] without them. Any callback clears it.
+#[derive(Debug, Default)]
+pub(crate) struct StallWatch {
+    /// The error count last seen.
+    errors_seen: u64,
+    /// Since when, and at which callback count, the device is in trouble.
+    trouble: Option<(Instant, u64)>,
+}
+
+impl StallWatch {
+    /// Forgets any trouble: a new device, counted from `errors` on.
+    pub(crate) fn reset(&mut self, errors: u64) {
+        self.errors_seen = errors;
+        self.trouble = None;
+    }
+
+    /// Looks at the device's counts at `now`; true means it is lost.
+    pub(crate) fn is_lost(&mut self, now: Instant, callbacks: u64, errors: u64) -> bool {
+        let erring = errors != self.errors_seen;
+        self.errors_seen = errors;
+        match self.trouble {
+            None => {
+                if erring {
+                    self.trouble = Some((now, callbacks));
+                }
+                false
+            }
+            Some((_, callbacks_then)) if callbacks_then != callbacks => {
+                // It asked for audio again: the error passed.
+                self.trouble = erring.then_some((now, callbacks));
+                false
+            }
+            Some((since, _)) => {
+                let stalled = now.saturating_duration_since(since);
+                let lost = (erring && stalled >= DEVICE_STALL) || stalled >= DEVICE_QUIET_STALL;
+                if lost {
+                    self.trouble = None;
+                }
+                lost
+            }
+        }
+    }
 }
 
 /// A lost device being reopened: which attempt is next, when, and whether
@@ -636,7 +694,8 @@ impl Worker {
 
     /// Makes `output` the one written to and reports `event` (what opened).
     fn install_output(&mut self, output: Output, event: Event) {
-        self.trouble_since = None;
+        self.stall
+            .reset(self.shared.device_errors.load(Ordering::Acquire));
         self.block = vec![0.0; BLOCK_FRAMES * usize::from(output.channels.max(1))];
         self.output = Some(output);
         self.make_converter();
@@ -711,22 +770,17 @@ impl Worker {
 
     /// Reports what the output did: its end heard, the device lost.
     fn watch_output(&mut self) {
-        let callbacks = self.shared.callbacks.load(Ordering::Relaxed);
-        if self.shared.device_trouble.swap(false, Ordering::AcqRel) && self.trouble_since.is_none()
-        {
-            self.trouble_since = Some((Instant::now(), callbacks));
-        }
-        if let Some((since, callbacks_then)) = self.trouble_since {
-            if callbacks != callbacks_then {
-                self.trouble_since = None;
-            } else if since.elapsed() >= DEVICE_STALL {
-                // An error, then silence from the device: it is gone.
-                self.trouble_since = None;
+        if self.output.is_some() {
+            let callbacks = self.shared.callbacks.load(Ordering::Relaxed);
+            let errors = self.shared.device_errors.load(Ordering::Acquire);
+            if self.stall.is_lost(Instant::now(), callbacks, errors) {
+                log::warn!("the sound device stopped asking for audio and keeps failing");
                 self.shared.device_lost.store(true, Ordering::Release);
             }
         }
         if self.output.is_some() && self.shared.device_lost.swap(false, Ordering::AcqRel) {
             let resume = self.shared.playing.swap(false, Ordering::AcqRel);
+            log::warn!("the sound device failed; opening it again");
             self.output = None;
             self.reopening = Some(Reopening {
                 attempt: 0,
@@ -762,7 +816,8 @@ impl Worker {
         };
         self.shared.device_lost.store(false, Ordering::Release);
         let (output, event) = open(&self.kind, &self.shared);
-        if matches!(event, Event::NoDevice { .. }) {
+        if let Event::NoDevice { reason } = &event {
+            log::info!("opening the sound device again failed: {reason}");
             drop(output);
             reopening.attempt += 1;
             match REOPEN_BACKOFF.get(reopening.attempt) {
@@ -770,7 +825,10 @@ impl Worker {
                     reopening.due = Instant::now() + *wait;
                     self.reopening = Some(reopening);
                 }
-                None => self.emit(Event::DeviceLost),
+                None => {
+                    log::warn!("the sound device stays away; reporting it lost");
+                    self.emit(Event::DeviceLost);
+                }
             }
             return;
         }
@@ -843,5 +901,82 @@ impl Worker {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A watch on a device that has made `callbacks` callbacks and reported
+    /// no error, and the instant it starts from.
+    fn watch() -> (StallWatch, Instant) {
+        let mut watch = StallWatch::default();
+        watch.reset(0);
+        (watch, Instant::now())
+    }
+
+    fn after(start: Instant, ms: u64) -> Instant {
+        start + Duration::from_millis(ms)
+    }
+
+    #[test]
+    fn errors_that_go_on_while_the_device_asks_for_nothing_make_it_lost() {
+        let (mut watch, start) = watch();
+        assert!(!watch.is_lost(start, 10, 1));
+        // The errors go on, the callbacks do not.
+        let step_ms = 50;
+        let mut lost_at_ms = None;
+        for (errors, ms) in (2..).zip((step_ms..=2_000).step_by(step_ms as usize)) {
+            if watch.is_lost(after(start, ms), 10, errors) {
+                lost_at_ms = Some(ms);
+                break;
+            }
+        }
+        assert_eq!(lost_at_ms, Some(DEVICE_STALL.as_millis() as u64));
+    }
+
+    #[test]
+    fn one_error_then_a_silent_stall_is_not_a_lost_device_until_the_long_wait() {
+        let (mut watch, start) = watch();
+        // A burst of errors at a stream's start, then nothing at all: the
+        // stream starting slowly, or the process starved of CPU.
+        assert!(!watch.is_lost(start, 3, 250));
+        let quiet_ms = DEVICE_QUIET_STALL.as_millis() as u64;
+        for ms in (50..quiet_ms).step_by(50) {
+            assert!(!watch.is_lost(after(start, ms), 3, 250), "lost at {ms} ms");
+        }
+        assert!(watch.is_lost(after(start, quiet_ms), 3, 250));
+    }
+
+    #[test]
+    fn a_callback_after_the_errors_clears_the_trouble() {
+        let (mut watch, start) = watch();
+        assert!(!watch.is_lost(start, 10, 1));
+        assert!(!watch.is_lost(after(start, 900), 10, 2));
+        // It asked for audio again: the error passed.
+        assert!(!watch.is_lost(after(start, 950), 11, 2));
+        // A later error starts counting afresh.
+        assert!(!watch.is_lost(after(start, 1_500), 11, 3));
+        assert!(!watch.is_lost(after(start, 2_400), 11, 4));
+        assert!(watch.is_lost(after(start, 2_500), 11, 5));
+    }
+
+    #[test]
+    fn without_errors_a_device_that_stalls_is_never_lost() {
+        let (mut watch, start) = watch();
+        // Paused or starved: no callbacks for a minute, and no error.
+        assert!(!watch.is_lost(start, 7, 0));
+        assert!(!watch.is_lost(after(start, 60_000), 7, 0));
+    }
+
+    #[test]
+    fn a_new_device_forgets_the_old_ones_errors() {
+        let (mut watch, start) = watch();
+        assert!(!watch.is_lost(start, 10, 1));
+        assert!(!watch.is_lost(after(start, 500), 10, 40));
+        watch.reset(40);
+        assert!(!watch.is_lost(after(start, 2_000), 0, 40));
+        assert!(!watch.is_lost(after(start, 9_000), 0, 40));
     }
 }

@@ -54,10 +54,10 @@ pub(crate) struct Shared {
     pub ended_gen: AtomicU64,
     /// Set by the device when it is gone.
     pub device_lost: AtomicBool,
-    /// Set by the device on an error that may pass (ALSA's pulse plugin
+    /// Errors that may pass, counted by the device (ALSA's pulse plugin
     /// reports EIO now and then and goes on playing); the engine calls the
-    /// device lost only if the callbacks then stop.
-    pub device_trouble: AtomicBool,
+    /// device lost only if the callbacks then stop while the errors go on.
+    pub device_errors: AtomicU64,
     /// Output callbacks so far: the engine's sign that the device lives.
     pub callbacks: AtomicU64,
     /// The media's frames per second (0 before a load).
@@ -97,7 +97,7 @@ impl Shared {
             next_media_bits: AtomicU64::new(0f64.to_bits()),
             ended_gen: AtomicU64::new(0),
             device_lost: AtomicBool::new(false),
-            device_trouble: AtomicBool::new(false),
+            device_errors: AtomicU64::new(0),
             callbacks: AtomicU64::new(0),
             media_rate: AtomicU32::new(0),
             offset_ms: AtomicI64::new(0),

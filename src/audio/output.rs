@@ -25,6 +25,13 @@ const NULL_CHANNELS: u16 = 2;
 const NULL_PERIOD: Duration = Duration::from_millis(10);
 /// Frames per `fill` in the null output and for converting device samples.
 const SCRATCH_FRAMES: usize = 4096;
+/// How long the device's error callback waits after an unclassified
+/// backend error before cpal's worker tries again. That worker retries at
+/// once, and ALSA's pulse plugin with its server gone fails every try: some
+/// 200 000 errors a second, a whole core, measured here. The same spin at a
+/// stream's start holds the plugin's lock so tightly that libpulse's own
+/// thread cannot deliver the timing the plugin waits for.
+const BACKEND_ERROR_PAUSE: Duration = Duration::from_millis(5);
 
 /// Which output the engine opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -166,18 +173,7 @@ fn open_cpal(shared: &Arc<Shared>) -> Result<(Output, Event), String> {
         ring_frames(sample_rate),
         shared.clone(),
     );
-    let lost = shared.clone();
-    let on_error = move |err: cpal::Error| {
-        use cpal::ErrorKind::{
-            DeviceNotAvailable, HostUnavailable, PermissionDenied, StreamInvalidated,
-        };
-        match err.kind() {
-            DeviceNotAvailable | HostUnavailable | PermissionDenied | StreamInvalidated => {
-                lost.device_lost.store(true, Ordering::Release);
-            }
-            _ => lost.device_trouble.store(true, Ordering::Release),
-        }
-    };
+    let on_error = error_handler(shared.clone());
     let stream = match supported.sample_format() {
         cpal::SampleFormat::F32 => build::<f32>(&device, config, feed, on_error),
         cpal::SampleFormat::I16 => build::<i16>(&device, config, feed, on_error),
@@ -205,6 +201,45 @@ fn open_cpal(shared: &Arc<Shared>) -> Result<(Output, Event), String> {
         channels,
     };
     Ok((output, event))
+}
+
+/// The cpal error callback: a device that is gone (or, on Windows, a
+/// default device that changed, which cpal reports as an invalidated
+/// stream) is reported lost, for the engine to reopen; an error that may
+/// pass is counted. A stream that follows the default device by itself
+/// (macOS) reports `DeviceChanged`, which needs nothing. The first error
+/// after each stretch of audio is logged, not the thousands that follow.
+fn error_handler(shared: Arc<Shared>) -> impl FnMut(cpal::Error) + Send + 'static {
+    let mut logged_at_callbacks = None;
+    move |err: cpal::Error| {
+        use cpal::ErrorKind::{
+            BackendError, DeviceChanged, DeviceNotAvailable, HostUnavailable, PermissionDenied,
+            StreamInvalidated, Xrun,
+        };
+        let callbacks = shared.callbacks.load(Ordering::Relaxed);
+        if logged_at_callbacks != Some(callbacks) {
+            logged_at_callbacks = Some(callbacks);
+            // An underrun is a glitch of a loaded machine, not news.
+            let level = if err.kind() == Xrun {
+                log::Level::Debug
+            } else {
+                log::Level::Warn
+            };
+            log::log!(level, "sound device: {err}");
+        }
+        match err.kind() {
+            DeviceNotAvailable | HostUnavailable | PermissionDenied | StreamInvalidated => {
+                shared.device_lost.store(true, Ordering::Release);
+            }
+            DeviceChanged => {}
+            kind => {
+                shared.device_errors.fetch_add(1, Ordering::AcqRel);
+                if kind == BackendError {
+                    std::thread::sleep(BACKEND_ERROR_PAUSE);
+                }
+            }
+        }
+    }
 }
 
 /// A cpal stream that fills `T` samples from `feed`, converting through a
@@ -358,8 +393,9 @@ impl VirtualOutput {
     }
 
     /// Acts as if the device reported an error that may pass (as ALSA's
-    /// pulse plugin does): lost only if no callback follows within a second.
+    /// pulse plugin does): the device counts as lost only if it then stops
+    /// asking for audio while such errors go on.
     pub fn report_trouble(&mut self) {
-        self.shared.device_trouble.store(true, Ordering::Release);
+        self.shared.device_errors.fetch_add(1, Ordering::AcqRel);
     }
 }

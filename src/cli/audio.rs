@@ -104,7 +104,10 @@ const PLAY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 /// null output when there is none, printing the position heard once a second.
 /// `seconds` is media heard, not wall time: it stops once the clock has
 /// moved that far from where it started (a sound server may take a moment
-/// to start sounding), or at the end of the file.
+/// to start sounding), or at the end of the file. Each line on standard
+/// input (Enter, in a terminal) pauses or resumes. A sound device that
+/// fails is opened again by the engine (the device's name is printed
+/// again); only when that keeps failing does the command end, saying so.
 pub fn play(
     file: &Path,
     from: Option<ClipTime>,
@@ -123,15 +126,12 @@ pub fn play(
         match engine.try_recv() {
             Some(Event::Loaded(info)) => break info,
             Some(Event::LoadFailed { message, .. }) => bail!("{message}"),
-            Some(Event::NoDevice { reason }) => {
-                writeln!(out, "no audio device ({reason}): playing silently")?;
-            }
-            Some(Event::DeviceOpened { name, .. }) => writeln!(out, "playing on {name}")?,
-            Some(_) => {}
+            Some(event) => report_device(&event, out)?,
             None if Instant::now() > deadline => bail!("the audio engine did not answer"),
             None => std::thread::sleep(Duration::from_millis(5)),
         }
     };
+    let toggles = stdin_lines();
     let from_frames = from.map_or(0, |from| from.frames_at(info.sample_rate));
     engine.send(Command::SeekFrames {
         pos_frames: from_frames,
@@ -143,9 +143,11 @@ pub fn play(
     let from_ms = ms_from_frames(from_frames, info.sample_rate);
     let stop_ms = seconds.map(|secs| from_ms + (secs * 1000.0).round() as u64);
     // Should the clock never get there (a device that stalls), give up a
-    // little after the wall time that much audio takes.
+    // little after the wall time that much audio takes, paused time apart.
     let limit =
         seconds.map(|secs| Duration::from_secs_f64(secs / speed.clamp(0.5, 3.0)) + PLAY_GRACE);
+    let mut paused_for = Duration::ZERO;
+    let mut paused_since: Option<Instant> = None;
     let mut next_report = Duration::ZERO;
     loop {
         while let Some(event) = engine.try_recv() {
@@ -156,12 +158,31 @@ pub fn play(
                 }
                 Event::Error(message) => bail!("{message}"),
                 Event::DeviceLost => bail!("the audio device was lost"),
-                _ => {}
+                event => report_device(&event, out)?,
             }
         }
+        while toggles.try_recv().is_ok() {
+            match paused_since.take() {
+                Some(since) => {
+                    paused_for += since.elapsed();
+                    engine.send(Command::Play);
+                    writeln!(out, "resumed at {} ms", engine.clock().pos_ms)?;
+                }
+                None => {
+                    engine.send(Command::Pause);
+                    engine.settle();
+                    paused_since = Some(Instant::now());
+                    writeln!(out, "paused at {} ms", engine.clock().pos_ms)?;
+                }
+            }
+            out.flush()?;
+        }
         let elapsed = started.elapsed();
+        let playing_for = elapsed
+            .saturating_sub(paused_for)
+            .saturating_sub(paused_since.map_or(Duration::ZERO, |since| since.elapsed()));
         let heard_enough = stop_ms.is_some_and(|stop_ms| engine.clock().pos_ms >= stop_ms);
-        if heard_enough || limit.is_some_and(|limit| elapsed >= limit) {
+        if heard_enough || limit.is_some_and(|limit| playing_for >= limit) {
             engine.send(Command::Pause);
             engine.settle();
             writeln!(out, "stopped at {} ms", engine.clock().pos_ms)?;
@@ -174,6 +195,38 @@ pub fn play(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Says which sound device `earmark play` plays on, when the engine opens
+/// one (at the start, and again after a device failed).
+fn report_device(event: &crate::audio::Event, out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::audio::Event;
+    match event {
+        Event::NoDevice { reason } => {
+            writeln!(out, "no audio device ({reason}): playing silently")?;
+        }
+        Event::DeviceOpened { name, .. } => writeln!(out, "playing on {name}")?,
+        _ => return Ok(()),
+    }
+    out.flush()
+}
+
+/// A message for each line read from standard input, until it ends (at
+/// once when it is empty or closed, as under a test harness).
+fn stdin_lines() -> std::sync::mpsc::Receiver<()> {
+    use std::io::BufRead;
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    // Without the thread no line is read: playback goes on regardless.
+    let _ = std::thread::Builder::new()
+        .name("earmark-stdin".to_string())
+        .spawn(move || {
+            for _ in std::io::stdin().lock().lines().map_while(Result::ok) {
+                if lines_tx.send(()).is_err() {
+                    return;
+                }
+            }
+        });
+    lines_rx
 }
 
 /// What `earmark peaks` was asked for.

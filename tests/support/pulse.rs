@@ -15,7 +15,6 @@
 #![allow(dead_code)]
 
 use std::ffi::OsString;
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command as Process, Stdio};
@@ -37,6 +36,7 @@ pub struct PulseServer {
     dir: tempfile::TempDir,
     /// The null sink's name; its monitor is `{sink}.monitor`.
     pub sink: String,
+    sample_rate: u32,
 }
 
 impl PulseServer {
@@ -51,39 +51,73 @@ impl PulseServer {
             std::fs::create_dir(dir.path().join(sub)).expect("a folder in a fresh temp dir");
         }
         let sink = format!("earmark_e2e_{}", std::process::id());
-        let socket = dir.path().join("run/native");
-        let log = File::create(dir.path().join("pulse.log")).expect("a log file in the temp dir");
-        let child = Process::new("pulseaudio")
-            .args([
-                "-n",
-                "--daemonize=no",
-                "--exit-idle-time=-1",
-                "--use-pid-file=no",
-                "--log-target=stderr",
-                "--log-level=info",
-            ])
-            .arg(format!(
-                "--load=module-null-sink sink_name={sink} rate={sample_rate} channels={CHANNELS} format=float32le"
-            ))
-            .arg(format!(
-                "--load=module-native-protocol-unix socket={} auth-anonymous=1",
-                socket.display()
-            ))
-            .envs(private_env(dir.path()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start pulseaudio ({e}): this test needs a real sound server; \
-                     install pulseaudio, pulseaudio-utils and libasound2-plugins \
-                     (bash packaging/setup.sh)"
-                )
-            });
-        let mut server = PulseServer { child, dir, sink };
+        let child = spawn_daemon(dir.path(), &sink, sample_rate);
+        let mut server = PulseServer {
+            child,
+            dir,
+            sink,
+            sample_rate,
+        };
         server.wait_ready();
         server
+    }
+
+    /// Kills the daemon (as a crash or `pulseaudio -k` would) and starts it
+    /// again on the same socket with the same sink, as a user's session
+    /// restarts its sound server; returns once it answers. Its clients lose
+    /// their connections.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn_daemon(self.dir.path(), &self.sink, self.sample_rate);
+        self.wait_ready();
+    }
+
+    /// Runs `pactl` on this server with `args`, returning what it printed;
+    /// panics if it fails.
+    pub fn pactl(&self, args: &[&str]) -> String {
+        let output = Process::new("pactl")
+            .args(["-s", &self.address()])
+            .args(args)
+            .envs(private_env(self.dir.path()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run pactl ({e}): install pulseaudio-utils (bash packaging/setup.sh)")
+            });
+        assert!(
+            output.status.success(),
+            "pactl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Loads another null sink named `name` at this server's rate; returns
+    /// its module's index (for `pactl unload-module`).
+    pub fn load_sink(&self, name: &str) -> String {
+        self.pactl(&[
+            "load-module",
+            "module-null-sink",
+            &format!("sink_name={name}"),
+            &format!("rate={}", self.sample_rate),
+            &format!("channels={CHANNELS}"),
+            "format=float32le",
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// The index of the module that made the sink `name`.
+    pub fn sink_module(&self, name: &str) -> String {
+        let argument = format!("sink_name={name}");
+        let modules = self.pactl(&["list", "short", "modules"]);
+        modules
+            .lines()
+            .find(|line| line.split_whitespace().any(|word| word == argument))
+            .and_then(|line| line.split_whitespace().next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no module made the sink {name}:\n{modules}"))
     }
 
     /// The address clients connect to.
@@ -151,9 +185,14 @@ impl PulseServer {
     /// monitor streams silence while nothing plays, so once `parec` hands
     /// over audio, whatever plays from then on is in the recording.
     pub fn record(&self, sample_rate: u32) -> Recorder {
+        self.record_sink(&self.sink, sample_rate)
+    }
+
+    /// The same as [`PulseServer::record`] for the sink named `sink`.
+    pub fn record_sink(&self, sink: &str, sample_rate: u32) -> Recorder {
         let mut child = Process::new("parec")
             .args(["-s", &self.address()])
-            .arg(format!("--device={}.monitor", self.sink))
+            .arg(format!("--device={sink}.monitor"))
             .args(["--raw", "--format=float32le"])
             .arg(format!("--channels={CHANNELS}"))
             .arg(format!("--rate={sample_rate}"))
@@ -192,9 +231,8 @@ impl PulseServer {
         while recorder.frames() < u64::from(sample_rate) / 10 {
             assert!(
                 started.elapsed() < SERVER_TIMEOUT,
-                "parec recorded nothing from {}.monitor within {SERVER_TIMEOUT:?}; \
+                "parec recorded nothing from {sink}.monitor within {SERVER_TIMEOUT:?}; \
                  pulseaudio's log:\n{}",
-                self.sink,
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(10));
@@ -208,6 +246,45 @@ impl Drop for PulseServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts the daemon in `dir` with the null sink `sink` at `sample_rate`
+/// and its socket in `dir/run`.
+fn spawn_daemon(dir: &Path, sink: &str, sample_rate: u32) -> Child {
+    let socket = dir.join("run/native");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("pulse.log"))
+        .expect("a log file in the temp dir");
+    Process::new("pulseaudio")
+        .args([
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--use-pid-file=no",
+            "--log-target=stderr",
+            "--log-level=info",
+        ])
+        .arg(format!(
+            "--load=module-null-sink sink_name={sink} rate={sample_rate} channels={CHANNELS} format=float32le"
+        ))
+        .arg(format!(
+            "--load=module-native-protocol-unix socket={} auth-anonymous=1",
+            socket.display()
+        ))
+        .envs(private_env(dir))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start pulseaudio ({e}): this test needs a real sound server; \
+                 install pulseaudio, pulseaudio-utils and libasound2-plugins \
+                 (bash packaging/setup.sh)"
+            )
+        })
 }
 
 /// Environment that keeps a PulseAudio process inside `dir`: its runtime
