@@ -145,6 +145,8 @@ pub struct EarmarkApp {
     /// What the last frame showed as being heard.
     heard: Option<Current>,
     ctx: egui::Context,
+    /// Files handed over by `earmark`s started while this window runs.
+    incoming: Option<super::handoff::Incoming>,
 }
 
 impl EarmarkApp {
@@ -213,6 +215,7 @@ impl EarmarkApp {
                 PLAYHEAD_STEP_GPU_MS
             },
             ctx: cc.egui_ctx.clone(),
+            incoming: None,
         };
         app.launch(launch);
         app
@@ -247,6 +250,11 @@ impl EarmarkApp {
                 Err(message) => self.report(message),
             },
         }
+    }
+
+    /// Opens what `incoming` hands over, as if dropped on the window.
+    pub fn listen(&mut self, incoming: super::handoff::Incoming) {
+        self.incoming = Some(incoming);
     }
 
     /// The player (for tests: its engine, clock and device state).
@@ -340,6 +348,10 @@ impl EarmarkApp {
     /// (`NAME.earmark`, which names both); a lone file brings its partner
     /// from the same folder (asking when several match).
     pub fn open_paths(&mut self, paths: Vec<PathBuf>, start_ms: Option<u64>) {
+        let (paths, left_out) = open::one_episode(paths);
+        if let Some(message) = open::left_out_message(&left_out) {
+            self.report(message);
+        }
         let (paths, failures) = open::expand_sessions(paths);
         for failure in failures {
             self.report(failure);
@@ -631,6 +643,14 @@ impl EarmarkApp {
     /// Collects finished background work and engine events.
     fn poll(&mut self) {
         self.poll_save();
+        let handed = self.incoming.as_mut().map(|i| i.take(&self.ctx));
+        for request in handed.unwrap_or_default() {
+            match (request.files.is_empty(), request.start_ms) {
+                (false, start_ms) => self.open_paths(request.files, start_ms),
+                (true, Some(pos_ms)) => self.player.seek(pos_ms),
+                (true, None) => {}
+            }
+        }
         while let Some(result) = self.opener.try_recv() {
             match result {
                 OpenResult::Episode(opened) => self.install(*opened),
