@@ -86,14 +86,6 @@ pub fn absolute_in(cwd: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// The listener's answer to a request.
-#[derive(Debug, Serialize, Deserialize)]
-struct Reply {
-    ok: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
 /// Why no request could be handed over and no listener set up; the caller
 /// opens a window of its own anyway.
 #[derive(Debug, Error)]
@@ -266,8 +258,17 @@ mod unix {
 
     use super::{
         ANSWER_PATIENCE, CONNECT_PATIENCE, Handoff, InstanceError, MAX_REQUEST_BYTES,
-        MAX_SOCKET_PATH_BYTES, PROTOCOL_VERSION, Rendezvous, Reply, Request,
+        MAX_SOCKET_PATH_BYTES, PROTOCOL_VERSION, Rendezvous, Request,
     };
+    use serde::{Deserialize, Serialize};
+
+    /// The listener's answer to a request.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Reply {
+        ok: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    }
 
     /// Between tries to reach a running Earmark that is starting.
     const RETRY_EVERY: std::time::Duration = std::time::Duration::from_millis(20);

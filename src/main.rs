@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use earmark::cli::{self, Args};
 #[cfg(feature = "app")]
-use earmark::instance::{Handoff, Rendezvous, Request};
+use earmark::instance::{Handoff, InstanceError, Rendezvous, Request};
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -96,6 +96,8 @@ fn hand_over(files: &[std::path::PathBuf], start_ms: Option<u64>) -> Option<Hand
             Some(Handoff::Delivered)
         }
         Ok(listening) => Some(listening),
+        // Windows: each start has its own window, as always.
+        Err(InstanceError::Unsupported) => None,
         Err(err) => {
             log::warn!("opening a window of its own: {err}");
             None
