@@ -303,7 +303,9 @@ mod unix {
                 return Listener::bind(lock, socket).map(Handoff::Listening);
             }
             match UnixStream::connect(&socket) {
-                Ok(stream) => return deliver(stream, request).map(|()| Handoff::Delivered),
+                Ok(stream) => {
+                    return deliver(stream, request, &socket).map(|()| Handoff::Delivered);
+                }
                 // The lock's holder is between taking it and listening, or
                 // is ending: try both again.
                 Err(err)
@@ -345,7 +347,11 @@ mod unix {
     }
 
     /// Sends `request` on `stream` and waits for the running Earmark's reply.
-    fn deliver(mut stream: UnixStream, request: &Request) -> Result<(), InstanceError> {
+    fn deliver(
+        mut stream: UnixStream,
+        request: &Request,
+        socket: &Path,
+    ) -> Result<(), InstanceError> {
         let talk = |err: io::Error| {
             if matches!(
                 err.kind(),
@@ -355,7 +361,7 @@ mod unix {
             } else {
                 InstanceError::Io {
                     what: "cannot talk to the running Earmark at",
-                    path: PathBuf::from("its socket"),
+                    path: socket.to_owned(),
                     source: err,
                 }
             }

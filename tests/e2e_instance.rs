@@ -16,6 +16,7 @@
 #[path = "support/desktop.rs"]
 mod desktop;
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitStatus, Stdio};
@@ -28,6 +29,8 @@ const FIRST: &str = "assets/demo/demo-episode.mp3";
 /// The folder of the episode handed over, and its audio's name there.
 const OTHER_DIR: &str = "tests/fixtures/e2e";
 const OTHER: &str = "delphi-first2min.mp3";
+/// The same, from the repository's root.
+const OTHER_PATH: &str = "tests/fixtures/e2e/delphi-first2min.mp3";
 /// The window's X class (its app id, `src/app_id.rs`).
 const CLASS: &str = "io.github.earmark.Earmark";
 
@@ -204,6 +207,29 @@ fn a_file_opened_while_a_window_is_open_opens_in_that_window() {
     wait_for_title(&display, &mut second, &second_window, "demo-episode");
     assert_eq!(
         visible_windows(&display, &["--class", CLASS]),
-        [second_window]
+        std::slice::from_ref(&second_window)
     );
+
+    // --new-window: a window of its own, which leaves handing over to the first.
+    let (mut third, third_pid, _trace) = start_app(
+        &display,
+        dir.path(),
+        &[OsStr::new("--new-window"), other_file.as_os_str()],
+        Vec::new(),
+    );
+    let third_window = display.window_of(&mut third, third_pid);
+    wait_for_title(&display, &mut third, &third_window, "delphi-first2min");
+    assert_eq!(visible_windows(&display, &["--class", CLASS]).len(), 2);
+    let (status, _, stderr) = earmark_again(&display, dir.path(), &repo_file("."), &[OTHER_PATH]);
+    assert!(
+        status.success(),
+        "`earmark {OTHER_PATH}` failed ({status}): {stderr}"
+    );
+    wait_for_title(&display, &mut second, &second_window, "delphi-first2min");
+    assert!(
+        display
+            .window_title(&third_window)
+            .contains("delphi-first2min")
+    );
+    assert_eq!(visible_windows(&display, &["--class", CLASS]).len(), 2);
 }

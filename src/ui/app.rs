@@ -1214,10 +1214,16 @@ impl eframe::App for EarmarkApp {
         visuals.panel_fill.to_normalized_gamma_f32()
     }
 
+    /// Before each frame, and while the window is covered or minimised
+    /// (when eframe runs only this): files handed over and work finished in
+    /// the background are taken in, so a hidden window still opens them.
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
-        self.poll();
         let after_commit = self.view.take_after_commit();
         if !after_commit.is_empty() {
             ctx.input_mut(|i| {
