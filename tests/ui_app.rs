@@ -1571,6 +1571,16 @@ fn files_handed_over_by_another_earmark_open_as_dropped_ones_do() {
     let open = window.harness.state().open_files();
     assert_eq!(open.audio.as_deref(), Some(other[0].as_path()));
     assert_eq!(open.transcript.as_deref(), Some(other[1].as_path()));
+
+    // `earmark --start 0:12` with no file: the open episode goes there.
+    let request = Request::new(&[], Some(12_000), other_dir.path());
+    assert!(matches!(
+        hand_over_or_listen(&at, &request),
+        Ok(Handoff::Delivered)
+    ));
+    window.settle();
+    assert_eq!(window.clock_ms(), 12_000);
+    assert_eq!(window.harness.state().open_files(), open);
 }
 
 #[test]
