@@ -421,11 +421,6 @@ mod unix {
             })
         }
 
-        /// The socket it listens on.
-        pub fn socket_path(&self) -> &Path {
-            &self.socket
-        }
-
         /// Answers requests on a thread of its own for as long as the
         /// process runs, handing each to `on_request`, whose error (the
         /// window is gone) is the reply. The socket is removed when the
@@ -522,7 +517,6 @@ mod unix {
 #[cfg(not(unix))]
 mod elsewhere {
     use std::io;
-    use std::path::Path;
 
     use super::{Handoff, InstanceError, Rendezvous, Request};
 
@@ -532,11 +526,6 @@ mod elsewhere {
     }
 
     impl Listener {
-        /// The socket it listens on.
-        pub fn socket_path(&self) -> &Path {
-            match self._never {}
-        }
-
         /// Answers requests (never reached on this system).
         pub fn serve(
             self,
