@@ -25,8 +25,11 @@ the markers for an audio editor.
 
 With no command, Earmark opens its window: on FILE (an audio file, its \
 transcript, or both; a lone file brings its partner from the same folder; or \
-a session NAME.earmark), else on the last episode, else on a short demo. The \
-commands below work without a window and print to the terminal.";
+a session NAME.earmark), else on the last episode, else on a short demo. When \
+an Earmark window is open already (for this user and display; Linux and \
+macOS), FILE opens in it, which comes to the front, and the command ends; \
+--new-window opens another. The commands below work without a window and \
+print to the terminal.";
 
 /// What `earmark --help` says after the options.
 const AFTER_LONG_HELP: &str = "\
@@ -75,9 +78,14 @@ pub struct Args {
     pub command: Option<Command>,
     /// The player: an audio file and/or its transcript (a lone file brings
     /// its partner from the same folder), or a session file (NAME.earmark).
-    /// None: the last episode, or the demo.
-    #[arg(value_name = "FILE", num_args = 0..=2)]
+    /// None: the last episode, or the demo. Of more files, the first and
+    /// its partner by name open; the window names the others.
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// The player: open a window of its own even when one is open already
+    /// (which otherwise gets the files, or comes to the front).
+    #[arg(long = "new-window")]
+    pub new_window: bool,
     /// The player: start playing from here (seconds or HH:MM:SS.mmm).
     #[cfg(feature = "audio")]
     #[arg(long = "start", value_name = "T")]

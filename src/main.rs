@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use earmark::cli::{self, Args};
+#[cfg(feature = "app")]
+use earmark::instance::{Handoff, InstanceError, Rendezvous, Request};
 
 #[cfg(windows)]
 mod windows_process;
@@ -77,14 +79,54 @@ fn data_dir() -> Option<std::path::PathBuf> {
 fn player(args: Args) -> ExitCode {
     #[cfg(windows)]
     windows_process::set_app_user_model_id(earmark::app_id::APP_ID);
+    let start_ms = args.start.map(|t| (t.secs * 1000.0).round() as u64);
+    let listener = if args.new_window {
+        None
+    } else {
+        match hand_over(&args.files, start_ms) {
+            Some(Handoff::Delivered) => return ExitCode::SUCCESS,
+            Some(Handoff::Listening(listener)) => Some(listener),
+            None => None,
+        }
+    };
     let launch = earmark::ui::Launch {
         restore: args.files.is_empty(),
         files: args.files,
-        start_ms: args.start.map(|t| (t.secs * 1000.0).round() as u64),
+        start_ms,
         cache_dir: None,
         data_dir: earmark::ui::settings_dir(),
     };
-    exit_code(earmark::ui::run(launch))
+    exit_code(earmark::ui::run(launch, listener))
+}
+
+/// Hands `files` (none: just come to the front) to the Earmark window
+/// already open for this user and display, or becomes that window's
+/// listener; `None` when neither could be done (Windows, or a problem
+/// logged): the window then opens without handing anything over.
+#[cfg(feature = "app")]
+fn hand_over(files: &[std::path::PathBuf], start_ms: Option<u64>) -> Option<Handoff> {
+    let rendezvous = Rendezvous::from_env(data_dir().as_deref())?;
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(err) => {
+            log::warn!("opening a window of its own: no working folder ({err})");
+            return None;
+        }
+    };
+    let request = Request::new(files, start_ms, &cwd);
+    match earmark::instance::hand_over_or_listen(&rendezvous, &request) {
+        Ok(Handoff::Delivered) => {
+            log::info!("handed {} file(s) to the open window", files.len());
+            Some(Handoff::Delivered)
+        }
+        Ok(listening) => Some(listening),
+        // Windows: each start has its own window, as always.
+        Err(InstanceError::Unsupported) => None,
+        Err(err) => {
+            log::warn!("opening a window of its own: {err}");
+            None
+        }
+    }
 }
 
 #[cfg(not(feature = "app"))]

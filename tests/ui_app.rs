@@ -1529,6 +1529,60 @@ fn opening_another_episode_with_unsaved_changes_asks_first() {
     assert_eq!(window.harness.state().speaker_names(), ["Host", "Guest"]);
 }
 
+/// Files another `earmark` hands over (`src/instance.rs`) take the path a
+/// dropped file takes: relative paths are the sender's, a lone file brings
+/// its partner, and unsaved changes are asked about first.
+#[cfg(unix)]
+#[test]
+fn files_handed_over_by_another_earmark_open_as_dropped_ones_do() {
+    use earmark::instance::{Handoff, Rendezvous, Request, hand_over_or_listen};
+    let dir = temp_dir();
+    let files = demo_copy(dir.path());
+    let other_dir = temp_dir();
+    let other = demo_copy(other_dir.path());
+    let mut window = Window::open_in(files, dir);
+    let meeting = temp_dir();
+    let at = Rendezvous::new(meeting.path().to_owned(), String::new());
+    let listener = match hand_over_or_listen(&at, &Request::new(&[], None, meeting.path())) {
+        Ok(Handoff::Listening(listener)) => listener,
+        Ok(Handoff::Delivered) => panic!("delivered to a window no test opened"),
+        Err(err) => panic!("cannot listen: {err}"),
+    };
+    let incoming = earmark::ui::handoff::Incoming::serve_with(listener, || {})
+        .unwrap_or_else(|err| panic!("cannot serve: {err}"));
+    window.harness.state_mut().listen(incoming);
+    rename_host_to_ada(&mut window);
+
+    // `earmark demo-episode.mp3`, typed in the other episode's folder.
+    let request = Request::new(&[PathBuf::from("demo-episode.mp3")], None, other_dir.path());
+    assert!(matches!(
+        hand_over_or_listen(&at, &request),
+        Ok(Handoff::Delivered)
+    ));
+    window.wait_until_open();
+    assert!(
+        window
+            .harness
+            .query_by_label("Save the changes to demo-episode.txt before opening another episode?")
+            .is_some()
+    );
+    window.harness.get_by_label("Don't save").click();
+    window.wait_until_open();
+    let open = window.harness.state().open_files();
+    assert_eq!(open.audio.as_deref(), Some(other[0].as_path()));
+    assert_eq!(open.transcript.as_deref(), Some(other[1].as_path()));
+
+    // `earmark --start 0:12` with no file: the open episode goes there.
+    let request = Request::new(&[], Some(12_000), other_dir.path());
+    assert!(matches!(
+        hand_over_or_listen(&at, &request),
+        Ok(Handoff::Delivered)
+    ));
+    window.settle();
+    assert_eq!(window.clock_ms(), 12_000);
+    assert_eq!(window.harness.state().open_files(), open);
+}
+
 #[test]
 fn revert_goes_back_to_the_saved_file_and_undo_undoes_it() {
     let mut window = editable_demo_playing("Thanks for having me");

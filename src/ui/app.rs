@@ -149,6 +149,8 @@ pub struct EarmarkApp {
     /// Media keys and the desktop's now-playing controls (see `media`).
     media: MediaControls,
     ctx: egui::Context,
+    /// Files handed over by `earmark`s started while this window runs.
+    incoming: Option<super::handoff::Incoming>,
 }
 
 impl EarmarkApp {
@@ -218,6 +220,7 @@ impl EarmarkApp {
                 PLAYHEAD_STEP_GPU_MS
             },
             ctx: cc.egui_ctx.clone(),
+            incoming: None,
         };
         app.launch(launch);
         app
@@ -252,6 +255,11 @@ impl EarmarkApp {
                 Err(message) => self.report(message),
             },
         }
+    }
+
+    /// Opens what `incoming` hands over, as if dropped on the window.
+    pub fn listen(&mut self, incoming: super::handoff::Incoming) {
+        self.incoming = Some(incoming);
     }
 
     /// The player (for tests: its engine, clock and device state).
@@ -345,6 +353,10 @@ impl EarmarkApp {
     /// (`NAME.earmark`, which names both); a lone file brings its partner
     /// from the same folder (asking when several match).
     pub fn open_paths(&mut self, paths: Vec<PathBuf>, start_ms: Option<u64>) {
+        let (paths, left_out) = open::one_episode(paths);
+        if let Some(message) = open::left_out_message(&left_out) {
+            self.report(message);
+        }
         let (paths, failures) = open::expand_sessions(paths);
         for failure in failures {
             self.report(failure);
@@ -636,6 +648,14 @@ impl EarmarkApp {
     /// Collects finished background work and engine events.
     fn poll(&mut self) {
         self.poll_save();
+        let handed = self.incoming.as_mut().map(|i| i.take(&self.ctx));
+        for request in handed.unwrap_or_default() {
+            match (request.files.is_empty(), request.start_ms) {
+                (false, start_ms) => self.open_paths(request.files, start_ms),
+                (true, Some(pos_ms)) => self.player.seek(pos_ms),
+                (true, None) => {}
+            }
+        }
         while let Some(result) = self.opener.try_recv() {
             match result {
                 OpenResult::Episode(opened) => self.install(*opened),
@@ -1199,10 +1219,16 @@ impl eframe::App for EarmarkApp {
         visuals.panel_fill.to_normalized_gamma_f32()
     }
 
+    /// Before each frame, and while the window is covered or minimised
+    /// (when eframe runs only this): files handed over and work finished in
+    /// the background are taken in, so a hidden window still opens them.
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
-        self.poll();
         let after_commit = self.view.take_after_commit();
         if !after_commit.is_empty() {
             ctx.input_mut(|i| {

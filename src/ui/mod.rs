@@ -8,6 +8,7 @@ mod demo;
 pub mod dialogs;
 pub mod editing;
 pub mod export_window;
+pub mod handoff;
 pub mod icons;
 pub mod line_menu;
 pub mod line_review;
@@ -53,7 +54,8 @@ pub fn settings_dir() -> Option<PathBuf> {
 
 /// Opens the window and runs until it is closed. Settings live in the
 /// platform's data folder, or in `$EARMARK_STATE_DIR` when set (tests).
-pub fn run(launch: Launch) -> anyhow::Result<()> {
+/// With `listener`, files that other `earmark`s hand over open in it.
+pub fn run(launch: Launch, listener: Option<crate::instance::Listener>) -> anyhow::Result<()> {
     let mut options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_app_id(crate::app_id::APP_ID)
@@ -83,6 +85,13 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
             let clock = engine.clock_reader();
             let mut app = EarmarkApp::new(cc, launch, engine);
             app.attach_media_controls(media_controls::MediaControls::start(cc, clock));
+            if let Some(listener) = listener {
+                match handoff::Incoming::serve(listener, cc.egui_ctx.clone()) {
+                    Ok(incoming) => app.listen(incoming),
+                    // The lock goes with the listener: the next `earmark` listens instead.
+                    Err(err) => log::warn!("cannot wait for files from other Earmarks: {err}"),
+                }
+            }
             Ok(Box::new(app))
         }),
     )

@@ -61,6 +61,75 @@ pub fn expand_sessions(paths: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<String>) {
     (expanded, failures)
 }
 
+/// The one episode that several files (a file manager's selection, a
+/// command line, a drop) make up, and the files left out. A session file
+/// (`NAME.earmark`) first is an episode on its own; two files of different
+/// kinds are an audio file and its transcript whatever their names;
+/// otherwise the first file goes with the first of the others of the
+/// other kind named like it (`episode.mp3`, `Episode.srt`,
+/// `episode.en.vtt`), or alone, bringing its partner from its folder.
+pub fn one_episode(mut paths: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    if paths.is_empty() {
+        return (paths, Vec::new());
+    }
+    let first = paths.remove(0);
+    if session::is_session_file(&first) {
+        return (vec![first], paths);
+    }
+    let other_kind =
+        |path: &Path| !session::is_session_file(path) && file_kind(path) != file_kind(&first);
+    let partner = if paths.len() == 1 && other_kind(&paths[0]) {
+        Some(0)
+    } else {
+        paths
+            .iter()
+            .position(|path| other_kind(path) && named_alike(&first, path))
+    };
+    let mut chosen = vec![first];
+    if let Some(index) = partner {
+        chosen.push(paths.remove(index));
+    }
+    (chosen, paths)
+}
+
+/// An audio file and a transcript named alike: the same stem in any case,
+/// or the transcript's is the audio's and a language tag (`episode.en`).
+fn named_alike(a: &Path, b: &Path) -> bool {
+    let stem = |path: &Path| path.file_stem().map(|s| s.to_string_lossy().to_lowercase());
+    let (audio, transcript) = match file_kind(a) {
+        FileKind::Audio => (stem(a), stem(b)),
+        FileKind::Transcript => (stem(b), stem(a)),
+    };
+    let (Some(audio), Some(transcript)) = (audio, transcript) else {
+        return false;
+    };
+    transcript == audio
+        || transcript
+            .strip_prefix(&audio)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|tag| !tag.is_empty() && !tag.contains('.'))
+}
+
+/// What the window says about the files [`one_episode`] left out, if any.
+pub fn left_out_message(left_out: &[PathBuf]) -> Option<String> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = left_out
+        .iter()
+        .map(|path| {
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    Some(format!(
+        "One episode opens at a time; not opened: {}.",
+        names.join(", ")
+    ))
+}
+
 /// Files in `path`'s folder that go with it: for audio, transcripts with the
 /// same stem (`episode.srt`, `episode.en.vtt`); for a transcript, audio with
 /// its stem. Preferred first; `path` itself is never listed.
@@ -476,6 +545,71 @@ mod tests {
         );
         let partners = find_partners(&dir.path().join("show.srt"));
         assert_eq!(names(&partners), ["show.mp3", "show.wav"]);
+    }
+
+    fn episode_of(paths: &[&str]) -> (Vec<String>, Vec<String>) {
+        let (chosen, left_out) = one_episode(paths.iter().map(PathBuf::from).collect());
+        (names(&chosen), names(&left_out))
+    }
+
+    #[test]
+    fn several_files_make_up_one_episode_and_the_rest_is_left_out() {
+        let cases: &[(&[&str], &[&str], &[&str])] = &[
+            (&[], &[], &[]),
+            (&["a.mp3"], &["a.mp3"], &[]),
+            // Two of different kinds are a pair, whatever their names.
+            (&["a.mp3", "notes.txt"], &["a.mp3", "notes.txt"], &[]),
+            (&["notes.txt", "a.mp3"], &["notes.txt", "a.mp3"], &[]),
+            // Two of one kind: the first, which brings its partner itself.
+            (&["a.mp3", "b.mp3"], &["a.mp3"], &["b.mp3"]),
+            // A file manager's selection: the first and its partner by name.
+            (
+                &["b.mp3", "a.srt", "B.srt", "a.mp3"],
+                &["b.mp3", "B.srt"],
+                &["a.srt", "a.mp3"],
+            ),
+            (
+                &["a.srt", "b.mp3", "a.flac"],
+                &["a.srt", "a.flac"],
+                &["b.mp3"],
+            ),
+            (
+                &["a.mp3", "a.en.vtt", "c.srt"],
+                &["a.mp3", "a.en.vtt"],
+                &["c.srt"],
+            ),
+            (
+                &["a.mp3", "x.srt", "y.srt"],
+                &["a.mp3"],
+                &["x.srt", "y.srt"],
+            ),
+            // A session names both files itself.
+            (&["a.earmark", "a.mp3"], &["a.earmark"], &["a.mp3"]),
+            (&["a.mp3", "a.earmark"], &["a.mp3"], &["a.earmark"]),
+        ];
+        for (given, chosen, left_out) in cases {
+            assert_eq!(
+                episode_of(given),
+                (
+                    chosen.iter().map(|s| s.to_string()).collect(),
+                    left_out.iter().map(|s| s.to_string()).collect()
+                ),
+                "from {given:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn files_left_out_are_named() {
+        assert_eq!(left_out_message(&[]), None);
+        assert_eq!(
+            left_out_message(&[PathBuf::from("/p/b.mp3")]).as_deref(),
+            Some("One episode opens at a time; not opened: b.mp3.")
+        );
+        assert_eq!(
+            left_out_message(&[PathBuf::from("b.mp3"), PathBuf::from("c.srt")]).as_deref(),
+            Some("One episode opens at a time; not opened: b.mp3, c.srt.")
+        );
     }
 
     #[test]

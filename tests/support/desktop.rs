@@ -96,6 +96,11 @@ impl Guarded {
         self.child.id()
     }
 
+    /// How it ended, once it has.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Panics with its log if it has exited.
     pub fn assert_running(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
