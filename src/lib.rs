@@ -14,6 +14,7 @@ pub mod atomic_file;
 pub mod audio;
 pub mod cli;
 pub mod crash;
+pub mod file_url;
 pub mod instance;
 pub mod logging;
 pub mod review;
