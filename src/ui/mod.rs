@@ -75,10 +75,12 @@ pub fn run(launch: Launch, listener: Option<crate::instance::Listener>) -> anyho
         Some(dir) => Some(dir.join("earmark.ron")),
         None => eframe::storage_dir(APP_ID).map(|dir| dir.join("app.ron")),
     };
+    let mut incoming = handoff::Incoming::new();
     eframe::run_native(
         "Earmark",
         options,
         Box::new(move |cc| {
+            let launch = open_what_waits(launch, &mut incoming);
             let ctx = cc.egui_ctx.clone();
             let waker: crate::audio::engine::Waker = Box::new(move || ctx.request_repaint());
             let engine = Engine::start(OutputChoice::DefaultDevice, Some(waker))?;
@@ -86,14 +88,34 @@ pub fn run(launch: Launch, listener: Option<crate::instance::Listener>) -> anyho
             let mut app = EarmarkApp::new(cc, launch, engine);
             app.attach_media_controls(media_controls::MediaControls::start(cc, clock));
             if let Some(listener) = listener {
-                match handoff::Incoming::serve(listener, cc.egui_ctx.clone()) {
-                    Ok(incoming) => app.listen(incoming),
+                let ctx = cc.egui_ctx.clone();
+                if let Err(err) = incoming.answer_on(listener, move || ctx.request_repaint()) {
                     // The lock goes with the listener: the next `earmark` listens instead.
-                    Err(err) => log::warn!("cannot wait for files from other Earmarks: {err}"),
+                    log::warn!("cannot wait for files from other Earmarks: {err}");
                 }
             }
+            app.listen(incoming);
             Ok(Box::new(app))
         }),
     )
     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
+}
+
+/// `launch`, or, when it names no files and a request already waits in
+/// `incoming` (macOS: the document Finder launched Earmark to open, which
+/// comes before the window), that request's files in place of the last
+/// episode. Later requests wait for the first frame.
+fn open_what_waits(mut launch: Launch, incoming: &mut handoff::Incoming) -> Launch {
+    if launch.files.is_empty()
+        && let Some(request) = incoming.take_waiting()
+    {
+        log::info!(
+            "opening {} file(s) handed over at launch",
+            request.files.len()
+        );
+        launch.restore = launch.restore && request.files.is_empty();
+        launch.files = request.files;
+        launch.start_ms = request.start_ms.or(launch.start_ms);
+    }
+    launch
 }
