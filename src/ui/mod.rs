@@ -12,6 +12,8 @@ pub mod handoff;
 pub mod icons;
 pub mod line_menu;
 pub mod line_review;
+#[cfg(target_os = "macos")]
+pub mod macos_open;
 pub mod marker_note;
 pub mod markers_panel;
 pub mod media_controls;
@@ -31,6 +33,8 @@ pub mod transport;
 pub mod waveform_view;
 
 use std::path::PathBuf;
+#[cfg(target_os = "macos")]
+use std::{cell::OnceCell, rc::Rc, sync::mpsc::Sender};
 
 pub use app::{EarmarkApp, Launch};
 
@@ -54,7 +58,9 @@ pub fn settings_dir() -> Option<PathBuf> {
 
 /// Opens the window and runs until it is closed. Settings live in the
 /// platform's data folder, or in `$EARMARK_STATE_DIR` when set (tests).
-/// With `listener`, files that other `earmark`s hand over open in it.
+/// With `listener`, files that other `earmark`s hand over open in it; on
+/// macOS, so do the documents Finder asks Earmark to open, the first of
+/// them in place of `launch`'s last episode when Finder launched it.
 pub fn run(launch: Launch, listener: Option<crate::instance::Listener>) -> anyhow::Result<()> {
     let mut options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -76,10 +82,16 @@ pub fn run(launch: Launch, listener: Option<crate::instance::Listener>) -> anyho
         None => eframe::storage_dir(APP_ID).map(|dir| dir.join("app.ron")),
     };
     let mut incoming = handoff::Incoming::new();
+    // Before the event loop exists: a launch by Finder brings its document
+    // while the loop starts, before the window does.
+    #[cfg(target_os = "macos")]
+    let window_for_documents = open_documents_from_finder(incoming.sender());
     eframe::run_native(
         "Earmark",
         options,
         Box::new(move |cc| {
+            #[cfg(target_os = "macos")]
+            let _ = window_for_documents.set(cc.egui_ctx.clone());
             let launch = open_what_waits(launch, &mut incoming);
             let ctx = cc.egui_ctx.clone();
             let waker: crate::audio::engine::Waker = Box::new(move || ctx.request_repaint());
@@ -118,4 +130,37 @@ fn open_what_waits(mut launch: Launch, incoming: &mut handoff::Incoming) -> Laun
         launch.start_ms = request.start_ms.or(launch.start_ms);
     }
     launch
+}
+
+/// Has the documents macOS asks Earmark to open (a Finder double-click,
+/// Open With, `open FILE`) join `handed` as files another `earmark` hands
+/// over do: absolute paths, one episode per event. The window is woken
+/// through the returned cell once it is given the window's context; before
+/// that, the window finds them as it opens.
+#[cfg(target_os = "macos")]
+fn open_documents_from_finder(
+    handed: Sender<crate::instance::Request>,
+) -> Rc<OnceCell<eframe::egui::Context>> {
+    let window = Rc::<OnceCell<eframe::egui::Context>>::default();
+    let wake = Rc::clone(&window);
+    macos_open::install(move |urls| {
+        let files = crate::file_url::to_paths(&urls);
+        if files.is_empty() {
+            log::info!(
+                "none of the {} document(s) macOS asked to open is a local file",
+                urls.len()
+            );
+            return;
+        }
+        // The paths are absolute: no working folder comes into it.
+        let request = crate::instance::Request::new(&files, None, std::path::Path::new("/"));
+        if handed.send(request).is_err() {
+            log::warn!("the documents macOS asked to open came as the window closed");
+            return;
+        }
+        if let Some(ctx) = wake.get() {
+            ctx.request_repaint();
+        }
+    });
+    window
 }
