@@ -16,6 +16,8 @@ pub mod cli;
 pub mod crash;
 pub mod logging;
 pub mod review;
+#[cfg(feature = "audio")]
+pub mod sync;
 pub mod timeline;
 pub mod transcript;
 #[cfg(feature = "app")]

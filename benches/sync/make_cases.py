@@ -12,7 +12,7 @@ let the clock drift) and write, per case:
                         (start_ms, end_ms), or that it was cut; the speech
                         activity of the audio; the edits themselves
 
-usage: make_cases.py OUTDIR [--size small|long|both] [--only NAME,...]
+usage: make_cases.py OUTDIR [--size tiny|small|long|both] [--only NAME,...]
                             [--transcript SEED] [--make-podcast PATH]
 
 Everything is deterministic: espeak-ng and the music are deterministic, and
@@ -72,6 +72,7 @@ AD_TEXT_SHORT = (
     "who would rather be doing anything else. Go to northwind ledger dot com slash delphi "
     "for two months free."
 )
+TINY_AD_TEXT = "Northwind Ledger: books done, weekend back. Two months free at northwind ledger dot com."
 HOST_AD_TEXT = (
     "Quick break before we go on. I have been using Harbor Notes for about a year now, "
     "and it is where every one of these interviews starts. It keeps my research, my "
@@ -192,6 +193,12 @@ def gap_near(segs, target):
 
 def case_specs(size, segs):
     """{name: spec}; a spec's times are seconds in the raw recording."""
+    if size == "tiny":
+        # The test fixture: the first three lines, the intro trimmed and an
+        # ad break (a music sting, then a short ad) after the second.
+        ad = ("ad", AD_VOICE, TINY_AD_TEXT)
+        return {"combo": dict(trim=gap_near(segs, 4.0),
+                              inserts=[(gap_near(segs, 47.5), [("music", 2.0), ad])])}
     if size == "small":
         t = dict(trim=4.0, ad=120.0, music=338.0, cut=(155.0, 289.0), ad2=500.0,
                  ad_text=AD_TEXT_SHORT, host_text=HOST_AD_TEXT, bed=12.0, sting=3.0)
@@ -414,7 +421,9 @@ def make_case(outdir, name, spec, raw, segs, rows, transcript_lines, clip_cache)
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir")
-    ap.add_argument("--size", choices=["small", "long", "both"], default="small")
+    ap.add_argument("--size", choices=["tiny", "small", "long", "both"], default="small",
+                    help="tiny: the test fixture (70 s, one case); small: 10 minutes; "
+                    "long: the whole 92-minute seed; both: small and long")
     ap.add_argument("--only", help="comma-separated case names (control, trim, ins_speech, "
                     "ins_music, removed, drift, combo, combo_drift)")
     ap.add_argument("--transcript", default=DEFAULT_SEED)
@@ -428,7 +437,8 @@ def main():
     all_rows = parse_transcript(args.transcript)
     sizes = ["small", "long"] if args.size == "both" else [args.size]
     for size in sizes:
-        rows = all_rows if size == "long" else [r for r in all_rows if r[0] < args.small_seconds]
+        limit = {"tiny": 70.0, "small": args.small_seconds}.get(size)
+        rows = all_rows if limit is None else [r for r in all_rows if r[0] < limit]
         src = os.path.join(cache, f"transcript-{size}.txt")
         with open(src, "w", encoding="utf-8") as f:
             f.write("".join(r[4] + "\n" for r in rows))

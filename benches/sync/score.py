@@ -14,6 +14,7 @@ applied to any line (on an in-sync case, what a sync should leave at 0).
 """
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -25,22 +26,55 @@ def ms(g):
     return ((int(g[0]) * 60 + int(g[1])) * 60 + int(g[2])) * 1000 + int(g[3])
 
 
-def read_times(path):
-    """[(start_ms, end_ms)] of every record, in file order."""
-    times = []
+def read_records(path):
+    """[(start_ms, end_ms, text)] of every record, in file order (range
+    lines or SubRip cues; the text with whitespace collapsed)."""
+    records = []
     with open(path, encoding="utf-8-sig") as f:
         for line in f:
             m = RANGE.match(line)
             if m:
                 g = m.groups()
-                times.append((ms(g[0:4]), ms(g[4:8])))
-    return times
+                rest = line[m.end():].lstrip(" ,]").strip()
+                records.append([ms(g[0:4]), ms(g[4:8]), rest])
+            elif records and line.strip() and not line.strip().isdigit():
+                records[-1][2] += " " + line.strip()
+    return [(a, b, " ".join(t.split())) for a, b, t in records]
+
+
+def match(records, texts):
+    """The record of each of `texts` (None where a tool dropped it): the
+    N-th record when the counts agree, else the next record, in order, with
+    the same text."""
+    if len(records) == len(texts):
+        return [(a, b) for a, b, _ in records]
+    out, j = [], 0
+    for text in texts:
+        k = next((k for k in range(j, len(records)) if records[k][2] == text), None)
+        if k is None:
+            out.append(None)
+        else:
+            out.append(records[k][:2])
+            j = k + 1
+    return out
+
+
+def read_times(path, texts):
+    """[(start_ms, end_ms) or None] of `texts` (the case's transcript, in
+    order) in the re-timed file at `path`."""
+    return match(read_records(path), texts)
+
+
+def case_texts(truth_path):
+    """The texts of the transcript.txt beside a truth.json, in order."""
+    return [t for _, _, t in read_records(os.path.join(os.path.dirname(truth_path), "transcript.txt"))]
 
 
 def score(times, truth, report=None):
     lines = truth["lines"]
-    if len(times) != len(lines):
-        raise SystemExit(f"score: {len(times)} records against {len(lines)} lines in the truth")
+    dropped = [line["index"] for t, line in zip(times, lines) if t is None]
+    # A line a tool dropped counts as wrong, and as an unreported cut.
+    times = [t if t is not None else (-10**9, -10**9 + 1) for t in times]
     missing = set()
     if report:
         for item in report.get("missing", []):
@@ -56,7 +90,8 @@ def score(times, truth, report=None):
             errors.append(abs(start - line["start_ms"]))
             if said_cut:
                 false_cut.append(line["index"])
-    shifts = [abs(start - line["transcript_start_ms"]) for (start, _), line in zip(times, lines)]
+    shifts = [abs(start - line["transcript_start_ms"])
+              for (start, _), line in zip(times, lines) if line["index"] not in dropped]
     errors.sort()
     n = len(errors)
     return {
@@ -72,6 +107,7 @@ def score(times, truth, report=None):
         "cut_reported": reported,
         "wrongly_reported_cut": false_cut,
         "max_shift_ms": max(shifts) if shifts else 0,
+        "dropped": dropped,
     }
 
 
@@ -82,7 +118,8 @@ def summary(s):
             f"median error {s['median_error_ms']} ms, worst {s['max_error_ms']} ms; "
             f"cut lines reported {len(s['cut_reported'])}/{len(s['cut'])}"
             f"{', wrongly ' + str(len(s['wrongly_reported_cut'])) if s['wrongly_reported_cut'] else ''}; "
-            f"largest shift {s['max_shift_ms']} ms")
+            f"largest shift {s['max_shift_ms']} ms"
+            f"{'; dropped ' + str(len(s['dropped'])) + ' lines' if s['dropped'] else ''}")
 
 
 def main():
@@ -98,7 +135,7 @@ def main():
     if args.report:
         with open(args.report) as f:
             report = json.load(f)
-    s = score(read_times(args.retimed), truth, report)
+    s = score(read_times(args.retimed, case_texts(args.truth)), truth, report)
     print(json.dumps(s) if args.json else summary(s))
 
 
