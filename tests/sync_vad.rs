@@ -44,6 +44,7 @@ fn check(name: &str) {
     // About 82 s of audio.
     assert!((8000..8400).contains(&activity.len()), "{} frames", activity.len());
     let agreement = activity.agreement_with(&speech);
+    eprintln!("{name}: {:.1} % of frames agree with the truth", 100.0 * agreement);
     assert!(
         agreement >= 0.95,
         "{name}: {:.1} % of frames agree with the truth",
