@@ -18,6 +18,8 @@ pub mod file_url;
 pub mod instance;
 pub mod logging;
 pub mod review;
+#[cfg(feature = "audio")]
+pub mod sync;
 pub mod timeline;
 pub mod transcript;
 #[cfg(feature = "app")]

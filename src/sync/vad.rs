@@ -1,0 +1,627 @@
+//! Speech activity per 10 ms frame of an audio file: the audio side of the
+//! alignment (issue 12).
+//!
+//! # Method
+//!
+//! 1. **Band energy.** Each frame's channels are averaged to mono and
+//!    filtered to the telephone band, 300–3400 Hz: a 4th-order Butterworth
+//!    high-pass at [`VadParams::low_hz`] (two biquads) and a 2nd-order
+//!    low-pass at [`VadParams::high_hz`]. The band holds most of speech's
+//!    energy (the first two formants) and leaves out what a room adds below
+//!    it: mains hum at 50/60 Hz is some 60 dB down at the output, rumble and
+//!    handling noise too. The frame's energy is the mean square of the
+//!    filtered samples in dB (0 dB is a full-scale square wave in band).
+//! 2. **Noise floor.** The floor follows the energy down at once and up
+//!    slowly, [`VadParams::floor_rise_db_per_s`] (5 dB/s): a pause between
+//!    words or sentences, which podcast speech has every second or two,
+//!    pulls it back to the room's level, while within a phrase it cannot
+//!    climb up to the speech. A steady sound (a hiss, a hum's harmonics
+//!    inside the band, the air conditioning) becomes floor within seconds.
+//!    It never goes below [`VadParams::silence_db`] less the margin, so the
+//!    digital silence of synthetic or gated audio does not make the faintest
+//!    breath speech.
+//! 3. **Decision.** A frame is loud when its energy is [`VadParams::margin_db`]
+//!    (10 dB) above the floor and above [`VadParams::silence_db`] (−60 dB).
+//!    Then a hangover that looks ahead, since a whole file is at hand: a
+//!    gap of up to [`VadParams::bridge_ms`] (150 ms, a stop consonant's
+//!    closure, a breath inside a phrase) between loud frames is speech too,
+//!    but speech does not run on after its last loud frame, so a line's end
+//!    is not pushed later. Last, a burst shorter than
+//!    [`VadParams::min_speech_ms`] (30 ms, a click) is dropped.
+//!
+//! The parameters were set on the episodes of `benches/sync/make_cases.py`
+//! (espeak-ng speech; with and without pink noise at −50 dBFS and hum),
+//! whose speech-activity truth bridges gaps under 150 ms the same way
+//! (`tests/sync_vad.rs` holds it to 95 % of frames agreeing with that
+//! truth, see `benches/sync/README.md`). Music is not told from
+//! speech: a tone bed inserted between two parts of an episode is activity,
+//! which the aligner treats like any other insertion.
+//!
+//! # Speed
+//!
+//! A file is decoded in parts on several threads, as the waveform is (see
+//! [`crate::waveform`]): each worker has its own [`Decoder`], seeks to its
+//! part (starting 100 ms early so its filters settle) and keeps one small
+//! buffer, so memory is the result (9 bytes a frame: 5 MB for 92 minutes)
+//! plus a few hundred KB. Only formats whose seek gives the samples a
+//! straight decode gives are split; others decode on one thread. The
+//! decision step is one pass over the frames.
+
+use std::path::{Path, PathBuf};
+
+use crate::audio::{AudioError, Decoder, FrameSource};
+
+/// Milliseconds in one frame of the activity.
+pub const FRAME_MS: u64 = 10;
+/// Frames decoded (and thrown away) before a part's first frame, for the
+/// filters to settle: 100 ms, many times the 300 Hz high-pass's time constant.
+const PREROLL_FRAMES: u64 = 10;
+/// Audio frames decoded per read.
+const BLOCK_FRAMES: usize = 16_384;
+/// The shortest part worth its own decoder (in 10 ms frames): 5 minutes.
+const MIN_PART_FRAMES: u64 = 30_000;
+/// Most worker threads, whatever the machine has.
+const MAX_THREADS: usize = 8;
+
+/// The detector's parameters; see the module docs for what each does and why.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VadParams {
+    /// The band's lower edge in Hz (high-pass).
+    pub low_hz: f32,
+    /// The band's upper edge in Hz (low-pass; left out when the file's
+    /// Nyquist frequency is not well above it).
+    pub high_hz: f32,
+    /// How far above the noise floor a frame must be to be loud, in dB.
+    pub margin_db: f32,
+    /// Frames at or below this band energy (dB) are never speech.
+    pub silence_db: f32,
+    /// How fast the noise floor may rise, in dB per second.
+    pub floor_rise_db_per_s: f32,
+    /// Gaps between loud frames up to this long are speech too.
+    pub bridge_ms: u32,
+    /// Bursts shorter than this are not speech.
+    pub min_speech_ms: u32,
+}
+
+impl Default for VadParams {
+    fn default() -> VadParams {
+        VadParams {
+            low_hz: 300.0,
+            high_hz: 3400.0,
+            margin_db: 10.0,
+            silence_db: -60.0,
+            floor_rise_db_per_s: 5.0,
+            bridge_ms: 150,
+            min_speech_ms: 30,
+        }
+    }
+}
+
+/// How [`analyze_file`] runs.
+#[derive(Debug, Clone, Default)]
+pub struct VadOptions {
+    /// The detector's parameters.
+    pub params: VadParams,
+    /// Worker threads; 0 means one per core (at most 8).
+    pub threads: usize,
+}
+
+/// Why an audio file's speech activity could not be measured.
+#[derive(Debug, thiserror::Error)]
+pub enum VadError {
+    /// The file could not be opened or decoded.
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    /// The system would not start a thread.
+    #[error("cannot start a speech-detection thread ({source}): {}", path.display())]
+    Spawn {
+        /// The audio file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A worker thread panicked; a bug, reported instead of propagated.
+    #[error("the speech-detection worker stopped unexpectedly: {}", path.display())]
+    WorkerPanicked {
+        /// The audio file.
+        path: PathBuf,
+    },
+}
+
+/// Speech activity of a recording, one value per [`FRAME_MS`] frame:
+/// frame `i` covers `i * 10 .. (i + 1) * 10` ms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Band energy of each frame, in dB.
+    pub energy_db: Vec<f32>,
+    /// The noise floor under each frame, in dB.
+    pub floor_db: Vec<f32>,
+    /// Whether each frame is speech.
+    pub speech: Vec<bool>,
+}
+
+impl Activity {
+    /// The decision for frames of band energy `energy_db` (see the module docs).
+    pub fn from_energy(energy_db: Vec<f32>, params: &VadParams) -> Activity {
+        let rise = params.floor_rise_db_per_s * FRAME_MS as f32 / 1000.0;
+        let lowest = params.silence_db - params.margin_db;
+        // Start from the quietest frame of the first second, so a file that
+        // opens with speech does not begin with the speech as its floor.
+        let mut floor = energy_db
+            .iter()
+            .take((1000 / FRAME_MS) as usize)
+            .copied()
+            .fold(f32::INFINITY, f32::min)
+            .max(lowest);
+        let mut floor_db = Vec::with_capacity(energy_db.len());
+        let mut speech = Vec::with_capacity(energy_db.len());
+        for &e in &energy_db {
+            floor = (floor + rise).min(e).max(lowest);
+            floor_db.push(floor);
+            speech.push(e > floor + params.margin_db && e > params.silence_db);
+        }
+        close_gaps(&mut speech, frames_of(params.bridge_ms));
+        drop_short(&mut speech, frames_of(params.min_speech_ms));
+        Activity {
+            energy_db,
+            floor_db,
+            speech,
+        }
+    }
+
+    /// Frames measured.
+    pub fn len(&self) -> usize {
+        self.speech.len()
+    }
+
+    /// True when there are no frames (an empty file).
+    pub fn is_empty(&self) -> bool {
+        self.speech.is_empty()
+    }
+
+    /// The speech as `(start_ms, end_ms)` spans, in order, end exclusive.
+    pub fn spans_ms(&self) -> Vec<(u64, u64)> {
+        let mut spans = Vec::new();
+        let mut start = None;
+        for (i, &s) in self.speech.iter().enumerate() {
+            match (s, start) {
+                (true, None) => start = Some(i),
+                (false, Some(from)) => {
+                    spans.push((from as u64 * FRAME_MS, i as u64 * FRAME_MS));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = start {
+            spans.push((from as u64 * FRAME_MS, self.speech.len() as u64 * FRAME_MS));
+        }
+        spans
+    }
+
+    /// Milliseconds of speech.
+    pub fn speech_ms(&self) -> u64 {
+        self.speech.iter().filter(|&&s| s).count() as u64 * FRAME_MS
+    }
+
+    /// The share of frames on which this activity agrees with reference
+    /// speech `spans` (`(start_ms, end_ms)`, end exclusive; a frame is
+    /// reference speech when a span covers its middle), over this
+    /// activity's frames: how a detector is checked against a known truth.
+    pub fn agreement_with(&self, spans: &[(u64, u64)]) -> f64 {
+        if self.speech.is_empty() {
+            return 1.0;
+        }
+        let mut truth = vec![false; self.speech.len()];
+        for &(start, end) in spans {
+            let first = start.saturating_sub(FRAME_MS / 2).div_ceil(FRAME_MS) as usize;
+            let last = (end.saturating_sub(FRAME_MS / 2)).div_ceil(FRAME_MS) as usize;
+            for t in truth.iter_mut().take(last).skip(first) {
+                *t = true;
+            }
+        }
+        let agree = truth.iter().zip(&self.speech).filter(|(a, b)| a == b).count();
+        agree as f64 / self.speech.len() as f64
+    }
+}
+
+/// Frames in `ms`, rounded to the nearest.
+fn frames_of(ms: u32) -> usize {
+    ((u64::from(ms) + FRAME_MS / 2) / FRAME_MS) as usize
+}
+
+/// Marks runs of up to `max` non-speech frames between two speech frames
+/// as speech.
+fn close_gaps(speech: &mut [bool], max: usize) {
+    let mut last_speech: Option<usize> = None;
+    for i in 0..speech.len() {
+        if speech[i] {
+            if let Some(last) = last_speech
+                && i - last - 1 <= max
+            {
+                speech[last + 1..i].iter_mut().for_each(|s| *s = true);
+            }
+            last_speech = Some(i);
+        }
+    }
+}
+
+/// Clears runs of speech shorter than `min` frames.
+fn drop_short(speech: &mut [bool], min: usize) {
+    let mut i = 0;
+    while i < speech.len() {
+        if !speech[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < speech.len() && speech[i] {
+            i += 1;
+        }
+        if i - start < min {
+            speech[start..i].iter_mut().for_each(|s| *s = false);
+        }
+    }
+}
+
+/// The first audio frame (sample index per channel) of activity frame `frame`.
+fn audio_frame_at(frame: u64, sample_rate: u32) -> u64 {
+    (u128::from(frame) * u128::from(sample_rate) / u128::from(1000 / FRAME_MS)) as u64
+}
+
+/// Activity frames in `total` audio frames (the last may be partial).
+fn frames_in(total: u64, sample_rate: u32) -> u64 {
+    (u128::from(total) * u128::from(1000 / FRAME_MS)).div_ceil(u128::from(sample_rate.max(1))) as u64
+}
+
+/// A biquad section (transposed direct form II), in f64: at 48 kHz the
+/// 300 Hz high-pass's poles sit close to the unit circle.
+#[derive(Debug, Clone, Copy)]
+struct Biquad {
+    b0: f64,
+    b1: f64,
+    b2: f64,
+    a1: f64,
+    a2: f64,
+    z1: f64,
+    z2: f64,
+}
+
+impl Biquad {
+    /// A high-pass (`high == true`) or low-pass at `hz` with quality `q`
+    /// (the RBJ cookbook's formulas).
+    fn new(high: bool, hz: f64, q: f64, sample_rate: f64) -> Biquad {
+        let w0 = 2.0 * std::f64::consts::PI * hz / sample_rate;
+        let (sin, cos) = w0.sin_cos();
+        let alpha = sin / (2.0 * q);
+        let a0 = 1.0 + alpha;
+        let (b0, b1) = if high {
+            ((1.0 + cos) / 2.0, -(1.0 + cos))
+        } else {
+            ((1.0 - cos) / 2.0, 1.0 - cos)
+        };
+        Biquad {
+            b0: b0 / a0,
+            b1: b1 / a0,
+            b2: b0 / a0,
+            a1: -2.0 * cos / a0,
+            a2: (1.0 - alpha) / a0,
+            z1: 0.0,
+            z2: 0.0,
+        }
+    }
+
+    #[inline]
+    fn run(&mut self, x: f64) -> f64 {
+        let y = self.b0 * x + self.z1;
+        self.z1 = self.b1 * x - self.a1 * y + self.z2;
+        self.z2 = self.b2 * x - self.a2 * y;
+        y
+    }
+}
+
+/// Band energy of consecutive 10 ms frames, from interleaved samples pushed
+/// in any block sizes.
+struct BandMeter {
+    channels: usize,
+    sample_rate: u32,
+    filters: Vec<Biquad>,
+    /// The activity frame being summed.
+    frame: u64,
+    /// The audio frame the current activity frame ends before.
+    frame_end: u64,
+    /// The next audio frame to be pushed.
+    pos: u64,
+    sum: f64,
+    count: u32,
+    out: Vec<f32>,
+}
+
+impl BandMeter {
+    /// A meter whose first pushed audio frame is the first of activity frame `frame`.
+    fn new(sample_rate: u32, channels: u16, frame: u64, params: &VadParams) -> BandMeter {
+        let rate = f64::from(sample_rate);
+        // A 4th-order Butterworth high-pass is two biquads with these Qs.
+        let mut filters = vec![
+            Biquad::new(true, f64::from(params.low_hz), 0.541_196_1, rate),
+            Biquad::new(true, f64::from(params.low_hz), 1.306_563, rate),
+        ];
+        if f64::from(params.high_hz) < rate / 2.0 * 0.9 {
+            filters.push(Biquad::new(
+                false,
+                f64::from(params.high_hz),
+                std::f64::consts::FRAC_1_SQRT_2,
+                rate,
+            ));
+        }
+        BandMeter {
+            channels: usize::from(channels.max(1)),
+            sample_rate,
+            filters,
+            frame,
+            frame_end: audio_frame_at(frame + 1, sample_rate),
+            pos: audio_frame_at(frame, sample_rate),
+            sum: 0.0,
+            count: 0,
+            out: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, interleaved: &[f32]) {
+        let scale = 1.0 / self.channels as f64;
+        for frame in interleaved.chunks_exact(self.channels) {
+            let mut x = frame.iter().map(|&s| f64::from(s)).sum::<f64>() * scale;
+            if !x.is_finite() {
+                x = 0.0;
+            }
+            for filter in &mut self.filters {
+                x = filter.run(x);
+            }
+            self.sum += x * x;
+            self.count += 1;
+            self.pos += 1;
+            if self.pos >= self.frame_end {
+                self.emit();
+            }
+        }
+    }
+
+    fn emit(&mut self) {
+        let mean = self.sum / f64::from(self.count.max(1));
+        self.out.push((10.0 * (mean + 1e-12).log10()) as f32);
+        self.sum = 0.0;
+        self.count = 0;
+        self.frame += 1;
+        self.frame_end = audio_frame_at(self.frame + 1, self.sample_rate);
+    }
+
+    /// The frames' energies, a partial last frame included.
+    fn finish(mut self) -> Vec<f32> {
+        if self.count > 0 {
+            self.emit();
+        }
+        self.out
+    }
+}
+
+/// Band energy (dB) per 10 ms frame of interleaved `samples`; the first
+/// step of [`Activity::from_energy`], for audio already in memory.
+pub fn band_energy(samples: &[f32], channels: u16, sample_rate: u32, params: &VadParams) -> Vec<f32> {
+    let mut meter = BandMeter::new(sample_rate, channels, 0, params);
+    meter.push(samples);
+    meter.finish()
+}
+
+/// Speech activity of interleaved `samples` in memory.
+pub fn analyze_samples(samples: &[f32], channels: u16, sample_rate: u32, params: &VadParams) -> Activity {
+    Activity::from_energy(band_energy(samples, channels, sample_rate, params), params)
+}
+
+/// Decodes `path` (on several threads where its format allows) and
+/// measures its speech activity.
+pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadError> {
+    let first = Decoder::open(path)?;
+    let info = first.info().clone();
+    let frames = frames_in(info.frames, info.sample_rate);
+    let threads = thread_count(options.threads, &info.container, frames);
+    let parts: Vec<(u64, u64)> = (0..threads as u64)
+        .map(|i| (frames * i / threads as u64, frames * (i + 1) / threads as u64))
+        .collect();
+    let params = &options.params;
+    let energies = std::thread::scope(|scope| {
+        let others: Vec<_> = parts[1..]
+            .iter()
+            .map(|&part| {
+                std::thread::Builder::new()
+                    .name("earmark-vad".into())
+                    .spawn_scoped(scope, move || {
+                        let decoder = Decoder::open(path)?;
+                        measure_part(decoder, part, params)
+                    })
+            })
+            .collect();
+        let mut energies = vec![measure_part(first, parts[0], params)];
+        for other in others {
+            energies.push(match other {
+                Err(source) => Err(VadError::Spawn {
+                    path: path.to_path_buf(),
+                    source,
+                }),
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(VadError::WorkerPanicked {
+                        path: path.to_path_buf(),
+                    })
+                }),
+            });
+        }
+        energies
+    });
+    let mut energy_db = Vec::with_capacity(frames as usize);
+    for part in energies {
+        energy_db.extend(part?);
+    }
+    Ok(Activity::from_energy(energy_db, params))
+}
+
+/// Worker threads for a file: as asked (0: one per core), one when the
+/// container's seek is not known to be sample-exact (as for the waveform),
+/// and never so many that a part is shorter than `MIN_PART_FRAMES`.
+fn thread_count(asked: usize, container: &str, frames: u64) -> usize {
+    let asked = match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    if !matches!(container, "mp3" | "wave" | "flac" | "ogg") {
+        return 1;
+    }
+    let by_length = frames.div_ceil(MIN_PART_FRAMES).max(1);
+    asked.min(MAX_THREADS).min(by_length as usize).max(1)
+}
+
+/// The band energy of activity frames `part.0..part.1`.
+fn measure_part(
+    mut decoder: Decoder,
+    (first, end): (u64, u64),
+    params: &VadParams,
+) -> Result<Vec<f32>, VadError> {
+    let rate = decoder.sample_rate();
+    let channels = decoder.channels();
+    let from = first.saturating_sub(PREROLL_FRAMES);
+    let start = audio_frame_at(from, rate);
+    let stop = audio_frame_at(end, rate).min(decoder.total_frames());
+    if decoder.pos_frames() != start {
+        decoder.seek(start)?;
+    }
+    let mut meter = BandMeter::new(rate, channels, from, params);
+    let mut buffer = vec![0f32; BLOCK_FRAMES * usize::from(channels)];
+    let mut pos = start;
+    while pos < stop {
+        let want = (stop - pos).min(BLOCK_FRAMES as u64) as usize;
+        let got = decoder.read(&mut buffer[..want * usize::from(channels)])?;
+        if got == 0 {
+            break;
+        }
+        meter.push(&buffer[..got * usize::from(channels)]);
+        pos += got as u64;
+    }
+    let mut energy = meter.finish();
+    energy.drain(..((first - from) as usize).min(energy.len()));
+    energy.truncate((end - first) as usize);
+    Ok(energy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 16_000;
+
+    /// A deterministic white noise at `rms` (xorshift).
+    fn noise(n: usize, rms: f32, seed: u32) -> Vec<f32> {
+        let mut state = seed.max(1);
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state as f32 / u32::MAX as f32 * 2.0 - 1.0) * rms * 3f32.sqrt()
+            })
+            .collect()
+    }
+
+    fn tone(n: usize, hz: f32, amplitude: f32) -> Vec<f32> {
+        (0..n)
+            .map(|i| amplitude * (2.0 * std::f32::consts::PI * hz * i as f32 / RATE as f32).sin())
+            .collect()
+    }
+
+    fn add(a: &mut [f32], b: &[f32]) {
+        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+    }
+
+    /// A "syllable" train: 1 kHz bursts of 150 ms every 250 ms from
+    /// `from_s` to `to_s`, in a file of `len_s`.
+    fn syllables(len_s: f32, from_s: f32, to_s: f32) -> Vec<f32> {
+        let n = (len_s * RATE as f32) as usize;
+        let mut out = vec![0.0; n];
+        let burst = tone((0.15 * RATE as f32) as usize, 1000.0, 0.2);
+        let mut t = from_s;
+        while t + 0.15 <= to_s {
+            let at = (t * RATE as f32) as usize;
+            out[at..at + burst.len()].copy_from_slice(&burst);
+            t += 0.25;
+        }
+        out
+    }
+
+    #[test]
+    fn digital_silence_and_a_quiet_room_are_not_speech() {
+        let params = VadParams::default();
+        let silence = vec![0.0; RATE as usize * 3];
+        assert_eq!(analyze_samples(&silence, 1, RATE, &params).speech_ms(), 0);
+        // Noise at -50 dBFS and a loud 50 Hz hum with its third harmonic.
+        let n = RATE as usize * 10;
+        let mut room = noise(n, 0.003, 7);
+        add(&mut room, &tone(n, 50.0, 0.05));
+        add(&mut room, &tone(n, 150.0, 0.01));
+        let activity = analyze_samples(&room, 1, RATE, &params);
+        assert_eq!(activity.len(), 1000);
+        assert_eq!(activity.speech_ms(), 0, "{:?}", activity.spans_ms());
+    }
+
+    #[test]
+    fn syllables_in_a_room_are_one_span_from_the_first_to_the_last() {
+        let params = VadParams::default();
+        let mut audio = syllables(10.0, 2.0, 6.0);
+        let n = audio.len();
+        add(&mut audio, &noise(n, 0.003, 3));
+        add(&mut audio, &tone(n, 50.0, 0.05));
+        let spans = analyze_samples(&audio, 1, RATE, &params).spans_ms();
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        let (start, end) = spans[0];
+        // The last burst starts at 5.75 s and lasts 150 ms.
+        assert!(start.abs_diff(2000) <= 20, "{spans:?}");
+        assert!(end.abs_diff(5900) <= 20, "{spans:?}");
+    }
+
+    #[test]
+    fn a_pause_longer_than_the_bridge_splits_speech() {
+        let params = VadParams::default();
+        let mut audio = syllables(8.0, 1.0, 3.0);
+        add(&mut audio, &syllables(8.0, 3.5, 5.0));
+        let spans = analyze_samples(&audio, 1, RATE, &params).spans_ms();
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        assert!(spans[1].0.abs_diff(3500) <= 20, "{spans:?}");
+    }
+
+    #[test]
+    fn stereo_is_measured_as_its_mono_mix_and_frames_follow_the_rate() {
+        let params = VadParams::default();
+        let mono = syllables(2.0, 0.5, 1.5);
+        let stereo: Vec<f32> = mono.iter().flat_map(|&s| [s, s]).collect();
+        let a = band_energy(&mono, 1, RATE, &params);
+        let b = band_energy(&stereo, 2, RATE, &params);
+        assert_eq!(a, b);
+        // 22 050 Hz: 220.5 samples a frame, and no frame lost over a minute.
+        assert_eq!(band_energy(&vec![0.0; 22_050 * 60], 1, 22_050, &params).len(), 6000);
+        assert_eq!(frames_in(22_050 * 60 + 1, 22_050), 6001);
+    }
+
+    #[test]
+    fn gaps_close_up_to_the_bridge_and_short_bursts_go() {
+        let mut s = [true, false, false, true, false, false, false, true];
+        close_gaps(&mut s, 2);
+        assert_eq!(s, [true, true, true, true, false, false, false, true]);
+        drop_short(&mut s, 2);
+        assert_eq!(s, [true, true, true, true, false, false, false, false]);
+    }
+
+    #[test]
+    fn files_split_in_parts_only_when_their_seek_is_exact() {
+        assert_eq!(thread_count(4, "isomp4", 10 * MIN_PART_FRAMES), 1);
+        assert_eq!(thread_count(4, "flac", MIN_PART_FRAMES), 1);
+        assert_eq!(thread_count(4, "mp3", 10 * MIN_PART_FRAMES), 4);
+        assert_eq!(thread_count(64, "wave", u64::MAX / 2), MAX_THREADS);
+    }
+}
