@@ -72,7 +72,9 @@ fn main() -> anyhow::Result<()> {
         threads,
         ..VadOptions::default()
     };
-    println!("| case | audio | frame agreement | speech (truth / detected) | VAD | ffmpeg -threads 1 decode |");
+    println!(
+        "| case | audio | frame agreement | speech (truth / detected) | VAD | ffmpeg -threads 1 decode |"
+    );
     println!("|---|---|---|---|---|---|");
     for case in &cases {
         let audio = audio_of(case)?;
@@ -84,10 +86,14 @@ fn main() -> anyhow::Result<()> {
             activity = Some(analyze_file(&audio, &options)?);
             times.push(start.elapsed().as_secs_f64());
         }
-        let ffmpeg: Vec<f64> = (0..runs.max(1)).filter_map(|_| ffmpeg_seconds(&audio)).collect();
+        let ffmpeg: Vec<f64> = (0..runs.max(1))
+            .filter_map(|_| ffmpeg_seconds(&audio))
+            .collect();
         let Some(activity) = activity else { continue };
         let truth_ms: u64 = spans.iter().map(|(a, b)| b - a).sum();
-        let name = case.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = case
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         println!(
             "| {name} | {:.1} min | {:.1} % | {:.0} s / {:.0} s | {:.2} s | {} |",
             activity.len() as f64 / 6000.0,

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use earmark::sync::vad::{FRAME_MS, VadOptions, analyze_file};
 
 fn case(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sync").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sync")
+        .join(name)
 }
 
 /// The truth's speech spans (ms) and its inserted music, from truth.json.
@@ -18,13 +20,21 @@ fn truth(case: &Path) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
     let text = std::fs::read_to_string(case.join("truth.json")).expect("truth.json");
     let truth: serde_json::Value = serde_json::from_str(&text).expect("truth.json is JSON");
     let pairs = |v: &serde_json::Value, key_a: &str, key_b: &str| {
-        (v[key_a].as_u64().expect("a time"), v[key_b].as_u64().expect("a time"))
+        (
+            v[key_a].as_u64().expect("a time"),
+            v[key_b].as_u64().expect("a time"),
+        )
     };
     let speech = truth["speech"]
         .as_array()
         .expect("speech spans")
         .iter()
-        .map(|s| (s[0].as_u64().expect("a time"), s[1].as_u64().expect("a time")))
+        .map(|s| {
+            (
+                s[0].as_u64().expect("a time"),
+                s[1].as_u64().expect("a time"),
+            )
+        })
         .collect();
     let music = truth["edits"]
         .as_array()
@@ -42,9 +52,16 @@ fn check(name: &str) {
     let activity =
         analyze_file(&case.join("audio.mp3"), &VadOptions::default()).expect("the fixture decodes");
     // About 82 s of audio.
-    assert!((8000..8400).contains(&activity.len()), "{} frames", activity.len());
+    assert!(
+        (8000..8400).contains(&activity.len()),
+        "{} frames",
+        activity.len()
+    );
     let agreement = activity.agreement_with(&speech);
-    eprintln!("{name}: {:.1} % of frames agree with the truth", 100.0 * agreement);
+    eprintln!(
+        "{name}: {:.1} % of frames agree with the truth",
+        100.0 * agreement
+    );
     assert!(
         agreement >= 0.95,
         "{name}: {:.1} % of frames agree with the truth",
@@ -58,8 +75,12 @@ fn check(name: &str) {
         assert!(overlaps, "{name}: speech at {start}..{end} ms not detected");
     }
     for &(start, end) in &spans {
-        let in_music = music.iter().any(|&(s, e)| s <= start && end <= e + FRAME_MS);
-        let near_speech = speech.iter().any(|&(s, e)| s < end + 200 && start < e + 200);
+        let in_music = music
+            .iter()
+            .any(|&(s, e)| s <= start && end <= e + FRAME_MS);
+        let near_speech = speech
+            .iter()
+            .any(|&(s, e)| s < end + 200 && start < e + 200);
         assert!(
             in_music || near_speech,
             "{name}: {start}..{end} ms detected as speech where there is none"
@@ -80,8 +101,20 @@ fn speech_frames_agree_with_the_truth_with_noise_and_hum_under_it() {
 #[test]
 fn decoding_on_several_threads_gives_the_same_activity_as_one() {
     let audio = case("combo_room").join("audio.mp3");
-    let one = analyze_file(&audio, &VadOptions { threads: 1, ..VadOptions::default() });
-    let three = analyze_file(&audio, &VadOptions { threads: 3, ..VadOptions::default() });
+    let one = analyze_file(
+        &audio,
+        &VadOptions {
+            threads: 1,
+            ..VadOptions::default()
+        },
+    );
+    let three = analyze_file(
+        &audio,
+        &VadOptions {
+            threads: 3,
+            ..VadOptions::default()
+        },
+    );
     let (one, three) = (one.expect("decodes"), three.expect("decodes"));
     assert_eq!(one.speech, three.speech);
 }

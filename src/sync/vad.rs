@@ -221,7 +221,11 @@ impl Activity {
                 *t = true;
             }
         }
-        let agree = truth.iter().zip(&self.speech).filter(|(a, b)| a == b).count();
+        let agree = truth
+            .iter()
+            .zip(&self.speech)
+            .filter(|(a, b)| a == b)
+            .count();
         agree as f64 / self.speech.len() as f64
     }
 }
@@ -272,7 +276,8 @@ fn audio_frame_at(frame: u64, sample_rate: u32) -> u64 {
 
 /// Activity frames in `total` audio frames (the last may be partial).
 fn frames_in(total: u64, sample_rate: u32) -> u64 {
-    (u128::from(total) * u128::from(1000 / FRAME_MS)).div_ceil(u128::from(sample_rate.max(1))) as u64
+    (u128::from(total) * u128::from(1000 / FRAME_MS)).div_ceil(u128::from(sample_rate.max(1)))
+        as u64
 }
 
 /// A biquad section (transposed direct form II), in f64: at 48 kHz the
@@ -407,14 +412,24 @@ impl BandMeter {
 
 /// Band energy (dB) per 10 ms frame of interleaved `samples`; the first
 /// step of [`Activity::from_energy`], for audio already in memory.
-pub fn band_energy(samples: &[f32], channels: u16, sample_rate: u32, params: &VadParams) -> Vec<f32> {
+pub fn band_energy(
+    samples: &[f32],
+    channels: u16,
+    sample_rate: u32,
+    params: &VadParams,
+) -> Vec<f32> {
     let mut meter = BandMeter::new(sample_rate, channels, 0, params);
     meter.push(samples);
     meter.finish()
 }
 
 /// Speech activity of interleaved `samples` in memory.
-pub fn analyze_samples(samples: &[f32], channels: u16, sample_rate: u32, params: &VadParams) -> Activity {
+pub fn analyze_samples(
+    samples: &[f32],
+    channels: u16,
+    sample_rate: u32,
+    params: &VadParams,
+) -> Activity {
     Activity::from_energy(band_energy(samples, channels, sample_rate, params), params)
 }
 
@@ -426,7 +441,12 @@ pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadEr
     let frames = frames_in(info.frames, info.sample_rate);
     let threads = thread_count(options.threads, &info.container, frames);
     let parts: Vec<(u64, u64)> = (0..threads as u64)
-        .map(|i| (frames * i / threads as u64, frames * (i + 1) / threads as u64))
+        .map(|i| {
+            (
+                frames * i / threads as u64,
+                frames * (i + 1) / threads as u64,
+            )
+        })
         .collect();
     let params = &options.params;
     let energies = std::thread::scope(|scope| {
@@ -604,7 +624,10 @@ mod tests {
         let b = band_energy(&stereo, 2, RATE, &params);
         assert_eq!(a, b);
         // 22 050 Hz: 220.5 samples a frame, and no frame lost over a minute.
-        assert_eq!(band_energy(&vec![0.0; 22_050 * 60], 1, 22_050, &params).len(), 6000);
+        assert_eq!(
+            band_energy(&vec![0.0; 22_050 * 60], 1, 22_050, &params).len(),
+            6000
+        );
         assert_eq!(frames_in(22_050 * 60 + 1, 22_050), 6001);
     }
 
