@@ -15,8 +15,11 @@ fn case(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The truth's speech spans (ms) and its inserted music, from truth.json.
-fn truth(case: &Path) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+/// `(start_ms, end_ms)` spans, in order.
+type Spans = Vec<(u64, u64)>;
+
+/// The truth's speech spans and its inserted music, from truth.json.
+fn truth(case: &Path) -> (Spans, Spans) {
     let text = std::fs::read_to_string(case.join("truth.json")).expect("truth.json");
     let truth: serde_json::Value = serde_json::from_str(&text).expect("truth.json is JSON");
     let pairs = |v: &serde_json::Value, key_a: &str, key_b: &str| {
