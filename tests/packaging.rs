@@ -1552,6 +1552,7 @@ fn packaging_scripts() -> Vec<PathBuf> {
         packaging("linux/deb.sh"),
         packaging("linux/check-deb.sh"),
         packaging("linux/debian12-check.sh"),
+        packaging("linux/try-as-user.sh"),
     ];
     scripts.extend(macos_scripts());
     scripts
