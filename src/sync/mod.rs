@@ -1,11 +1,16 @@
 //! Re-syncing a transcript made for another cut of its audio (issue 12).
 //! Headless: never imports egui, and only decodes through [`crate::audio`].
 //!
-//! So far it holds the first stage, [`vad`]: speech activity per 10 ms frame
-//! of the audio, which the aligner will match against the speech activity
-//! the transcript implies. `benches/sync/` makes episodes with known truth
-//! and measures alass and ffsubsync on them, the marks to beat.
+//! Two stages so far: [`vad`], speech activity per 10 ms frame of the
+//! audio, and [`align`], which matches the transcript's line starts and
+//! pauses against it and gives the pieces the transcript was cut into, each
+//! with its shift, one rate for a drifting clock, and the lines whose audio
+//! is gone. `earmark sync` and the window come next. `benches/sync/` makes
+//! episodes with known truth and measures alass and ffsubsync on them, the
+//! marks to beat.
 
+pub mod align;
 pub mod vad;
 
+pub use align::{AlignError, AlignParams, Alignment, Cut, Piece, Span, align};
 pub use vad::{Activity, VadError, VadOptions, VadParams};
