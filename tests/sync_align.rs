@@ -174,8 +174,8 @@ const SEEDS: [u64; 3] = [1, 2, 3];
 
 /// Aligns each seed's episode edited by `parts_of`, prints the figures
 /// and holds them to the bounds: at least 97 % of the lines still
-/// in the audio within 100 ms (all within 20 ms when `exact`), and every
-/// cut line reported. Returns the alignments for further checks.
+/// in the audio within 100 ms (all within 20 ms when `exact`), every
+/// cut line reported and no other. Returns the alignments for further checks.
 fn check(
     name: &str,
     rate: f64,
@@ -212,6 +212,11 @@ fn check(
                 s.cut_unreported.is_empty(),
                 "{name} (seed {seed}): cut lines not reported: {:?}",
                 s.cut_unreported
+            );
+            assert!(
+                s.wrongly_missing.is_empty(),
+                "{name} (seed {seed}): lines still in the audio reported missing: {:?}",
+                s.wrongly_missing
             );
             alignment
         })
@@ -301,8 +306,7 @@ fn case(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Aligns a generated episode and holds it to its truth.json; returns the
-/// share of lines still in the audio within 100 ms.
+/// Aligns a generated episode and holds it to its truth.json.
 fn check_fixture(name: &str) {
     let dir = case(name);
     let transcript = earmark::transcript::read_file(&dir.join("transcript.txt"), None)
