@@ -1,5 +1,5 @@
-//! The headless commands (`inspect`, `convert`; with audio, `probe`, `clip`
-//! and `peaks`): useful on their own, and how the core is checked from
+//! The headless commands (`inspect`, `convert`, `export`; with audio,
+//! `probe`, `clip`, `play`, `peaks` and `sync`): useful on their own, and how the core is checked from
 //! outside. Errors come back as `anyhow` for `main` to print as one line.
 
 use std::io::Write;
@@ -16,6 +16,8 @@ use crate::transcript::{self, Format, TextOptions, Transcript};
 
 #[cfg(feature = "audio")]
 pub mod audio;
+#[cfg(feature = "audio")]
+pub mod sync;
 
 /// What `earmark --help` says before the usage (`-h` shows the one-line about).
 const LONG_ABOUT: &str = "\
@@ -44,6 +46,8 @@ Examples:
       The transcript in another format.
   earmark export episode.srt --to audacity -o labels.txt
       The review's markers as Audacity labels.
+  earmark sync episode.srt episode.mp3 -o episode.srt
+      The transcript re-timed to this cut of the audio (ads, trims, drift).
 
 Files:
   Settings, unsaved changes (journal/), copies of overwritten transcripts \
@@ -91,6 +95,21 @@ pub struct Args {
     #[arg(long = "start", value_name = "T")]
     pub start: Option<audio::ClipTime>,
 }
+
+/// What `earmark sync --help` says after the options.
+#[cfg(feature = "audio")]
+const SYNC_AFTER_LONG_HELP: &str = "\
+Without -o nothing is written: the summary says what a sync would do.
+
+Examples:
+  earmark sync episode.srt episode.mp3
+      What moved where: each piece's lines and shift, the drift, the lines \
+whose audio is gone, the confidence.
+  earmark sync episode.txt episode.mp3 -o synced.txt --report sync.json
+      The re-timed transcript, byte for byte the original but for its times, \
+and the same figures as JSON.
+  earmark sync episode.json episode.mp3 -o episode.srt
+      The re-timed transcript as SubRip.";
 
 /// A headless command.
 #[derive(Debug, Subcommand)]
@@ -177,6 +196,24 @@ pub enum Command {
         #[arg(long = "speed", default_value_t = 1.0)]
         speed: f64,
     },
+    /// Re-time a transcript made for another cut of its audio: trimmed, with ads
+    /// inserted or sections removed, or on a drifting clock.
+    #[cfg(feature = "audio")]
+    #[command(after_long_help = SYNC_AFTER_LONG_HELP)]
+    Sync {
+        /// The transcript (any format Earmark reads).
+        transcript: PathBuf,
+        /// The audio it should follow.
+        audio: PathBuf,
+        /// Write the re-timed transcript here, replaced atomically: in the transcript's own
+        /// format and layout, or the one OUT's extension names (.srt, .vtt, .json, .txt).
+        /// Lines whose audio is gone stay, with no length, where it was cut.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// Write the pieces, rate, missing lines (0-based) and confidence as JSON here.
+        #[arg(long = "report", value_name = "REPORT.json")]
+        report: Option<PathBuf>,
+    },
     /// Build an audio file's waveform (or load it from the cache) and say how long it took.
     #[cfg(feature = "audio")]
     Peaks {
@@ -260,6 +297,21 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             },
             out,
         ),
+        #[cfg(feature = "audio")]
+        Command::Sync {
+            transcript,
+            audio,
+            output,
+            report,
+        } => sync::sync(
+            &sync::SyncArgs {
+                transcript,
+                audio,
+                output,
+                report,
+            },
+            out,
+        ),
     }
 }
 
@@ -270,7 +322,7 @@ fn convert(
     format: Option<Format>,
     text_options: &TextOptions,
 ) -> anyhow::Result<()> {
-    let Some(to) = to.or_else(|| Format::for_output_path(output)) else {
+    let Some(to) = output_format(output, to, None) else {
         bail!(
             "cannot tell the output format from the name {}; add --to range|srt|vtt|podcast-json|text|markdown",
             output.display()
@@ -279,6 +331,26 @@ fn convert(
     let transcript = transcript::read_file(input, format)?;
     transcript::write_file(&transcript, to, text_options, output)?;
     Ok(())
+}
+
+/// The format to write `output` in: `to` when given; else `input`'s
+/// format when it is writable and `output`'s extension is its own or names
+/// none (a command that rewrites a transcript keeps its format and
+/// layout); else the one the extension names ([`Format::for_output_path`]),
+/// if any.
+fn output_format(output: &Path, to: Option<Format>, input: Option<Format>) -> Option<Format> {
+    if to.is_some() {
+        return to;
+    }
+    let named = Format::for_output_path(output);
+    let extension = output.extension().and_then(|e| e.to_str());
+    if let Some(input) = input.filter(|f| f.is_writable()) {
+        let own = extension.is_some_and(|e| e.eq_ignore_ascii_case(input.extension()));
+        if own || named.is_none() {
+            return Some(input);
+        }
+    }
+    named
 }
 
 /// `earmark export`: the markers of `input`'s session in `to` (an EDL at

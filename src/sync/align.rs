@@ -57,7 +57,9 @@
 //! 6. **Pieces.** Each run of consecutive placed lines of one shift is a
 //!    piece; its shift is refined to the median of its lines' distances to
 //!    their nearest onsets (the programme already moved every boundary to
-//!    the line where the two shifts score best). Missing lines are placed
+//!    the line where the two shifts score best), and a shift within one
+//!    10 ms frame of zero is zero (the detector's rounding: an in-sync
+//!    transcript comes back unchanged). Missing lines are placed
 //!    at the cut: the middle of the pause before the next placed line
 //!    (the start of the audio for a trimmed intro, its end for a trimmed
 //!    end).
@@ -257,21 +259,27 @@ impl Alignment {
             .enumerate()
             .map(|(index, span)| {
                 let (start, end) = (*span)?;
-                if let Some(cut) = self.cuts.iter().find(|c| c.lines.contains(&index)) {
-                    return Some((cut.audio_ms, cut.audio_ms));
-                }
-                match self.pieces.iter().find(|p| p.lines.contains(&index)) {
-                    Some(piece) => {
-                        let audio_start = self.map(piece, start);
-                        Some((audio_start, self.map(piece, end).max(audio_start)))
-                    }
-                    None => {
-                        let audio_start = self.audio_ms_at(start);
-                        Some((audio_start, self.audio_ms_at(end).max(audio_start)))
-                    }
-                }
+                let audio_start = self.audio_ms_on_line(index, start);
+                Some((
+                    audio_start,
+                    self.audio_ms_on_line(index, end).max(audio_start),
+                ))
             })
             .collect()
+    }
+
+    /// The audio time of a time `transcript_ms` inside line `index` (its
+    /// start, end or a word's time): by the line's piece, at its cut when
+    /// its audio is gone, and by [`Alignment::audio_ms_at`] for a line the
+    /// alignment did not see. This is what [`Alignment::retime`] applies.
+    pub fn audio_ms_on_line(&self, index: usize, transcript_ms: u64) -> u64 {
+        if let Some(cut) = self.cuts.iter().find(|c| c.lines.contains(&index)) {
+            return cut.audio_ms;
+        }
+        match self.pieces.iter().find(|p| p.lines.contains(&index)) {
+            Some(piece) => self.map(piece, transcript_ms),
+            None => self.audio_ms_at(transcript_ms),
+        }
     }
 
     fn map(&self, piece: &Piece, transcript_ms: u64) -> u64 {
@@ -741,6 +749,13 @@ fn assemble(
         offsets.sort_unstable();
         let dp_shift = shifts[run.start].unwrap_or(0);
         let shift_ms = offsets.get(offsets.len() / 2).copied().unwrap_or(dp_shift);
+        // Onsets are found to a frame: a shift within one is the detector's
+        // rounding, not a move, and an in-sync transcript must stay as it is.
+        let shift_ms = if shift_ms.abs() <= FRAME_MS as i64 {
+            0
+        } else {
+            shift_ms
+        };
         let on_onset = run
             .clone()
             .filter(|&k| audio.nearest_onset(lines[k].start_ms + shift_ms).1 <= tol)
