@@ -99,8 +99,6 @@ pub struct Args {
 /// What `earmark sync --help` says after the options.
 #[cfg(feature = "audio")]
 const SYNC_AFTER_LONG_HELP: &str = "\
-Without -o nothing is written: the summary says what a sync would do.
-
 Examples:
   earmark sync episode.srt episode.mp3
       What moved where: each piece's lines and shift, the drift, the lines \
@@ -207,7 +205,8 @@ pub enum Command {
         audio: PathBuf,
         /// Write the re-timed transcript here, replaced atomically: in the transcript's own
         /// format and layout, or the one OUT's extension names (.srt, .vtt, .json, .txt).
-        /// Lines whose audio is gone stay, with no length, where it was cut.
+        /// Lines whose audio is gone stay, with no length, where it was cut. Without -o nothing
+        /// is written: the summary says what the sync would do.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
         /// Write the pieces, rate, missing lines (0-based) and confidence as JSON here.

@@ -1,0 +1,374 @@
+//! `earmark sync` run as a user would, on the generated episodes of
+//! `tests/fixtures/sync/` (a trimmed intro and an inserted ad break, with
+//! and without room noise): every line still in the audio lands within
+//! 100 ms of where its speech starts, the cut line is reported and kept at
+//! the cut with no length, only the times change, an in-sync transcript
+//! comes back byte for byte, and bad input is one stderr line and no file.
+//! Each case prints its figures (`cargo test --test cli_sync -- --nocapture`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The bar for a line still in the audio, as `benches/sync/score.py` counts.
+const WITHIN_MS: u64 = 100;
+
+fn case_dir(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sync")
+        .join(case)
+}
+
+fn earmark<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .args(args)
+        .output()
+        .expect("the earmark binary runs")
+}
+
+fn succeeded(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// `(start_ms, end_ms, text)` of every line of a transcript, as Earmark reads it.
+fn lines_of(path: &Path) -> Vec<(u64, u64, String)> {
+    let json: Value = serde_json::from_str(&succeeded(
+        earmark(&["inspect".as_ref(), path.as_os_str()]),
+        "inspect",
+    ))
+    .expect("inspect prints JSON");
+    json["segments"]
+        .as_array()
+        .expect("segments")
+        .iter()
+        .map(|s| {
+            (
+                s["start_ms"].as_u64().expect("start"),
+                s["end_ms"].as_u64().expect("end"),
+                s["text"].as_str().expect("text").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn truth(case: &str) -> Value {
+    let text = std::fs::read_to_string(case_dir(case).join("truth.json")).expect("truth.json");
+    serde_json::from_str(&text).expect("truth.json is JSON")
+}
+
+/// `line` with every `HH:MM:SS.mmm` (or `,mmm`) replaced by `T`: what is
+/// left must not change in a sync. (By hand: the crate has no regex.)
+fn blank_times(line: &str) -> String {
+    let shape = b"dd:dd:dd.ddd";
+    let bytes = line.as_bytes();
+    let is_time = |at: usize| {
+        bytes.len() >= at + shape.len()
+            && shape.iter().zip(&bytes[at..]).all(|(s, b)| match s {
+                b'd' => b.is_ascii_digit(),
+                b'.' => *b == b'.' || *b == b',',
+                _ => s == b,
+            })
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if is_time(at) {
+            out.push(b'T');
+            at += shape.len();
+        } else {
+            out.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(out).expect("times are ASCII")
+}
+
+/// Syncs the case's transcript to its audio and checks it against the truth.
+fn sync_matches_the_truth(case: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = case_dir(case).join("transcript.txt");
+    let output = dir.path().join("OUT.txt");
+    let report_path = dir.path().join("R.json");
+    let summary = succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            input.as_os_str(),
+            case_dir(case).join("audio.mp3").as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            "--report".as_ref(),
+            report_path.as_os_str(),
+        ]),
+        "sync",
+    );
+    println!("{case}:\n{summary}");
+    assert!(summary.contains("confidence"), "{summary}");
+
+    let truth = truth(case);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("the report"))
+            .expect("the report is JSON");
+    let missing: Vec<u64> = report["missing"]
+        .as_array()
+        .expect("missing")
+        .iter()
+        .map(|m| m["index"].as_u64().expect("index"))
+        .collect();
+    let lines = lines_of(&output);
+    let truth_lines = truth["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), truth_lines.len(), "every line is kept");
+    let mut worst_ms = 0;
+    for (line, true_line) in lines.iter().zip(truth_lines) {
+        let index = true_line["index"].as_u64().expect("index");
+        if true_line["cut"].as_bool().expect("cut") {
+            assert_eq!(line.0, line.1, "cut line {index} has no length: {line:?}");
+            assert!(missing.contains(&index), "line {index} is reported missing");
+            let text = &report["missing"][missing.iter().position(|&m| m == index).unwrap()];
+            assert_eq!(text["text"], line.2.as_str(), "the report quotes the line");
+        } else {
+            let true_start = true_line["start_ms"].as_u64().expect("start_ms");
+            let error_ms = line.0.abs_diff(true_start);
+            println!(
+                "  line {index}: start {} ms, truth {true_start} ms, error {error_ms} ms",
+                line.0
+            );
+            assert!(
+                error_ms <= WITHIN_MS,
+                "line {index} starts at {} ms, its speech at {true_start} ms",
+                line.0
+            );
+            assert!(!missing.contains(&index), "line {index} is in the audio");
+            worst_ms = worst_ms.max(error_ms);
+        }
+    }
+    println!("  worst error {worst_ms} ms, missing {missing:?}");
+
+    let before = std::fs::read_to_string(&input).expect("the input");
+    let after = std::fs::read_to_string(&output).expect("the output");
+    assert_eq!(before.lines().count(), after.lines().count());
+    let mut changed = 0;
+    for (old, new) in before.lines().zip(after.lines()) {
+        assert_eq!(blank_times(old), blank_times(new), "only times change");
+        changed += usize::from(old != new);
+    }
+    assert!(changed > 0, "the transcript was re-timed");
+    assert_eq!(
+        before.ends_with('\n'),
+        after.ends_with('\n'),
+        "the final newline is kept"
+    );
+}
+
+#[test]
+fn a_shifted_transcript_is_retimed_to_its_truth() {
+    sync_matches_the_truth("combo");
+}
+
+#[test]
+fn a_shifted_transcript_is_retimed_to_its_truth_in_a_room() {
+    sync_matches_the_truth("combo_room");
+}
+
+fn range_time(ms: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// The case's transcript with each line at its true place, the cut line dropped.
+fn in_sync_transcript(case: &str) -> String {
+    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
+    let truth = truth(case);
+    let mut out = String::new();
+    for (line, true_line) in text.lines().zip(truth["lines"].as_array().expect("lines")) {
+        if true_line["cut"].as_bool().expect("cut") {
+            continue;
+        }
+        let (_, rest) = line.split_once(", ").expect("a range line");
+        out.push_str(&format!(
+            "{} - {}, {rest}\n",
+            range_time(true_line["start_ms"].as_u64().expect("start_ms")),
+            range_time(true_line["end_ms"].as_u64().expect("end_ms"))
+        ));
+    }
+    out
+}
+
+fn in_sync_comes_back_byte_for_byte(case: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in_sync.txt");
+    let output = dir.path().join("OUT.txt");
+    let text = in_sync_transcript(case);
+    std::fs::write(&input, &text).expect("writing the transcript");
+    let summary = succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            input.as_os_str(),
+            case_dir(case).join("audio.mp3").as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ]),
+        "sync",
+    );
+    println!("{case}, in sync:\n{summary}");
+    let synced = std::fs::read_to_string(&output).expect("the output");
+    assert_eq!(synced, text, "an in-sync transcript is not changed");
+}
+
+#[test]
+fn an_in_sync_transcript_comes_back_byte_for_byte() {
+    in_sync_comes_back_byte_for_byte("combo");
+}
+
+#[test]
+fn an_in_sync_transcript_comes_back_byte_for_byte_in_a_room() {
+    in_sync_comes_back_byte_for_byte("combo_room");
+}
+
+#[test]
+fn without_an_output_only_the_summary_is_printed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("transcript.txt");
+    std::fs::copy(case_dir("combo").join("transcript.txt"), &input).expect("copy");
+    let summary = succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            input.as_os_str(),
+            case_dir("combo").join("audio.mp3").as_os_str(),
+        ]),
+        "sync",
+    );
+    assert!(summary.contains("lines 2-2: shift -4"), "{summary}");
+    assert!(summary.contains("missing: 1 line (1)"), "{summary}");
+    assert!(summary.contains("wrote nothing"), "{summary}");
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(files.len(), 1, "nothing written beside the transcript");
+}
+
+#[test]
+fn an_srt_output_holds_every_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("OUT.srt");
+    succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            case_dir("combo").join("transcript.txt").as_os_str(),
+            case_dir("combo").join("audio.mp3").as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ]),
+        "sync",
+    );
+    let srt = std::fs::read_to_string(&output).expect("the output");
+    assert!(srt.contains(" --> "), "SubRip, not range lines:\n{srt}");
+    let input = lines_of(&case_dir("combo").join("transcript.txt"));
+    let lines = lines_of(&output);
+    assert_eq!(lines.len(), input.len());
+    for (line, original) in lines.iter().zip(&input) {
+        assert_eq!(line.2, original.2, "the text is kept");
+    }
+}
+
+/// Runs a sync that must be refused; returns its stderr line and checks
+/// that nothing was written.
+fn refused(transcript: &Path, audio: &Path) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("OUT.txt");
+    let report = dir.path().join("R.json");
+    let out = earmark(&[
+        "sync".as_ref(),
+        transcript.as_os_str(),
+        audio.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "--report".as_ref(),
+        report.as_os_str(),
+    ]);
+    assert!(!out.status.success(), "the sync was accepted");
+    assert!(out.stdout.is_empty(), "nothing on stdout when refused");
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!output.exists(), "no output: {stderr}");
+    assert!(!report.exists(), "no report: {stderr}");
+    println!("{}", stderr.trim_end());
+    stderr.trim_end().to_owned()
+}
+
+fn combo_transcript() -> PathBuf {
+    case_dir("combo").join("transcript.txt")
+}
+
+#[test]
+fn a_missing_audio_file_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let audio = dir.path().join("gone.mp3");
+    let line = refused(&combo_transcript(), &audio);
+    assert!(line.contains("gone.mp3"), "{line}");
+    assert!(line.contains("cannot read"), "{line}");
+}
+
+#[test]
+fn a_missing_transcript_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let line = refused(
+        &dir.path().join("gone.txt"),
+        &case_dir("combo").join("audio.mp3"),
+    );
+    assert!(line.contains("gone.txt"), "{line}");
+}
+
+#[test]
+fn a_corrupt_audio_file_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let audio = dir.path().join("noise.mp3");
+    // Deterministic "random" bytes (a linear congruential generator).
+    let mut state = 0x2545_f491_u32;
+    let bytes: Vec<u8> = (0..64 * 1024)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&audio, bytes).expect("writing the file");
+    let line = refused(&combo_transcript(), &audio);
+    assert!(line.contains("noise.mp3"), "{line}");
+}
+
+#[test]
+fn an_audio_file_without_speech_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let audio = dir.path().join("silence.wav");
+    let rate = 16_000;
+    let mut writer = earmark::audio::wav::WavWriter::create(&audio, rate, 1).expect("a WAV file");
+    writer
+        .write(&vec![0.0; 5 * rate as usize])
+        .expect("writing the WAV file");
+    writer.finish(&audio).expect("finishing the WAV file");
+    let line = refused(&combo_transcript(), &audio);
+    assert!(line.contains("silence.wav"), "{line}");
+    assert!(line.contains("no speech"), "{line}");
+}
+
+#[test]
+fn a_transcript_without_times_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let transcript = dir.path().join("untimed.txt");
+    std::fs::write(
+        &transcript,
+        "You're now plugged into the Delphi Podcast.\nHey, guys.\n",
+    )
+    .expect("writing the transcript");
+    let line = refused(&transcript, &case_dir("combo").join("audio.mp3"));
+    assert!(line.contains("untimed.txt"), "{line}");
+}
