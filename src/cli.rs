@@ -468,3 +468,33 @@ impl<'a> InspectView<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_format_is_the_inputs_unless_the_extension_names_another() {
+        let format = |name: &str, input| output_format(Path::new(name), None, input);
+        // convert: the extension alone.
+        assert_eq!(format("out.txt", None), Some(Format::Range));
+        assert_eq!(format("out.srt", None), Some(Format::Srt));
+        assert_eq!(format("out", None), None);
+        assert_eq!(
+            output_format(Path::new("out"), Some(Format::Vtt), None),
+            Some(Format::Vtt),
+            "--to wins"
+        );
+        // sync: the input's own format for its own extension, or none.
+        assert_eq!(format("out.txt", Some(Format::Text)), Some(Format::Text));
+        assert_eq!(format("out.TXT", Some(Format::Range)), Some(Format::Range));
+        assert_eq!(format("out.srt", Some(Format::Range)), Some(Format::Srt));
+        assert_eq!(format("out.synced", Some(Format::Vtt)), Some(Format::Vtt));
+        // A format Earmark only reads becomes the one the extension names.
+        assert_eq!(
+            format("out.json", Some(Format::WhisperJson)),
+            Some(Format::PodcastJson)
+        );
+        assert_eq!(format("out", Some(Format::WhisperJson)), None);
+    }
+}

@@ -51,3 +51,113 @@ pub fn retimed(transcript: &Transcript, alignment: &Alignment) -> Transcript {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::{Format, Segment, Word, parse_str, write_string};
+
+    /// Lines 0–1 moved by +1 s, line 2 cut at 4.5 s, line 3 moved by −2 s.
+    fn alignment() -> Alignment {
+        let piece = |lines, transcript_start_ms, shift_ms| Piece {
+            lines,
+            transcript_start_ms,
+            shift_ms,
+            confidence: 1.0,
+        };
+        Alignment {
+            rate: 1.0,
+            pieces: vec![piece(0..2, 1000, 1000), piece(3..4, 9000, -2000)],
+            cuts: vec![Cut {
+                lines: 2..3,
+                transcript_start_ms: 6000,
+                audio_ms: 4500,
+            }],
+            missing: vec![2],
+            confidence: 1.0,
+        }
+    }
+
+    #[test]
+    fn words_move_with_their_line_and_a_cut_line_collapses() {
+        let mut transcript = Transcript::new(Format::PodcastJson);
+        for (start_ms, end_ms) in [(1000, 2000), (3000, 5000), (6000, 8000), (9000, 9900)] {
+            transcript.segments.push(Segment {
+                start_ms,
+                end_ms,
+                text: "a b".into(),
+                words: vec![
+                    Word {
+                        text: "a".into(),
+                        start_ms: Some(start_ms as u32),
+                        end_ms: Some(start_ms as u32 + 100),
+                        confidence: None,
+                    },
+                    Word {
+                        text: "b".into(),
+                        start_ms: None,
+                        end_ms: Some(end_ms as u32),
+                        confidence: None,
+                    },
+                ],
+                ..Segment::default()
+            });
+        }
+        let out = retimed(&transcript, &alignment());
+        let times: Vec<_> = out
+            .segments
+            .iter()
+            .map(|s| {
+                let words: Vec<_> = s.words.iter().map(|w| (w.start_ms, w.end_ms)).collect();
+                (s.start_ms, s.end_ms, words)
+            })
+            .collect();
+        assert_eq!(
+            times,
+            vec![
+                (
+                    2000,
+                    3000,
+                    vec![(Some(2000), Some(2100)), (None, Some(3000))]
+                ),
+                (
+                    4000,
+                    6000,
+                    vec![(Some(4000), Some(4100)), (None, Some(6000))]
+                ),
+                (
+                    4500,
+                    4500,
+                    vec![(Some(4500), Some(4500)), (None, Some(4500))]
+                ),
+                (
+                    7000,
+                    7900,
+                    vec![(Some(7000), Some(7100)), (None, Some(7900))]
+                ),
+            ]
+        );
+        assert_eq!(out.segments[0].text, "a b", "only times change");
+    }
+
+    #[test]
+    fn a_zero_shift_writes_the_same_bytes() {
+        let text =
+            "[00:00:01.000 - 00:00:02.500] Ann: One.\n[00:00:03.000 - 00:00:04.000] Bob: Two.\n";
+        let transcript = parse_str(text, Format::Range).expect("range lines");
+        let in_sync = Alignment {
+            rate: 1.0,
+            pieces: vec![Piece {
+                lines: 0..2,
+                transcript_start_ms: 1000,
+                shift_ms: 0,
+                confidence: 1.0,
+            }],
+            cuts: Vec::new(),
+            missing: Vec::new(),
+            confidence: 1.0,
+        };
+        let out = retimed(&transcript, &in_sync);
+        assert_eq!(write_string(&out, Format::Range).expect("writable"), text);
+    }
+}
