@@ -218,8 +218,9 @@ pub struct TranscriptView {
     reveal_row: Option<usize>,
     /// The rows drawn last frame: segment and screen rectangle.
     visible: Vec<(usize, Rect)>,
-    /// The line whose row has the keyboard focus, if any.
-    focused: Option<usize>,
+    /// The ids of the rows drawn last frame, with their lines: which line
+    /// egui's keyboard focus is on.
+    row_ids: Vec<(egui::Id, usize)>,
     /// The line being edited, if any.
     pub editor: Option<LineEditor>,
     /// The new speaker's name being typed in a line's context menu.
@@ -248,7 +249,7 @@ impl Default for TranscriptView {
             viewport: Rect::NOTHING,
             reveal_row: None,
             visible: Vec::new(),
-            focused: None,
+            row_ids: Vec::new(),
             editor: None,
             new_speaker: String::new(),
             select: None,
@@ -308,9 +309,21 @@ impl TranscriptView {
         self.editor.take()
     }
 
-    /// The line whose row has the keyboard focus (Tab moves it).
-    pub fn focused_segment(&self) -> Option<usize> {
-        self.focused
+    /// The line whose row has the keyboard focus (Tab moves it), as the
+    /// focus stands now: a row asked to take it ([`TranscriptView::select`])
+    /// and not drawn since, else the row among those drawn last frame that
+    /// egui's focus is on. Not what the rows saw as they were drawn: an
+    /// arrow key moves egui's focus at the end of the frame that drew them,
+    /// and a key pressed before the next frame would act on the old line.
+    pub fn focused_segment(&self, ctx: &egui::Context) -> Option<usize> {
+        if self.select.is_some() {
+            return self.select;
+        }
+        let focused = ctx.memory(|memory| memory.focused())?;
+        self.row_ids
+            .iter()
+            .find(|&&(id, _)| id == focused)
+            .map(|&(_, segment)| segment)
     }
 
     /// Starts following again and brings the current line into view.
@@ -530,7 +543,7 @@ impl TranscriptView {
         let mut action = None;
         let mut row = first;
         self.visible.clear();
-        self.focused = None;
+        self.row_ids.clear();
         let clip = ui.clip_rect();
         while row < self.rows.len() && y < viewport.bottom() {
             let segment = self.rows[row] as usize;
@@ -540,8 +553,8 @@ impl TranscriptView {
             if let Some(done) = drawn.action {
                 action = Some(done);
             }
-            if drawn.focused {
-                self.focused = Some(segment);
+            if let Some(id) = drawn.id {
+                self.row_ids.push((id, segment));
             }
             let rect = Rect::from_min_size(origin + vec2(0.0, y), vec2(width, drawn.height));
             let shown = rect.intersect(clip);
@@ -791,7 +804,7 @@ impl TranscriptView {
             height,
             action,
             word_y,
-            focused: response.has_focus(),
+            id: Some(id),
         }
     }
 
@@ -858,7 +871,7 @@ impl TranscriptView {
                 height: 0.0,
                 action: None,
                 word_y: None,
-                focused: false,
+                id: None,
             };
         };
         let text_rect = Rect::from_min_size(
@@ -936,7 +949,7 @@ impl TranscriptView {
             height,
             action,
             word_y: None,
-            focused: false,
+            id: None,
         }
     }
 }
@@ -948,8 +961,8 @@ struct DrawnRow {
     action: Option<ViewAction>,
     /// The top of the current word's line, relative to the row's top.
     word_y: Option<f32>,
-    /// The row has the keyboard focus.
-    focused: bool,
+    /// The row's id (not the editor's), for the keyboard focus.
+    id: Option<egui::Id>,
 }
 
 /// The click this frame was made with Alt held (on the click's own event

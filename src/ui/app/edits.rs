@@ -288,7 +288,7 @@ impl EarmarkApp {
     /// being heard.
     pub(super) fn target_line(&self) -> Option<usize> {
         self.view
-            .focused_segment()
+            .focused_segment(&self.ctx)
             .or(self.heard.as_ref().map(|c| c.segment))
     }
 
