@@ -69,6 +69,30 @@ fn turn() -> MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What every test starts with, held until it ends: the position-coded
+/// file in a folder of its own, every core busy, and its turn (the fields
+/// drop in this order, the turn last).
+struct Setup {
+    file: PathBuf,
+    _dir: tempfile::TempDir,
+    _load: CpuLoad,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let turn = turn();
+        let load = CpuLoad::on_every_core();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Setup {
+            file: position_file(dir.path()),
+            _dir: dir,
+            _load: load,
+            _turn: turn,
+        }
+    }
+}
+
 /// Media frame `frame`'s two samples.
 fn code(frame: u64) -> [f32; 2] {
     [
@@ -414,13 +438,11 @@ fn assert_jump_within_bound(gone_on: &GoneOn, player: &Player) {
 
 #[test]
 fn a_sound_server_restarted_while_playing_plays_on_from_where_it_stopped() {
-    let _turn = turn();
-    let _load = CpuLoad::on_every_core();
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let file = position_file(dir.path());
+    let setup = Setup::new();
+    let file = &setup.file;
     let mut server = PulseServer::start(RATE);
     let recorder = server.record(RATE);
-    let mut player = Player::start(&server, &file);
+    let mut player = Player::start(&server, file);
     player.wait_for_clock(500);
 
     let killed_at = Instant::now();
@@ -451,13 +473,11 @@ fn a_sound_server_restarted_while_playing_plays_on_from_where_it_stopped() {
 
 #[test]
 fn a_sound_server_restarted_while_paused_stays_paused_and_resumes_where_it_was() {
-    let _turn = turn();
-    let _load = CpuLoad::on_every_core();
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let file = position_file(dir.path());
+    let setup = Setup::new();
+    let file = &setup.file;
     let mut server = PulseServer::start(RATE);
     let recorder = server.record(RATE);
-    let mut player = Player::start(&server, &file);
+    let mut player = Player::start(&server, file);
     player.wait_for_clock(500);
     player.toggle();
     player.wait_for_count("paused at", 1);
@@ -513,15 +533,13 @@ enum SinkChange {
 /// sink from where it stopped.
 fn sound_follows_the_sink(change: SinkChange, paused: bool) {
     const OTHER: &str = "earmark_e2e_other";
-    let _turn = turn();
-    let _load = CpuLoad::on_every_core();
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let file = position_file(dir.path());
+    let setup = Setup::new();
+    let file = &setup.file;
     let server = PulseServer::start(RATE);
     server.load_sink(OTHER);
     let first_recorder = server.record(RATE);
     let other_recorder = server.record_sink(OTHER, RATE);
-    let mut player = Player::start(&server, &file);
+    let mut player = Player::start(&server, file);
     player.wait_for_clock(500);
     if paused {
         player.toggle();
@@ -591,16 +609,14 @@ fn a_sink_unloaded_while_paused_resumes_at_the_remaining_sink() {
 
 #[test]
 fn launches_under_load_never_call_the_device_lost() {
-    let _turn = turn();
-    let _load = CpuLoad::on_every_core();
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let file = position_file(dir.path());
+    let setup = Setup::new();
+    let file = &setup.file;
     let server = PulseServer::start(RATE);
     let mut reopened = 0;
     for launch in 1..=LAUNCHES {
         let output = Command::new(env!("CARGO_BIN_EXE_earmark"))
             .arg("play")
-            .arg(&file)
+            .arg(file)
             .args(["--for", "0.5"])
             .env_remove("PULSE_SINK")
             .envs(player_env(&server))
