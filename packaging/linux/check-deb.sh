@@ -112,7 +112,13 @@ done
 [ -n "$window" ] || fail "no window within 30 s: $(cat "$work/app.log")"
 DISPLAY=$display xdotool search --class "$app_id" | grep -qx "$window" ||
   fail "the window's class is not $app_id"
-title=$(DISPLAY=$display xdotool getwindowname "$window")
+# The title names the episode once it has loaded, a few frames after the
+# window first shows.
+for _ in $(seq 1 100); do
+  title=$(DISPLAY=$display xdotool getwindowname "$window")
+  case "$title" in *demo-episode*) break ;; esac
+  sleep 0.1
+done
 case "$title" in
   *demo-episode*) ;;
   *) fail "the window's title '$title' does not name the episode" ;;
