@@ -22,8 +22,12 @@
 //!    onset trains, restricted to a neighbourhood of lines, so a piece of a
 //!    few lines between two edits still stands out); the 5 strongest
 //!    clusters (40 ms wide) of each block are candidates for the lines near
-//!    it. Where a line's window holds at most 64 onsets (a short file),
-//!    every onset is a candidate: the search is then exhaustive.
+//!    it. So are the shifts at which a line and the next both start within
+//!    the detector's jitter of an onset: a piece of two lines between two
+//!    edits (a short answer between an ad and a cut) has too few votes to
+//!    stand out in its block. Where a line's window holds at most 64
+//!    onsets (a short file), every onset is a candidate: the search is
+//!    then exhaustive.
 //! 3. **Scores.** A line at a shift scores by its start: 1 when its
 //!    mapped start is within a third of [`AlignParams::onset_tolerance_ms`]
 //!    of an onset (the detector's jitter), falling to −0.5 at the
@@ -34,7 +38,13 @@
 //!    When the transcript leaves a pause of at least 150 ms after the line,
 //!    the first half of it (at most a second; a cut or an insertion may sit
 //!    in its middle) must be silent: `2 × silent share − 1`, weighted by
-//!    [`AlignParams::pause_weight`].
+//!    [`AlignParams::pause_weight`]. A silent pause confirms a start and
+//!    cannot stand in for one: after a start off every onset it counts
+//!    only against. Where the next placed line leaves the shift, sound
+//!    without a break (under a tenth silent) from the transcribed end on
+//!    does not count against the line when the speech paused for 300 ms
+//!    within the second before that end: transcribed ends often run late,
+//!    and the editor put the music bed or the ad in the pause before it.
 //! 4. **Dynamic programme** over the lines in file order: each line is
 //!    either placed at one of its candidate shifts or missing. Changing
 //!    shift by more than 20 ms costs [`AlignParams::split_penalty`]; a
@@ -45,6 +55,9 @@
 //!    audio. A removed section therefore shows as lines that cannot be
 //!    placed without going backwards, an insertion as a jump of the shift,
 //!    a trimmed start as lines that would map before the audio begins.
+//!    Each state keeps two totals, with the pause after its line scored as
+//!    if the next line keeps the shift and as if it leaves it (or is
+//!    missing), since that pause is where an edit would be.
 //!    Runs of up to [`AlignParams::max_missing_run`] missing lines are
 //!    considered; with the candidates of each earlier line sorted by shift
 //!    and a running maximum, the programme costs
@@ -114,6 +127,13 @@ const BLOCK_REACH: usize = 6;
 const EXHAUSTIVE_ONSETS: usize = 64;
 /// A pause after a line at least this long is evidence, in ms.
 const MIN_PAUSE_MS: i64 = 150;
+/// A pause after a line silent for less than this share of its window, at
+/// a split, may be an insertion that began before the transcribed end.
+const LEAVING_SILENCE_SHARE: f64 = 0.1;
+/// How far before a transcribed end the speech may have paused, in ms.
+const LEAVING_LOOKBACK_MS: i64 = 1000;
+/// The pause the speech must have made there, in ms.
+const LEAVING_PAUSE_MS: i64 = 300;
 /// Slopes smaller than this are no drift.
 const MIN_DRIFT: f64 = 1e-5;
 /// Residuals beyond this are left out of the rate's second fit, in ms.
@@ -372,6 +392,18 @@ impl AudioMarks {
         1.0 - speech as f64 / (last - first) as f64
     }
 
+    /// Whether a pause of at least `min_ms` begins in `from_ms..=to_ms`.
+    fn pause_starts_within(&self, from_ms: i64, to_ms: i64, min_ms: i64) -> bool {
+        let first = self.onsets.partition_point(|&o| o < from_ms);
+        self.onsets[first..]
+            .iter()
+            .zip(&self.pauses[first..])
+            .map(|(&onset, &pause)| (onset - pause, pause))
+            .skip_while(|&(offset, _)| offset < from_ms)
+            .take_while(|&(offset, _)| offset <= to_ms)
+            .any(|(_, pause)| pause >= min_ms)
+    }
+
     /// The onset nearest `ms` and its distance.
     fn nearest_onset(&self, ms: i64) -> (i64, i64) {
         nearest(&self.onsets, ms)
@@ -432,8 +464,15 @@ fn closeness(d: i64, tol: i64) -> f64 {
     1.0 - 1.5 * over.min(1.0)
 }
 
-/// A line's score at `shift_ms`, or `None` where it would start outside the audio.
-fn line_score(line: &Line, shift_ms: i64, audio: &AudioMarks, params: &AlignParams) -> Option<f64> {
+/// A line's score at `shift_ms`, or `None` where it would start outside
+/// the audio: the match of its start, and that of the pause after it when
+/// the next line keeps the shift and when it leaves it.
+fn line_score(
+    line: &Line,
+    shift_ms: i64,
+    audio: &AudioMarks,
+    params: &AlignParams,
+) -> Option<(f64, (f64, f64))> {
     let start = line.start_ms + shift_ms;
     if start < 0 || start >= audio.len_ms {
         return None;
@@ -444,13 +483,30 @@ fn line_score(line: &Line, shift_ms: i64, audio: &AudioMarks, params: &AlignPara
     if score > 0.0 {
         score *= audio.onset_weight(onset, params.full_pause_ms);
     }
-    if let Some(pause_ms) = line.pause_after_ms {
-        // Half the pause: a cut or an insertion may be in its middle.
-        let from = line.end_ms + shift_ms;
-        let silence = audio.silence_share(from, from + (pause_ms / 2).min(1000));
-        score += params.pause_weight * (2.0 * silence - 1.0);
-    }
-    Some(score)
+    let pause = match line.pause_after_ms {
+        Some(pause_ms) => {
+            // Half the pause: a cut or an insertion may be in its middle.
+            let from = line.end_ms + shift_ms;
+            let to = from + (pause_ms / 2).min(1000);
+            let share = audio.silence_share(from, to);
+            let silence = params.pause_weight * (2.0 * share - 1.0);
+            // Leaving the shift: sound without a break from the transcribed
+            // end on is an inserted music bed or ad when the speech had
+            // already paused before that end (transcribed ends often run
+            // late, and the edit was made in the pause).
+            let inserted = share < LEAVING_SILENCE_SHARE
+                && audio.pause_starts_within(from - LEAVING_LOOKBACK_MS, from, LEAVING_PAUSE_MS);
+            (silence, if inserted { 0.0 } else { silence })
+        }
+        None => (0.0, 0.0),
+    };
+    // A silent pause confirms a start; it cannot stand in for one.
+    let pause = if score > 0.0 {
+        pause
+    } else {
+        (pause.0.min(0.0), pause.1.min(0.0))
+    };
+    Some((score, pause))
 }
 
 /// Candidate shifts of each line, sorted ascending (see the module docs, step 2).
@@ -475,6 +531,20 @@ fn candidates(lines: &[Line], audio: &AudioMarks, params: &AlignParams) -> Vec<V
             peaks(&votes)
         })
         .collect();
+    // Shifts at which two consecutive lines both start on an onset: a
+    // piece of two lines between two edits, too small to stand out in a
+    // block's votes.
+    let jitter = params.onset_tolerance_ms as i64 / 3;
+    let mut paired: Vec<Vec<i64>> = vec![Vec::new(); lines.len()];
+    for (i, pair) in lines.windows(2).enumerate() {
+        for &onset in in_window(pair[0].start_ms) {
+            let shift = onset - pair[0].start_ms;
+            if audio.nearest_onset(pair[1].start_ms + shift).1 <= jitter {
+                paired[i].push(shift);
+                paired[i + 1].push(shift);
+            }
+        }
+    }
     lines
         .iter()
         .enumerate()
@@ -483,7 +553,7 @@ fn candidates(lines: &[Line], audio: &AudioMarks, params: &AlignParams) -> Vec<V
             let mut shifts: Vec<i64> = if own.len() <= EXHAUSTIVE_ONSETS {
                 own.iter().map(|&o| o - line.start_ms).collect()
             } else {
-                Vec::new()
+                std::mem::take(&mut paired[i])
             };
             for (k, &c) in centres.iter().enumerate() {
                 if c.abs_diff(i) <= BLOCK_REACH {
@@ -531,8 +601,13 @@ fn peaks(votes: &[i64]) -> Vec<i64> {
 struct Column {
     shifts: Vec<i64>,
     totals: Vec<f64>,
+    /// The totals when the next placed line is not the next line or is at
+    /// another shift: a pause after it that is not silent is forgiven.
+    leaving: Vec<f64>,
     from: Vec<Option<(usize, usize)>>,
-    /// `best_upto[k]`: the largest total among shifts `0..=k`, and its index.
+    /// `best_upto[k]`: the largest total among shifts `0..=k` with the
+    /// next placed line at another shift (the pause after it forgiven),
+    /// and its index.
     best_upto: Vec<(f64, usize)>,
 }
 
@@ -557,13 +632,18 @@ fn solve(
     for (i, line) in lines.iter().enumerate() {
         let shifts = cands[i].clone();
         let mut totals = Vec::with_capacity(shifts.len());
+        let mut leaving = Vec::with_capacity(shifts.len());
         let mut from = Vec::with_capacity(shifts.len());
         for &shift in &shifts {
-            let Some(score) = line_score(line, shift, audio, params) else {
+            let Some((start_score, (pause_score, leaving_pause))) =
+                line_score(line, shift, audio, params)
+            else {
                 totals.push(f64::NEG_INFINITY);
+                leaving.push(f64::NEG_INFINITY);
                 from.push(None);
                 continue;
             };
+            let score = start_score + pause_score;
             // Placed first, every line before it missing.
             let mut best = (score - missed[i], None);
             for p in i.saturating_sub(params.max_missing_run + 1)..i {
@@ -577,11 +657,17 @@ fn solve(
                 let same = column
                     .shifts
                     .partition_point(|&s| s < shift - SAME_SHIFT_MS);
+                // Lines missing between them: the edit may be in the pause.
+                let before = if p + 1 == i {
+                    &column.totals
+                } else {
+                    &column.leaving
+                };
                 if let Some(&s) = column.shifts.get(same)
                     && (s - shift).abs() <= SAME_SHIFT_MS
-                    && column.totals[same].is_finite()
+                    && before[same].is_finite()
                 {
-                    let total = column.totals[same] - skipped + score;
+                    let total = before[same] - skipped + score;
                     if total > best.0 {
                         best = (total, Some((p, same)));
                     }
@@ -599,11 +685,12 @@ fn solve(
                 }
             }
             totals.push(best.0);
+            leaving.push(best.0 - pause_score + leaving_pause);
             from.push(best.1);
         }
-        let mut best_upto = Vec::with_capacity(totals.len());
+        let mut best_upto = Vec::with_capacity(leaving.len());
         let mut running = (f64::NEG_INFINITY, 0);
-        for (k, &t) in totals.iter().enumerate() {
+        for (k, &t) in leaving.iter().enumerate() {
             if t > running.0 {
                 running = (t, k);
             }
@@ -612,6 +699,7 @@ fn solve(
         columns.push(Column {
             shifts,
             totals,
+            leaving,
             from,
             best_upto,
         });
