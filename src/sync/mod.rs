@@ -13,9 +13,11 @@
 //! ffsubsync on them, the marks to beat.
 
 pub mod align;
+pub mod snap;
 pub mod vad;
 
 pub use align::{AlignError, AlignParams, Alignment, Cut, Piece, Span, align};
+pub use snap::{SnapParams, SnapStats};
 pub use vad::{Activity, VadError, VadOptions, VadParams};
 
 use crate::transcript::{Transcript, word_ms};
