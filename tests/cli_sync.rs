@@ -4,6 +4,9 @@
 //! 100 ms of where its speech starts, the cut line is reported and kept at
 //! the cut with no length, only the times change, an in-sync transcript
 //! comes back byte for byte, and bad input is one stderr line and no file.
+//! With `--snap`, a transcript timed as a recogniser times it (starts late,
+//! ends early) ends up with every start and end on its speech, and nothing
+//! moves further than `--snap-ms`.
 //! Each case prints its figures (`cargo test --test cli_sync -- --nocapture`).
 
 use std::path::{Path, PathBuf};
@@ -371,4 +374,168 @@ fn a_transcript_without_times_is_refused() {
     .expect("writing the transcript");
     let line = refused(&transcript, &case_dir("combo").join("audio.mp3"));
     assert!(line.contains("untimed.txt"), "{line}");
+}
+
+/// The case's lines still in the audio at their true places, as a
+/// recogniser might time them: each start `late_ms` after its speech
+/// starts, each end `early_ms[i]` before its speech stops.
+fn asr_like_transcript(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
+    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
+    let truth = truth(case);
+    let in_audio = text
+        .lines()
+        .zip(truth["lines"].as_array().expect("lines"))
+        .filter(|(_, true_line)| !true_line["cut"].as_bool().expect("cut"));
+    let mut out = String::new();
+    for ((line, true_line), early_ms) in in_audio.zip(early_ms) {
+        let (_, rest) = line.split_once(", ").expect("a range line");
+        out.push_str(&format!(
+            "{} - {}, {rest}\n",
+            range_time(true_line["start_ms"].as_u64().expect("start_ms") + late_ms),
+            range_time(true_line["speech_end_ms"].as_u64().expect("speech_end_ms") - early_ms)
+        ));
+    }
+    out
+}
+
+/// Each line's distance from where its speech starts and stops, in ms.
+fn edge_errors_ms(case: &str, path: &Path) -> Vec<(u64, u64)> {
+    let truth = truth(case);
+    let in_audio = truth["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| !l["cut"].as_bool().expect("cut"));
+    lines_of(path)
+        .iter()
+        .zip(in_audio)
+        .map(|(line, true_line)| {
+            (
+                line.0
+                    .abs_diff(true_line["start_ms"].as_u64().expect("start_ms")),
+                line.1
+                    .abs_diff(true_line["speech_end_ms"].as_u64().expect("speech_end_ms")),
+            )
+        })
+        .collect()
+}
+
+/// The ends a recogniser cut short, line by line (the starts are all
+/// 200 ms late: the alignment takes a shift the lines share, and it moves
+/// the ends with it, so they are 350–450 ms early when the snap starts).
+const EARLY_MS: [u64; 3] = [250, 150, 220];
+
+/// Syncs an ASR-like transcript of `case` with `extra` arguments; returns
+/// the output's path, the summary and the report.
+fn sync_asr_like(case: &str, dir: &Path, name: &str, extra: &[&str]) -> (PathBuf, String, Value) {
+    let input = dir.join("asr.txt");
+    let text = asr_like_transcript(case, 200, &EARLY_MS);
+    std::fs::write(&input, &text).expect("writing the transcript");
+    let output = dir.join(format!("{name}.txt"));
+    let report_path = dir.join(format!("{name}.json"));
+    let audio = case_dir(case).join("audio.mp3");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "sync".as_ref(),
+        input.as_os_str(),
+        audio.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "--report".as_ref(),
+        report_path.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let summary = succeeded(earmark(&args), "sync");
+    println!("{case} {extra:?}:\n{summary}");
+    let report = serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report"))
+        .expect("the report is JSON");
+    let before = std::fs::read_to_string(&input).expect("the input");
+    let after = std::fs::read_to_string(&output).expect("the output");
+    for (old, new) in before.lines().zip(after.lines()) {
+        assert_eq!(blank_times(old), blank_times(new), "only times change");
+    }
+    assert_eq!(before.lines().count(), after.lines().count());
+    (output, summary, report)
+}
+
+/// `--snap` puts every start and end within `within_ms` of its speech,
+/// where the alignment alone leaves the ends out.
+fn snap_puts_each_line_on_its_speech(case: &str, within_ms: u64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (aligned, summary, report) = sync_asr_like(case, dir.path(), "aligned", &[]);
+    assert!(!summary.contains("snap"), "{summary}");
+    assert!(report.get("snap").is_none(), "no snap without --snap");
+    let errors = edge_errors_ms(case, &aligned);
+    println!("  without --snap, (start, end) errors: {errors:?}");
+    assert!(
+        errors.iter().all(|&(_, end)| end > within_ms),
+        "the alignment alone leaves every end out: {errors:?}"
+    );
+
+    let (snapped, summary, report) = sync_asr_like(case, dir.path(), "snapped", &["--snap"]);
+    let errors = edge_errors_ms(case, &snapped);
+    println!("  with --snap, (start, end) errors: {errors:?}");
+    assert_eq!(errors.len(), EARLY_MS.len(), "every line is in the audio");
+    for (index, &(start, end)) in errors.iter().enumerate() {
+        assert!(start <= within_ms, "line {index} starts {start} ms off");
+        assert!(end <= within_ms, "line {index} ends {end} ms off");
+    }
+    let snap = &report["snap"];
+    assert_eq!(snap["bound_ms"], 500);
+    assert_eq!(snap["lines"], 3);
+    assert_eq!(snap["ends"]["moved"], 3, "{snap}");
+    assert_eq!(snap["ends"]["later"], 3, "{snap}");
+    let max_ms = snap["ends"]["max_ms"].as_u64().expect("max_ms");
+    assert!((350..=500).contains(&max_ms), "{snap}");
+    assert!(
+        summary.contains("snap (within 500 ms): ") && summary.contains("3 of 3 ends moved"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn snap_puts_late_starts_and_early_ends_on_their_speech() {
+    snap_puts_each_line_on_its_speech("combo", 40);
+}
+
+/// In the room the detector hears a sentence's last word stop up to some
+/// 80 ms before the truth (its tail is under the noise).
+#[test]
+fn snap_puts_late_starts_and_early_ends_on_their_speech_in_a_room() {
+    snap_puts_each_line_on_its_speech("combo_room", WITHIN_MS);
+}
+
+#[test]
+fn snap_moves_nothing_beyond_its_bound() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (aligned, _, _) = sync_asr_like("combo", dir.path(), "aligned", &[]);
+    let (snapped, summary, report) = sync_asr_like(
+        "combo",
+        dir.path(),
+        "snapped",
+        &["--snap", "--snap-ms", "100"],
+    );
+    assert_eq!(report["snap"]["bound_ms"], 100);
+    assert_eq!(report["snap"]["ends"]["moved"], 0, "{}", report["snap"]);
+    assert!(summary.contains("snap (within 100 ms): "), "{summary}");
+    for ((before_start, before_end), (after_start, after_end)) in edge_errors_ms("combo", &aligned)
+        .into_iter()
+        .zip(edge_errors_ms("combo", &snapped))
+    {
+        assert_eq!(before_end, after_end);
+        assert!(before_start.abs_diff(after_start) <= 100);
+    }
+}
+
+#[test]
+fn snap_ms_without_snap_is_refused() {
+    let out = earmark(&[
+        "sync".as_ref(),
+        combo_transcript().as_os_str(),
+        case_dir("combo").join("audio.mp3").as_os_str(),
+        "--snap-ms".as_ref(),
+        "300".as_ref(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--snap"), "{stderr}");
 }
