@@ -109,7 +109,7 @@ and the same figures as JSON.
   earmark sync episode.json episode.mp3 -o episode.srt
       The re-timed transcript as SubRip.
   earmark sync asr.srt episode.mp3 -o asr.srt --snap
-      Also each line's start and end moved onto its speech (within 500 ms), \
+      Also each line's start and end moved onto its speech (within 700 ms), \
 for recognisers' lines that start late or end early.";
 
 /// A headless command.
@@ -217,12 +217,12 @@ pub enum Command {
         #[arg(long = "report", value_name = "REPORT.json")]
         report: Option<PathBuf>,
         /// After the alignment, move each line's start back or forward to where its speech
-        /// starts and its end to where it stops, by at most 500 ms (--snap-ms), never past
+        /// starts and its end to where it stops, by at most 700 ms (--snap-ms), never past
         /// a neighbouring line: for timings that start late or end early, as speech
         /// recognisers give them.
         #[arg(long = "snap")]
         snap: bool,
-        /// How far --snap may move a start or an end, in ms (default 500).
+        /// How far --snap may move a start or an end, in ms (default 700).
         #[arg(long = "snap-ms", value_name = "MS", requires = "snap",
               value_parser = clap::value_parser!(u64).range(1..=60_000))]
         snap_ms: Option<u64>,
