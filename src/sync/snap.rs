@@ -12,18 +12,28 @@
 //! it stops). The file's first and last frame are neither: speech cut off by
 //! the file's edges did not start or stop there.
 //!
-//! - **Start.** Inside speech, the start goes back to the onset of the run
-//!   it falls in (the line began as that speech began, and the recogniser
-//!   heard it late); in a pause, it goes forward to the next onset (the
-//!   line's speech begins after the pause).
-//! - **End.** Inside speech (its last 10 ms frame is speech), the end goes
-//!   forward to the offset of that run (the recogniser cut the last word
-//!   short); in a pause, back to the offset before it.
+//! A transcript's lines begin at turns and paragraphs, whose pauses are
+//! longer than those between a line's own sentences and phrases (the
+//! aligner relies on the same). So:
 //!
-//! So a line's span becomes the extent of the speech runs it touches. A
-//! strictly nearest onset would do worse on the error it is for: a start
-//! 300 ms late inside a 400 ms phrase is nearer the next phrase's onset than
-//! its own, and would move later still.
+//! - **Start.** Of the onsets within [`SnapParams::bound_ms`] of the start
+//!   (either way), the start goes to the one after the longest pause; pauses
+//!   of [`FULL_PAUSE_MS`] (1 s) or more count the same, and among equals the
+//!   nearest wins. A start 300 ms late inside the line's first phrase goes
+//!   back to that phrase's onset (the pause before the line), not on to the
+//!   next phrase's, which is nearer but after a short pause; a start early,
+//!   in the pause before the line, goes forward to the onset after it.
+//! - **End.** Of the offsets within reach, the one before the longest pause,
+//!   the same way: an end cut short inside the line's last word goes on to
+//!   the offset where the line's speech stops, and so does one that fell in
+//!   a short pause before the line's last phrase (the offset just before it
+//!   is nearer, but its pause is the phrase's, not the line's).
+//!
+//! A strictly nearest onset or offset would do worse on exactly the errors
+//! the snap is for, and a rule by the speech the time falls in (back to its
+//! run's onset, or forward from a pause) still moves the end of a line
+//! whose last phrase is short the wrong way: on the bench's ASR-like
+//! timings that rule left a third of such ends further off than before.
 //!
 //! Each move is kept only when it is at most [`SnapParams::bound_ms`] and
 //! breaks no neighbour (lines in file order; lines without times are not
@@ -34,8 +44,8 @@
 //! - an end never moves later than the next line's start (as given), nor
 //!   to or before the line's own start (as snapped), so the start stays
 //!   before the end;
-//! - a line whose move breaks a rule, or that has no onset or offset in
-//!   reach, keeps that time;
+//! - an onset or offset whose move would break a rule is not a candidate,
+//!   and a line with no candidate keeps that time;
 //! - a line of zero length (a line the alignment found cut, placed at its
 //!   cut) or with its end before its start is left alone.
 //!
@@ -56,9 +66,10 @@
 //! either end (the bench's jitter is 150–300 ms). The snap runs after the
 //! alignment, which moves a line's end with its start: a line that started
 //! 300 ms late and ended 300 ms early has its start put on the onset and
-//! its end 600 ms before the speech stops. 700 ms reaches that; on the
-//! bench's 10-minute cases it puts 5–20 % more ends within 20 ms than
-//! 500 ms did, and 1000 ms no more than 700 (`benches/sync/README.md`).
+//! its end 600 ms before the speech stops. 700 ms reaches that: on the
+//! bench's 10-minute cases with ASR-like timings (four cases, three seeds,
+//! 222 lines) it put 78 % of the ends within 20 ms of the truth where
+//! 500 ms put 64 %, and 1000 ms no more than 700 (`benches/sync/README.md`).
 //! Much more and a line starting mid-speech (two speakers without a pause
 //! between them, or a line split inside a sentence) would be pulled back to
 //! the start of a long run that is not its own, or a start in a long pause
@@ -83,11 +94,16 @@ impl Default for SnapParams {
     }
 }
 
+/// Pauses at least this long all count as a line boundary's when [`snap`]
+/// chooses an onset or offset, in ms; among them the nearest wins.
+pub const FULL_PAUSE_MS: u64 = 1000;
+
 /// Each line's span with its start moved to a speech onset and its end to
 /// a speech offset where the module's rules allow; `None` (an untimed line)
 /// and zero-length lines come back as they were.
 pub fn snap(lines: &[Option<Span>], activity: &Activity, params: &SnapParams) -> Vec<Option<Span>> {
-    let speech = &activity.speech;
+    let edges = Edges::new(&activity.speech);
+    let bound_ms = params.bound_ms;
     let mut out = lines.to_vec();
     let timed: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].is_some()).collect();
     for (k, &index) in timed.iter().enumerate() {
@@ -106,56 +122,103 @@ pub fn snap(lines: &[Option<Span>], activity: &Activity, params: &SnapParams) ->
             .and_then(|&n| lines[n])
             .map_or(u64::MAX, |(start, _)| start);
 
-        let snapped_start_ms = start_target(speech, start_ms)
-            .filter(|&to| {
-                to.abs_diff(start_ms) <= params.bound_ms
-                    && to >= previous.0
+        let snapped_start_ms = best(
+            edges.onsets(
+                start_ms.saturating_sub(bound_ms),
+                start_ms.saturating_add(bound_ms),
+            ),
+            start_ms,
+            |to| {
+                to >= previous.0
                     && (to >= start_ms || to >= previous.1)
                     && to < end_ms
                     && to <= next_start_ms
-            })
-            .unwrap_or(start_ms);
-        let snapped_end_ms = end_target(speech, end_ms)
-            .filter(|&to| {
-                to.abs_diff(end_ms) <= params.bound_ms
-                    && to > snapped_start_ms
-                    && (to <= end_ms || to <= next_start_ms)
-            })
-            .unwrap_or(end_ms);
+            },
+        );
+        let snapped_end_ms = best(
+            edges.offsets(
+                end_ms.saturating_sub(bound_ms),
+                end_ms.saturating_add(bound_ms),
+            ),
+            end_ms,
+            |to| to > snapped_start_ms && (to <= end_ms || to <= next_start_ms),
+        );
         out[index] = Some((snapped_start_ms, snapped_end_ms));
     }
     out
 }
 
-/// Where a start at `ms` would go: the onset of the speech run it falls in,
-/// or in a pause the next onset.
-fn start_target(speech: &[bool], ms: u64) -> Option<u64> {
-    let frame = usize::try_from(ms / FRAME_MS).ok()?;
-    if frame >= speech.len() {
-        return None;
-    }
-    let onset = if speech[frame] {
-        (0..=frame).rev().find(|&f| f > 0 && !speech[f - 1])?
-    } else {
-        (frame + 1..speech.len()).find(|&f| speech[f])?
-    };
-    Some(onset as u64 * FRAME_MS)
+/// Of `candidates` (`(ms, pause_ms)`) that `allowed` accepts, the time of
+/// the one with the longest pause (up to [`FULL_PAUSE_MS`]), the nearest to
+/// `from_ms` among equals; `from_ms` itself when there is none.
+fn best(
+    candidates: impl Iterator<Item = (u64, u64)>,
+    from_ms: u64,
+    allowed: impl Fn(u64) -> bool,
+) -> u64 {
+    candidates
+        .filter(|&(ms, _)| allowed(ms))
+        .max_by_key(|&(ms, pause_ms)| {
+            (
+                pause_ms.min(FULL_PAUSE_MS),
+                std::cmp::Reverse(ms.abs_diff(from_ms)),
+            )
+        })
+        .map_or(from_ms, |(ms, _)| ms)
 }
 
-/// Where an end at `ms` would go: the offset of the speech run its last
-/// frame falls in, or in a pause the offset before it.
-fn end_target(speech: &[bool], ms: u64) -> Option<u64> {
-    let last = usize::try_from(ms.checked_sub(1)? / FRAME_MS).ok()?;
-    if last >= speech.len() {
-        return None;
+/// The speech runs of an activity, in ms, end exclusive, in order.
+struct Edges {
+    runs: Vec<(u64, u64)>,
+    len_ms: u64,
+}
+
+impl Edges {
+    fn new(speech: &[bool]) -> Edges {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for (frame, &is_speech) in speech.iter().enumerate() {
+            match (is_speech, start) {
+                (true, None) => start = Some(frame),
+                (false, Some(from)) => {
+                    runs.push((from as u64 * FRAME_MS, frame as u64 * FRAME_MS));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let len_ms = speech.len() as u64 * FRAME_MS;
+        if let Some(from) = start {
+            runs.push((from as u64 * FRAME_MS, len_ms));
+        }
+        Edges { runs, len_ms }
     }
-    let offset = if speech[last] {
-        // The frame after the run; a run reaching the file's end has none.
-        (last + 1..speech.len()).find(|&f| !speech[f])?
-    } else {
-        (0..last).rev().find(|&f| speech[f])? + 1
-    };
-    Some(offset as u64 * FRAME_MS)
+
+    /// The onsets in `from_ms..=to_ms`, each with the pause before it (ms).
+    /// Speech from the file's first frame has no onset.
+    fn onsets(&self, from_ms: u64, to_ms: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let first = self.runs.partition_point(|&(start, _)| start < from_ms);
+        (first..self.runs.len())
+            .take_while(move |&k| self.runs[k].0 <= to_ms)
+            .filter(|&k| self.runs[k].0 > 0)
+            .map(|k| {
+                let pause_from_ms = k.checked_sub(1).map_or(0, |p| self.runs[p].1);
+                (self.runs[k].0, self.runs[k].0 - pause_from_ms)
+            })
+    }
+
+    /// The offsets in `from_ms..=to_ms`, each with the pause after it (ms).
+    /// Speech to the file's last frame has no offset.
+    fn offsets(&self, from_ms: u64, to_ms: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let first = self.runs.partition_point(|&(_, end)| end < from_ms);
+        (first..self.runs.len())
+            .take_while(move |&k| self.runs[k].1 <= to_ms)
+            .filter(|&k| self.runs[k].1 < self.len_ms)
+            .map(|k| {
+                let pause_to_ms = self.runs.get(k + 1).map_or(self.len_ms, |r| r.0);
+                (self.runs[k].1, pause_to_ms - self.runs[k].1)
+            })
+    }
 }
 
 /// The time `ms` of a line that spanned `old` (a word's start or end), in
@@ -312,6 +375,24 @@ mod tests {
         let phrases = activity(&[(1000, 1400), (1600, 3000)], 5000);
         assert_eq!(
             snap_default(&[Some((1300, 3000))], &phrases),
+            [Some((1000, 3000))]
+        );
+    }
+
+    #[test]
+    fn a_time_in_a_short_pause_inside_the_line_goes_to_the_lines_pause() {
+        // 400 ms late, in the pause after a 300 ms first phrase: the onset
+        // 100 ms on is nearer, but after a pause of 200 ms; the line's own
+        // starts after a second of silence.
+        let speech = activity(&[(1000, 1300), (1500, 3000)], 5000);
+        assert_eq!(
+            snap_default(&[Some((1400, 3000))], &speech),
+            [Some((1000, 3000))]
+        );
+        // 450 ms early, in the pause before a 300 ms last phrase.
+        let speech = activity(&[(1000, 2500), (2700, 3000)], 5000);
+        assert_eq!(
+            snap_default(&[Some((1000, 2550))], &speech),
             [Some((1000, 3000))]
         );
     }
