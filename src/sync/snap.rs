@@ -46,6 +46,10 @@
 //! - an end never moves later than the next line's start (as given), nor
 //!   to or before the line's own start (as snapped), so the start stays
 //!   before the end;
+//! - a start moves later, and an end earlier, only across silence: speech
+//!   the line covers is its own (no other line has it), so the snap never
+//!   leaves it out, even for an onset after a longer pause (a line that
+//!   opens with "So," and a pause would otherwise lose it);
 //! - an onset or offset whose move would break a rule is not a candidate,
 //!   and a line with no candidate keeps that time;
 //! - a line of zero length (a line the alignment found cut, placed at its
@@ -135,6 +139,7 @@ pub fn snap(lines: &[Option<Span>], activity: &Activity, params: &SnapParams) ->
                     && (to >= start_ms || to >= previous.1)
                     && to < end_ms
                     && to <= next_start_ms
+                    && (to <= start_ms || !edges.has_speech(start_ms, to))
             },
         );
         let snapped_end_ms = best(
@@ -143,7 +148,11 @@ pub fn snap(lines: &[Option<Span>], activity: &Activity, params: &SnapParams) ->
                 end_ms.saturating_add(bound_ms),
             ),
             end_ms,
-            |to| to > snapped_start_ms && (to <= end_ms || to <= next_start_ms),
+            |to| {
+                to > snapped_start_ms
+                    && (to <= end_ms || to <= next_start_ms)
+                    && (to >= end_ms || !edges.has_speech(to, end_ms))
+            },
         );
         out[index] = Some((snapped_start_ms, snapped_end_ms));
     }
@@ -194,6 +203,14 @@ impl Edges {
             runs.push((from as u64 * FRAME_MS, len_ms));
         }
         Edges { runs, len_ms }
+    }
+
+    /// True when some speech lies in `from_ms..to_ms`.
+    fn has_speech(&self, from_ms: u64, to_ms: u64) -> bool {
+        let first = self.runs.partition_point(|&(_, end)| end <= from_ms);
+        self.runs
+            .get(first)
+            .is_some_and(|&(start, _)| start < to_ms)
     }
 
     /// The onsets in `from_ms..=to_ms`, each with the pause before it (ms).
@@ -400,6 +417,22 @@ mod tests {
     }
 
     #[test]
+    fn a_line_never_leaves_out_speech_it_covers() {
+        // "So," then a longer pause than the one before the line: the onset
+        // after it is within reach, but the start stays on the "So,".
+        let speech = activity(&[(200, 700), (1000, 1100), (1500, 3000)], 5000);
+        assert_eq!(
+            snap_default(&[Some((1000, 3000))], &speech),
+            [Some((1000, 3000))]
+        );
+        // The same at the end: a last "right?" after a longer pause than
+        // the one before the next line.
+        let speech = activity(&[(1000, 2000), (2600, 2700), (3000, 3200)], 5000);
+        let lines = [Some((1000, 2700)), Some((3000, 3200))];
+        assert_eq!(snap_default(&lines, &speech), lines);
+    }
+
+    #[test]
     fn an_early_end_snaps_forward_to_the_offset_of_its_speech() {
         let speech = activity(&[(1000, 3000)], 5000);
         assert_eq!(
@@ -556,6 +589,21 @@ mod tests {
                     continue;
                 }
                 assert!(after.0 < after.1, "{before:?} -> {after:?}");
+                let frames = |from_ms: u64, to_ms: u64| {
+                    &speech.speech[(from_ms / FRAME_MS) as usize..(to_ms / FRAME_MS) as usize]
+                };
+                if after.0 > before.0 {
+                    assert!(
+                        !frames(before.0, after.0).contains(&true),
+                        "a start left speech out"
+                    );
+                }
+                if after.1 < before.1 && after.1 < 20_000 {
+                    assert!(
+                        !frames(after.1, before.1.min(20_000)).contains(&true),
+                        "an end left speech out"
+                    );
+                }
                 assert!(before.0.abs_diff(after.0) <= params.bound_ms);
                 assert!(before.1.abs_diff(after.1) <= params.bound_ms);
                 if let Some(&(_, previous)) = k.checked_sub(1).and_then(|p| pairs.get(p)) {
