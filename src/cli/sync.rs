@@ -27,7 +27,7 @@ pub struct SyncArgs {
     /// Where to write the JSON report.
     pub report: Option<PathBuf>,
     /// Snap each line's start and end to the speech after the alignment,
-    /// with these bounds; `None` leaves the aligned times as they are.
+    /// within this bound; `None` leaves the aligned times as they are.
     pub snap: Option<SnapParams>,
 }
 
@@ -154,7 +154,8 @@ impl Report {
     }
 }
 
-/// `"3 of 4 starts moved (2 earlier, 1 later; median 120 ms, max 290 ms)"`.
+/// One side's moves as the summary says them: `"3 of 4 starts moved (2
+/// earlier, 1 later; median 120 ms, max 290 ms)"`.
 fn moves_summary(moves: &Moves, lines: usize, side: &str) -> String {
     let mut text = format!(
         "{} of {lines} {side}{} moved",
