@@ -5,8 +5,9 @@
 //! the cut with no length, only the times change, an in-sync transcript
 //! comes back byte for byte, and bad input is one stderr line and no file.
 //! With `--snap`, a transcript timed as a recogniser times it (starts late,
-//! ends early) ends up with every start and end on its speech, and nothing
-//! moves further than `--snap-ms`.
+//! ends early) ends up with every start and end on its speech, its word
+//! times move with it (a word-level Podcasting 2.0 file, whose lines are
+//! their words), and nothing moves further than `--snap-ms`.
 //! Each case prints its figures (`cargo test --test cli_sync -- --nocapture`).
 
 use std::path::{Path, PathBuf};
@@ -538,4 +539,87 @@ fn snap_ms_without_snap_is_refused() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--snap"), "{stderr}");
+}
+
+/// The ASR-like lines of `case` as a Podcasting 2.0 JSON transcript with
+/// word times (a record per word, a line per speaker turn): each line's
+/// span filled with words of at most a second, the first starting with the
+/// line, the last ending it and its sentence.
+fn asr_like_podcast_json(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
+    let truth = truth(case);
+    let in_audio = truth["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| !l["cut"].as_bool().expect("cut"));
+    let mut records = Vec::new();
+    for (index, (true_line, early_ms)) in in_audio.zip(early_ms).enumerate() {
+        let start_ms = true_line["start_ms"].as_u64().expect("start_ms") + late_ms;
+        let end_ms = true_line["speech_end_ms"].as_u64().expect("speech_end_ms") - early_ms;
+        let words = (end_ms - start_ms).div_ceil(1000);
+        for i in 0..words {
+            let word_start_ms = start_ms + (end_ms - start_ms) * i / words;
+            let word_end_ms = start_ms + (end_ms - start_ms) * (i + 1) / words;
+            records.push(serde_json::json!({
+                "speaker": format!("Speaker {index}"),
+                "startTime": word_start_ms as f64 / 1000.0,
+                "endTime": word_end_ms as f64 / 1000.0,
+                "body": if i + 1 == words { "end.".to_owned() } else { format!("w{i}") },
+            }));
+        }
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "version": "1.0.0", "segments": records }))
+        .expect("JSON")
+}
+
+#[test]
+fn snap_moves_word_times_with_their_line_and_keeps_them_inside_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("asr.json");
+    std::fs::write(&input, asr_like_podcast_json("combo", 200, &EARLY_MS)).expect("writing");
+    assert_eq!(lines_of(&input).len(), 3, "a line per speaker turn");
+    let output = dir.path().join("OUT.json");
+    succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            input.as_os_str(),
+            case_dir("combo").join("audio.mp3").as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            "--snap".as_ref(),
+        ]),
+        "sync",
+    );
+    let errors = edge_errors_ms("combo", &output);
+    println!("(start, end) errors: {errors:?}");
+    assert!(
+        errors.iter().all(|&(start, end)| start <= 40 && end <= 40),
+        "{errors:?}"
+    );
+    let json: Value = serde_json::from_str(&succeeded(
+        earmark(&["inspect".as_ref(), output.as_os_str()]),
+        "inspect",
+    ))
+    .expect("inspect prints JSON");
+    for segment in json["segments"].as_array().expect("segments") {
+        let (start_ms, end_ms) = (segment["start_ms"].as_u64(), segment["end_ms"].as_u64());
+        let words = segment["words"].as_array().expect("words");
+        assert!(words.len() > 1, "{segment}");
+        assert_eq!(words[0]["start_ms"].as_u64(), start_ms, "{segment}");
+        assert_eq!(
+            words[words.len() - 1]["end_ms"].as_u64(),
+            end_ms,
+            "{segment}"
+        );
+        let mut last_ms = start_ms;
+        for word in words {
+            for time in [&word["start_ms"], &word["end_ms"]] {
+                assert!(
+                    time.as_u64() >= last_ms && time.as_u64() <= end_ms,
+                    "{segment}"
+                );
+                last_ms = time.as_u64();
+            }
+        }
+    }
 }
