@@ -107,7 +107,10 @@ whose audio is gone, the confidence.
       The re-timed transcript, byte for byte the original but for its times, \
 and the same figures as JSON.
   earmark sync episode.json episode.mp3 -o episode.srt
-      The re-timed transcript as SubRip.";
+      The re-timed transcript as SubRip.
+  earmark sync asr.srt episode.mp3 -o asr.srt --snap
+      Also each line's start and end moved onto its speech (within 700 ms), \
+for recognisers' lines that start late or end early.";
 
 /// A headless command.
 #[derive(Debug, Subcommand)]
@@ -209,9 +212,20 @@ pub enum Command {
         /// is written: the summary says what the sync would do.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
-        /// Write the pieces, rate, missing lines (0-based) and confidence as JSON here.
+        /// Write the pieces, rate, missing lines (0-based) and confidence as JSON here
+        /// (and, with --snap, how far the starts and ends moved).
         #[arg(long = "report", value_name = "REPORT.json")]
         report: Option<PathBuf>,
+        /// After the alignment, move each line's start back or forward to where its speech
+        /// starts and its end to where it stops, by at most 700 ms (--snap-ms), never past
+        /// a neighbouring line: for timings that start late or end early, as speech
+        /// recognisers give them.
+        #[arg(long = "snap")]
+        snap: bool,
+        /// How far --snap may move a start or an end, in ms (default 700).
+        #[arg(long = "snap-ms", value_name = "MS", requires = "snap",
+              value_parser = clap::value_parser!(u64).range(1..=60_000))]
+        snap_ms: Option<u64>,
     },
     /// Build an audio file's waveform (or load it from the cache) and say how long it took.
     #[cfg(feature = "audio")]
@@ -302,12 +316,20 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<()> {
             audio,
             output,
             report,
+            snap,
+            snap_ms,
         } => sync::sync(
             &sync::SyncArgs {
                 transcript,
                 audio,
                 output,
                 report,
+                snap: snap.then(|| {
+                    let default = crate::sync::SnapParams::default();
+                    crate::sync::SnapParams {
+                        bound_ms: snap_ms.unwrap_or(default.bound_ms),
+                    }
+                }),
             },
             out,
         ),

@@ -4,6 +4,10 @@
 //! 100 ms of where its speech starts, the cut line is reported and kept at
 //! the cut with no length, only the times change, an in-sync transcript
 //! comes back byte for byte, and bad input is one stderr line and no file.
+//! With `--snap`, a transcript timed as a recogniser times it (starts late,
+//! ends early) ends up with every start and end on its speech, its word
+//! times move with it (a word-level Podcasting 2.0 file, whose lines are
+//! their words), and nothing moves further than `--snap-ms`.
 //! Each case prints its figures (`cargo test --test cli_sync -- --nocapture`).
 
 use std::path::{Path, PathBuf};
@@ -371,4 +375,251 @@ fn a_transcript_without_times_is_refused() {
     .expect("writing the transcript");
     let line = refused(&transcript, &case_dir("combo").join("audio.mp3"));
     assert!(line.contains("untimed.txt"), "{line}");
+}
+
+/// The case's lines still in the audio at their true places, as a
+/// recogniser might time them: each start `late_ms` after its speech
+/// starts, each end `early_ms[i]` before its speech stops.
+fn asr_like_transcript(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
+    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
+    let truth = truth(case);
+    let in_audio = text
+        .lines()
+        .zip(truth["lines"].as_array().expect("lines"))
+        .filter(|(_, true_line)| !true_line["cut"].as_bool().expect("cut"));
+    let mut out = String::new();
+    for ((line, true_line), early_ms) in in_audio.zip(early_ms) {
+        let (_, rest) = line.split_once(", ").expect("a range line");
+        out.push_str(&format!(
+            "{} - {}, {rest}\n",
+            range_time(true_line["start_ms"].as_u64().expect("start_ms") + late_ms),
+            range_time(true_line["speech_end_ms"].as_u64().expect("speech_end_ms") - early_ms)
+        ));
+    }
+    out
+}
+
+/// Each line's distance from where its speech starts and stops, in ms.
+fn edge_errors_ms(case: &str, path: &Path) -> Vec<(u64, u64)> {
+    let truth = truth(case);
+    let in_audio = truth["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| !l["cut"].as_bool().expect("cut"));
+    lines_of(path)
+        .iter()
+        .zip(in_audio)
+        .map(|(line, true_line)| {
+            (
+                line.0
+                    .abs_diff(true_line["start_ms"].as_u64().expect("start_ms")),
+                line.1
+                    .abs_diff(true_line["speech_end_ms"].as_u64().expect("speech_end_ms")),
+            )
+        })
+        .collect()
+}
+
+/// The ends a recogniser cut short, line by line (the starts are all
+/// 200 ms late: the alignment takes a shift the lines share, and it moves
+/// the ends with it, so they are 350–450 ms early when the snap starts).
+const EARLY_MS: [u64; 3] = [250, 150, 220];
+
+/// Syncs an ASR-like transcript of `case` with `extra` arguments; returns
+/// the output's path, the summary and the report.
+fn sync_asr_like(case: &str, dir: &Path, name: &str, extra: &[&str]) -> (PathBuf, String, Value) {
+    let input = dir.join("asr.txt");
+    let text = asr_like_transcript(case, 200, &EARLY_MS);
+    std::fs::write(&input, &text).expect("writing the transcript");
+    let output = dir.join(format!("{name}.txt"));
+    let report_path = dir.join(format!("{name}.json"));
+    let audio = case_dir(case).join("audio.mp3");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "sync".as_ref(),
+        input.as_os_str(),
+        audio.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+        "--report".as_ref(),
+        report_path.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let summary = succeeded(earmark(&args), "sync");
+    println!("{case} {extra:?}:\n{summary}");
+    let report = serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report"))
+        .expect("the report is JSON");
+    let before = std::fs::read_to_string(&input).expect("the input");
+    let after = std::fs::read_to_string(&output).expect("the output");
+    for (old, new) in before.lines().zip(after.lines()) {
+        assert_eq!(blank_times(old), blank_times(new), "only times change");
+    }
+    assert_eq!(before.lines().count(), after.lines().count());
+    (output, summary, report)
+}
+
+/// `--snap` puts every start and end within `within_ms` of its speech,
+/// where the alignment alone leaves the ends out.
+fn snap_puts_each_line_on_its_speech(case: &str, within_ms: u64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (aligned, summary, report) = sync_asr_like(case, dir.path(), "aligned", &[]);
+    assert!(!summary.contains("snap"), "{summary}");
+    assert!(report.get("snap").is_none(), "no snap without --snap");
+    let errors = edge_errors_ms(case, &aligned);
+    println!("  without --snap, (start, end) errors: {errors:?}");
+    assert!(
+        errors.iter().all(|&(_, end)| end > within_ms),
+        "the alignment alone leaves every end out: {errors:?}"
+    );
+
+    let (snapped, summary, report) = sync_asr_like(case, dir.path(), "snapped", &["--snap"]);
+    let errors = edge_errors_ms(case, &snapped);
+    println!("  with --snap, (start, end) errors: {errors:?}");
+    assert_eq!(errors.len(), EARLY_MS.len(), "every line is in the audio");
+    for (index, &(start, end)) in errors.iter().enumerate() {
+        assert!(start <= within_ms, "line {index} starts {start} ms off");
+        assert!(end <= within_ms, "line {index} ends {end} ms off");
+    }
+    let snap = &report["snap"];
+    assert_eq!(snap["bound_ms"], 700);
+    assert_eq!(snap["lines"], 3);
+    assert_eq!(snap["ends"]["moved"], 3, "{snap}");
+    assert_eq!(snap["ends"]["later"], 3, "{snap}");
+    let max_ms = snap["ends"]["max_ms"].as_u64().expect("max_ms");
+    assert!((350..=700).contains(&max_ms), "{snap}");
+    assert!(
+        summary.contains("snap (within 700 ms): ") && summary.contains("3 of 3 ends moved"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn snap_puts_late_starts_and_early_ends_on_their_speech() {
+    snap_puts_each_line_on_its_speech("combo", 40);
+}
+
+/// In the room the detector hears a sentence's last word stop up to some
+/// 80 ms before the truth (its tail is under the noise).
+#[test]
+fn snap_puts_late_starts_and_early_ends_on_their_speech_in_a_room() {
+    snap_puts_each_line_on_its_speech("combo_room", WITHIN_MS);
+}
+
+#[test]
+fn snap_moves_nothing_beyond_its_bound() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (aligned, _, _) = sync_asr_like("combo", dir.path(), "aligned", &[]);
+    let (snapped, summary, report) = sync_asr_like(
+        "combo",
+        dir.path(),
+        "snapped",
+        &["--snap", "--snap-ms", "100"],
+    );
+    assert_eq!(report["snap"]["bound_ms"], 100);
+    assert_eq!(report["snap"]["ends"]["moved"], 0, "{}", report["snap"]);
+    assert!(summary.contains("snap (within 100 ms): "), "{summary}");
+    for ((before_start, before_end), (after_start, after_end)) in edge_errors_ms("combo", &aligned)
+        .into_iter()
+        .zip(edge_errors_ms("combo", &snapped))
+    {
+        assert_eq!(before_end, after_end);
+        assert!(before_start.abs_diff(after_start) <= 100);
+    }
+}
+
+#[test]
+fn snap_ms_without_snap_is_refused() {
+    let out = earmark(&[
+        "sync".as_ref(),
+        combo_transcript().as_os_str(),
+        case_dir("combo").join("audio.mp3").as_os_str(),
+        "--snap-ms".as_ref(),
+        "300".as_ref(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--snap"), "{stderr}");
+}
+
+/// The ASR-like lines of `case` as a Podcasting 2.0 JSON transcript with
+/// word times (a record per word, a line per speaker turn): each line's
+/// span filled with words of at most a second, the first starting with the
+/// line, the last ending it and its sentence.
+fn asr_like_podcast_json(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
+    let truth = truth(case);
+    let in_audio = truth["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| !l["cut"].as_bool().expect("cut"));
+    let mut records = Vec::new();
+    for (index, (true_line, early_ms)) in in_audio.zip(early_ms).enumerate() {
+        let start_ms = true_line["start_ms"].as_u64().expect("start_ms") + late_ms;
+        let end_ms = true_line["speech_end_ms"].as_u64().expect("speech_end_ms") - early_ms;
+        let words = (end_ms - start_ms).div_ceil(1000);
+        for i in 0..words {
+            let word_start_ms = start_ms + (end_ms - start_ms) * i / words;
+            let word_end_ms = start_ms + (end_ms - start_ms) * (i + 1) / words;
+            records.push(serde_json::json!({
+                "speaker": format!("Speaker {index}"),
+                "startTime": word_start_ms as f64 / 1000.0,
+                "endTime": word_end_ms as f64 / 1000.0,
+                "body": if i + 1 == words { "end.".to_owned() } else { format!("w{i}") },
+            }));
+        }
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "version": "1.0.0", "segments": records }))
+        .expect("JSON")
+}
+
+#[test]
+fn snap_moves_word_times_with_their_line_and_keeps_them_inside_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("asr.json");
+    std::fs::write(&input, asr_like_podcast_json("combo", 200, &EARLY_MS)).expect("writing");
+    assert_eq!(lines_of(&input).len(), 3, "a line per speaker turn");
+    let output = dir.path().join("OUT.json");
+    succeeded(
+        earmark(&[
+            "sync".as_ref(),
+            input.as_os_str(),
+            case_dir("combo").join("audio.mp3").as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+            "--snap".as_ref(),
+        ]),
+        "sync",
+    );
+    let errors = edge_errors_ms("combo", &output);
+    println!("(start, end) errors: {errors:?}");
+    assert!(
+        errors.iter().all(|&(start, end)| start <= 40 && end <= 40),
+        "{errors:?}"
+    );
+    let json: Value = serde_json::from_str(&succeeded(
+        earmark(&["inspect".as_ref(), output.as_os_str()]),
+        "inspect",
+    ))
+    .expect("inspect prints JSON");
+    for segment in json["segments"].as_array().expect("segments") {
+        let (start_ms, end_ms) = (segment["start_ms"].as_u64(), segment["end_ms"].as_u64());
+        let words = segment["words"].as_array().expect("words");
+        assert!(words.len() > 1, "{segment}");
+        assert_eq!(words[0]["start_ms"].as_u64(), start_ms, "{segment}");
+        assert_eq!(
+            words[words.len() - 1]["end_ms"].as_u64(),
+            end_ms,
+            "{segment}"
+        );
+        let mut last_ms = start_ms;
+        for word in words {
+            for time in [&word["start_ms"], &word["end_ms"]] {
+                assert!(
+                    time.as_u64() >= last_ms && time.as_u64() <= end_ms,
+                    "{segment}"
+                );
+                last_ms = time.as_u64();
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! `earmark sync`: re-times a transcript made for another cut of its audio
 //! ([`crate::sync`]), writes it in its own layout (or another format) and
-//! says what moved, on stdout and optionally as a JSON report. Writes
-//! nothing unless every step succeeded.
+//! says what moved, on stdout and optionally as a JSON report; with
+//! `--snap` it then moves each line's start and end onto the speech it
+//! covers ([`crate::sync::snap`]). Writes nothing unless every step
+//! succeeded.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Serialize;
 
-use crate::sync::{self, AlignError, AlignParams, Alignment, VadOptions};
+use crate::sync::snap::Moves;
+use crate::sync::{self, AlignError, AlignParams, Alignment, SnapParams, SnapStats, VadOptions};
 use crate::transcript::{self, Transcript};
 
 /// What `earmark sync` was asked to do.
@@ -23,6 +26,9 @@ pub struct SyncArgs {
     pub output: Option<PathBuf>,
     /// Where to write the JSON report.
     pub report: Option<PathBuf>,
+    /// Snap each line's start and end to the speech after the alignment,
+    /// within this bound; `None` leaves the aligned times as they are.
+    pub snap: Option<SnapParams>,
 }
 
 /// What the alignment found, as `--report` writes it: line indices are
@@ -39,6 +45,9 @@ pub struct Report {
     pub missing: Vec<MissingLine>,
     /// The share of placed lines whose start lands on a speech onset.
     pub confidence: f64,
+    /// How `--snap` moved the starts and ends (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snap: Option<SnapStats>,
 }
 
 /// One piece of the report.
@@ -96,6 +105,7 @@ impl Report {
             drift_ppm: ((alignment.rate - 1.0) * 1e6 * 10.0).round() / 10.0,
             missing,
             confidence: alignment.confidence,
+            snap: None,
         }
     }
 
@@ -132,8 +142,33 @@ impl Report {
             }
         ));
         text.push_str(&format!("confidence: {:.2}\n", self.confidence));
+        if let Some(snap) = &self.snap {
+            text.push_str(&format!(
+                "snap (within {} ms): {}, {}\n",
+                snap.bound_ms,
+                moves_summary(&snap.starts, snap.lines, "start"),
+                moves_summary(&snap.ends, snap.lines, "end")
+            ));
+        }
         text
     }
+}
+
+/// One side's moves as the summary says them: `"3 of 4 starts moved (2
+/// earlier, 1 later; median 120 ms, max 290 ms)"`.
+fn moves_summary(moves: &Moves, lines: usize, side: &str) -> String {
+    let mut text = format!(
+        "{} of {lines} {side}{} moved",
+        moves.moved,
+        if lines == 1 { "" } else { "s" }
+    );
+    if moves.moved > 0 {
+        text.push_str(&format!(
+            " ({} earlier, {} later; median {} ms, max {} ms)",
+            moves.earlier, moves.later, moves.median_ms, moves.max_ms
+        ));
+    }
+    text
 }
 
 /// `earmark sync`: aligns `args.transcript` to `args.audio`, writes the
@@ -160,12 +195,16 @@ pub fn sync(args: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         &AlignParams::default(),
     )
     .map_err(|err| align_error(err, args))?;
-    let report = Report::new(&transcript, &alignment);
+    let mut report = Report::new(&transcript, &alignment);
+    let mut retimed = sync::retimed(&transcript, &alignment);
+    if let Some(params) = &args.snap {
+        let aligned = sync::spans_of(&retimed);
+        let snapped = sync::snap::snap(&aligned, &activity, params);
+        report.snap = Some(SnapStats::new(&aligned, &snapped, params));
+        retimed = sync::snap::snapped(&retimed, &snapped);
+    }
     let text = match format {
-        Some(format) => Some(transcript::write_string(
-            &sync::retimed(&transcript, &alignment),
-            format,
-        )?),
+        Some(format) => Some(transcript::write_string(&retimed, format)?),
         None => None,
     };
     let json = match &args.report {

@@ -7,15 +7,19 @@
 //! one rate for a drifting clock, and the lines whose audio is gone; and
 //! [`retimed`], the transcript with every time (lines and words) moved by
 //! that alignment and nothing else changed, so the format's writer gives
-//! back the original bytes but for the times. `earmark sync`
+//! back the original bytes but for the times. After them, optionally,
+//! [`snap`] moves each line's start and end onto the speech onset and
+//! offset near it (`earmark sync --snap`). `earmark sync`
 //! (`crate::cli::sync`) runs the three on files; the window comes next.
 //! `benches/sync/` makes episodes with known truth and measures alass and
 //! ffsubsync on them, the marks to beat.
 
 pub mod align;
+pub mod snap;
 pub mod vad;
 
 pub use align::{AlignError, AlignParams, Alignment, Cut, Piece, Span, align};
+pub use snap::{SnapParams, SnapStats};
 pub use vad::{Activity, VadError, VadOptions, VadParams};
 
 use crate::transcript::{Transcript, word_ms};
