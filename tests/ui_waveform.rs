@@ -122,6 +122,8 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     loop_ms: None,
                     marks: &scene.marks,
                     selection_ms: scene.selection_ms.clone(),
+                    pieces: &[],
+                    cuts_ms: &[],
                     // The spans' own value, so that a test changing them is seen.
                     spans_revision: {
                         use std::hash::{Hash, Hasher};

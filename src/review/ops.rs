@@ -598,14 +598,13 @@ mod tests {
         }
     }
 
-    fn times(transcript: &Transcript) -> Vec<(u64, u64, Vec<(Option<u32>, Option<u32>)>)> {
+    /// Each line's times and its words'.
+    fn times(transcript: &Transcript) -> Vec<TimesOf> {
         transcript
             .segments
             .iter()
-            .map(|s| {
-                let words = s.words.iter().map(|w| (w.start_ms, w.end_ms)).collect();
-                (s.start_ms, s.end_ms, words)
-            })
+            .enumerate()
+            .map(|(index, s)| TimesOf::of(index, s))
             .collect()
     }
 
@@ -624,29 +623,19 @@ mod tests {
         let mut edited = Arc::new(transcript());
         let edit = sync_to(&edited, &alignment()).expect("lines move");
         apply(&mut edited, &mut ReviewState::default(), edit).expect("the edit fits");
+        let line = |index, start_ms, end_ms, words: [(u32, u32); 2]| TimesOf {
+            index,
+            start_ms,
+            end_ms,
+            words: words.iter().map(|&(a, b)| (Some(a), Some(b))).collect(),
+        };
         assert_eq!(
             times(&edited),
             vec![
-                (
-                    2000,
-                    3000,
-                    vec![(Some(2000), Some(2100)), (Some(2100), Some(3000))]
-                ),
-                (
-                    4000,
-                    6000,
-                    vec![(Some(4000), Some(4100)), (Some(4100), Some(6000))]
-                ),
-                (
-                    4500,
-                    4500,
-                    vec![(Some(4500), Some(4500)), (Some(4500), Some(4500))]
-                ),
-                (
-                    7000,
-                    7900,
-                    vec![(Some(7000), Some(7100)), (Some(7100), Some(7900))]
-                ),
+                line(0, 2000, 3000, [(2000, 2100), (2100, 3000)]),
+                line(1, 4000, 6000, [(4000, 4100), (4100, 6000)]),
+                line(2, 4500, 4500, [(4500, 4500), (4500, 4500)]),
+                line(3, 7000, 7900, [(7000, 7100), (7100, 7900)]),
             ]
         );
     }
