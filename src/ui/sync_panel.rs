@@ -19,6 +19,8 @@ const MISSING_SHOWN: usize = 12;
 const MISSING_TEXT_CHARS: usize = 48;
 /// From this long on, times show hours ("1:02:03").
 const HOUR_MS: u64 = 3_600_000;
+/// Below this overall confidence the panel asks the user to listen first.
+const LOW_CONFIDENCE: f64 = 0.8;
 
 /// What the panel shows this frame.
 pub enum SyncShown<'a> {
@@ -102,6 +104,12 @@ impl SyncPanel {
     ) -> Option<SyncAction> {
         let mut action = None;
         ui.label("The transcript does not match the audio everywhere. Accept moves every line to where it is heard:");
+        if alignment.confidence < LOW_CONFIDENCE {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "Low confidence: play a few lines of each piece before accepting.",
+            );
+        }
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let accept = ui.button("Accept").on_hover_text(
