@@ -344,3 +344,26 @@ fn a_check_that_finds_no_speech_says_so_in_one_line() {
     assert!(!errors[0].contains('\n'), "{errors:?}");
     assert!(window.harness.state().sync_result().is_none());
 }
+
+#[test]
+fn an_audio_file_damaged_after_it_opened_is_one_error_line_and_no_result() {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, 0);
+    let mut window = Window::open_in(files.clone(), dir);
+    // Replaced (not rewritten in place: the player keeps what it opened).
+    let damaged = files[0].with_extension("tmp");
+    let garbage: Vec<u8> = (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&damaged, garbage).expect("write the damaged file");
+    std::fs::rename(&damaged, &files[0]).expect("replace the audio");
+
+    check_from_the_menu(&mut window);
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("The sync check could not measure the audio"),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains('\n'), "{errors:?}");
+    assert!(window.harness.state().sync_result().is_none());
+    assert!(!window.harness.state().has_unsaved_changes());
+}
