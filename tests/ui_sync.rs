@@ -2,7 +2,7 @@
 //! of `tests/fixtures/sync/combo` (its intro trimmed, an ad break inserted;
 //! the transcript made for the raw recording): Sync ▸ Check sync runs in
 //! the background and lists the pieces, Accept moves every line to where
-//! `earmark sync`'s code puts it as one step that Ctrl+Z undoes, and nothing
+//! `earmark sync`'s code puts it as one journaled step that Ctrl+Z undoes, and nothing
 //! is written until a save; the hint on open shows for a transcript that
 //! clearly does not fit and never for one that does; a check that finds no
 //! speech says so in one line.
@@ -144,6 +144,7 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
     let dir = temp_dir();
     let files = episode(dir.path(), None, 0);
     let on_disk = std::fs::read(&files[1]).expect("the transcript");
+    let journals = dir.path().join("data/journal");
     let mut window = Window::open_in(files.clone(), dir);
     wait_for_hint(&mut window);
     let before = open_transcript(&window);
@@ -207,6 +208,16 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
         on_disk,
         "nothing is written before a save"
     );
+    // The journal's thread writes it within a second: one change.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let changes = loop {
+        let pending = earmark::review::journal::pending(&journals, &files[1]);
+        if pending.is_some() || Instant::now() > deadline {
+            break pending.map(|p| p.changes);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(changes, Some(1), "the sync is journaled as one change");
 
     window.press_with(Modifiers::COMMAND, Key::Z);
     assert_eq!(
