@@ -121,3 +121,33 @@ fn decoding_on_several_threads_gives_the_same_activity_as_one() {
     let (one, three) = (one.expect("decodes"), three.expect("decodes"));
     assert_eq!(one.speech, three.speech);
 }
+
+#[test]
+fn progress_counts_the_audio_measured_and_cancel_stops_the_workers() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    let audio = case("combo").join("audio.mp3");
+    let progress_ms = Arc::new(AtomicU64::new(0));
+    let options = VadOptions {
+        progress_ms: Some(progress_ms.clone()),
+        ..VadOptions::default()
+    };
+    let activity = analyze_file(&audio, &options).expect("decodes");
+    let measured_ms = progress_ms.load(Ordering::Relaxed);
+    let length_ms = activity.len() as u64 * FRAME_MS;
+    // Each block's count is rounded down; a part's pre-roll is counted too.
+    assert!(
+        measured_ms.abs_diff(length_ms) < 1000,
+        "{measured_ms} ms measured of {length_ms}"
+    );
+
+    let cancelled = VadOptions {
+        cancel: Some(Arc::new(AtomicBool::new(true))),
+        ..VadOptions::default()
+    };
+    assert!(matches!(
+        analyze_file(&audio, &cancelled),
+        Err(earmark::sync::VadError::Cancelled)
+    ));
+}

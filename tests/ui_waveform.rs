@@ -15,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 use earmark::audio::wav::WavWriter;
 use earmark::ui::boundary_drag::EdgeMove;
 use earmark::ui::waveform_view::{
-    MarkSpan, TimeSpan, WaveformInput, ZoomOutput, overview_ui, time_from_x, x_from_time, zoom_ui,
-    zoom_view,
+    MarkSpan, PieceSpan, TimeSpan, WaveformInput, ZoomOutput, overview_ui, time_from_x,
+    x_from_time, zoom_ui, zoom_view,
 };
 use earmark::waveform::{JobOptions, Peaks, WaveformJob};
 use eframe::egui::{self, Color32, CursorIcon, Modifiers, Pos2, Rangef, Rect, epaint::Shape};
@@ -74,6 +74,9 @@ struct Scene {
     spans: Vec<TimeSpan>,
     marks: Vec<MarkSpan>,
     selection_ms: Option<Range<u64>>,
+    /// A sync check's pieces and cuts.
+    pieces: Vec<PieceSpan>,
+    cuts_ms: Vec<u64>,
     /// A button drawn to the left of the widget, for focus to move to.
     neighbour: bool,
     /// Every time the widget returned, in order.
@@ -95,6 +98,8 @@ impl Scene {
             spans: Vec::new(),
             marks: Vec::new(),
             selection_ms: None,
+            pieces: Vec::new(),
+            cuts_ms: Vec::new(),
             neighbour: false,
             seeks: Vec::new(),
             selections: Vec::new(),
@@ -122,6 +127,8 @@ fn harness(scene: Scene) -> Harness<'static, Scene> {
                     loop_ms: None,
                     marks: &scene.marks,
                     selection_ms: scene.selection_ms.clone(),
+                    pieces: &scene.pieces,
+                    cuts_ms: &scene.cuts_ms,
                     // The spans' own value, so that a test changing them is seen.
                     spans_revision: {
                         use std::hash::{Hash, Hasher};
@@ -1076,4 +1083,63 @@ fn the_selection_is_a_light_band_with_edges_or_a_dashed_line_at_an_open_start() 
         assert_x(dash_x, x(25_000), "the in point");
         assert!(length < rect.height() / 2.0, "a dash, {length} long");
     }
+}
+
+#[test]
+fn a_sync_checks_pieces_run_along_the_overviews_top_with_their_shift_and_cuts_are_dashed() {
+    let piece = |start_ms, end_ms, shift_ms, lines| PieceSpan {
+        start_ms,
+        end_ms,
+        shift_ms,
+        lines,
+    };
+    let mut scene = Scene::new(Widget::Overview);
+    scene.pieces = vec![
+        piece(0, 20_000, -4_321, 1..3),
+        piece(30_000, 50_000, 3_403, 3..5),
+    ];
+    scene.cuts_ms = vec![25_000];
+    let mut harness = harness(scene);
+    let rect = overview(&harness).rect();
+    let x = |ms| x_from_time(ms, 0..DURATION_MS, rect.x_range());
+    let strips: Vec<(Rect, Color32)> = shapes(&harness)
+        .iter()
+        .filter_map(|shape| match shape {
+            Shape::Rect(r) if r.rect.top() == rect.top() && r.rect.height() < 8.0 => {
+                Some((r.rect, r.fill))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(strips.len(), 2, "one strip a piece: {strips:?}");
+    assert_x(strips[0].0.left(), x(0), "the first piece's start");
+    assert_x(strips[0].0.right(), x(20_000), "the first piece's end");
+    assert_x(strips[1].0.left(), x(30_000), "the second piece's start");
+    assert_x(strips[1].0.right(), x(50_000), "the second piece's end");
+    assert_ne!(strips[0].1, strips[1].1, "neighbours in two colours");
+    let error = harness.ctx.global_style().visuals.error_fg_color;
+    let cut = vertical_lines(&harness, error);
+    assert!(!cut.is_empty(), "the cut is drawn");
+    assert!(
+        cut.iter().all(|&(at, _)| (at - x(25_000)).abs() <= 1.0),
+        "{cut:?}"
+    );
+
+    harness.hover_at(Pos2::new(x(10_000), rect.center().y));
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Sync check: Lines 2–3: shift −4.32 s")
+            .is_some(),
+        "the piece under the pointer is named"
+    );
+
+    // The zoomed view leaves them to the overview.
+    let mut scene = Scene::new(Widget::Zoom {
+        window_ms: WINDOW_MS,
+    });
+    scene.pieces = vec![piece(0, 20_000, -4_321, 1..3)];
+    scene.cuts_ms = vec![5_000];
+    let harness = self::harness(scene);
+    assert!(vertical_lines(&harness, error).is_empty());
 }

@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use crate::sync::{self, Alignment};
 use crate::transcript::{Segment, SpeakerId, Transcript, Word, word_ms};
 
 use super::edit::{Edit, TimesOf};
@@ -452,6 +453,46 @@ pub fn retime_two_points(
     })
 }
 
+/// Sets every line's times, and its words', to where `alignment` (found by
+/// [`crate::sync::align`] for this transcript) puts them in the audio, as
+/// one step: what [`crate::sync::retimed`] gives, and `earmark sync`
+/// writes. A line whose audio is gone collapses to its cut. `None` when
+/// the alignment moves nothing, or was made for a transcript with other
+/// lines.
+pub fn sync_to(transcript: &Transcript, alignment: &Alignment) -> Option<Edit> {
+    let covers = |lines: &Range<usize>| lines.end <= transcript.segments.len();
+    let fits = alignment.pieces.iter().all(|p| covers(&p.lines))
+        && alignment.cuts.iter().all(|c| covers(&c.lines))
+        && alignment
+            .missing
+            .iter()
+            .all(|&line| line < transcript.segments.len());
+    if !fits {
+        return None;
+    }
+    times_from(transcript, &sync::retimed(transcript, alignment))
+}
+
+/// Sets every line's times and its words' to those of the same line of
+/// `timed` (the same lines, re-timed), as one step; `None` when nothing
+/// changes or `timed` has other lines or words.
+pub fn times_from(transcript: &Transcript, timed: &Transcript) -> Option<Edit> {
+    if timed.segments.len() != transcript.segments.len() {
+        return None;
+    }
+    let mut times = Vec::new();
+    for (index, (segment, new)) in transcript.segments.iter().zip(&timed.segments).enumerate() {
+        if new.words.len() != segment.words.len() {
+            return None;
+        }
+        let new_times = TimesOf::of(index, new);
+        if new_times != TimesOf::of(index, segment) {
+            times.push(new_times);
+        }
+    }
+    (!times.is_empty()).then_some(Edit::Times(times))
+}
+
 fn retime_all(transcript: &Transcript, map: impl Fn(u64) -> u64) -> Option<Edit> {
     let word = |ms: Option<u32>| ms.and_then(|ms| u32::try_from(map(u64::from(ms))).ok());
     let times: Vec<TimesOf> = transcript
@@ -501,4 +542,138 @@ pub fn problems(transcript: &Transcript, index: usize) -> Vec<String> {
         found.push("overlaps the next line".to_owned());
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::review::{ReviewState, apply};
+    use crate::sync::{Cut, Piece};
+    use crate::transcript::Format;
+
+    /// Four lines of two timed words each, at 1, 3, 6 and 9 s.
+    fn transcript() -> Transcript {
+        let mut transcript = Transcript::new(Format::PodcastJson);
+        for (start_ms, end_ms) in [(1000, 2000), (3000, 5000), (6000, 8000), (9000, 9900)] {
+            let word = |text: &str, from_ms: u64, to_ms: u64| Word {
+                text: text.into(),
+                start_ms: word_ms(from_ms),
+                end_ms: word_ms(to_ms),
+                confidence: None,
+            };
+            transcript.segments.push(Segment {
+                start_ms,
+                end_ms,
+                text: "a b".into(),
+                words: vec![
+                    word("a", start_ms, start_ms + 100),
+                    word("b", start_ms + 100, end_ms),
+                ],
+                ..Segment::default()
+            });
+        }
+        transcript
+    }
+
+    /// Lines 0–1 later by 1 s, line 2 cut at 4.5 s, line 3 earlier by 2 s.
+    fn alignment() -> Alignment {
+        let piece = |lines, transcript_start_ms, shift_ms| Piece {
+            lines,
+            transcript_start_ms,
+            shift_ms,
+            confidence: 1.0,
+        };
+        Alignment {
+            rate: 1.0,
+            pieces: vec![piece(0..2, 1000, 1000), piece(3..4, 9000, -2000)],
+            cuts: vec![Cut {
+                lines: 2..3,
+                transcript_start_ms: 6000,
+                audio_ms: 4500,
+            }],
+            missing: vec![2],
+            confidence: 1.0,
+        }
+    }
+
+    /// Each line's times and its words'.
+    fn times(transcript: &Transcript) -> Vec<TimesOf> {
+        transcript
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(index, s)| TimesOf::of(index, s))
+            .collect()
+    }
+
+    #[test]
+    fn a_sync_is_one_edit_that_gives_what_earmark_sync_writes() {
+        let before = transcript();
+        let edit = sync_to(&before, &alignment()).expect("lines move");
+        assert!(matches!(edit, Edit::Times(_)), "one edit: {edit:?}");
+        let mut edited = Arc::new(before.clone());
+        apply(&mut edited, &mut ReviewState::default(), edit).expect("the edit fits");
+        assert_eq!(*edited, sync::retimed(&before, &alignment()));
+    }
+
+    #[test]
+    fn words_move_with_their_lines_and_a_missing_line_collapses_to_its_cut() {
+        let mut edited = Arc::new(transcript());
+        let edit = sync_to(&edited, &alignment()).expect("lines move");
+        apply(&mut edited, &mut ReviewState::default(), edit).expect("the edit fits");
+        let line = |index, start_ms, end_ms, words: [(u32, u32); 2]| TimesOf {
+            index,
+            start_ms,
+            end_ms,
+            words: words.iter().map(|&(a, b)| (Some(a), Some(b))).collect(),
+        };
+        assert_eq!(
+            times(&edited),
+            vec![
+                line(0, 2000, 3000, [(2000, 2100), (2100, 3000)]),
+                line(1, 4000, 6000, [(4000, 4100), (4100, 6000)]),
+                line(2, 4500, 4500, [(4500, 4500), (4500, 4500)]),
+                line(3, 7000, 7900, [(7000, 7100), (7100, 7900)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn undoing_a_sync_restores_every_time_exactly() {
+        let before = transcript();
+        let mut edited = Arc::new(before.clone());
+        let mut review = ReviewState::default();
+        let edit = sync_to(&edited, &alignment()).expect("lines move");
+        let undo = apply(&mut edited, &mut review, edit).expect("the edit fits");
+        assert_ne!(*edited, before);
+        apply(&mut edited, &mut review, undo).expect("the undo fits");
+        assert_eq!(*edited, before);
+    }
+
+    #[test]
+    fn an_alignment_that_moves_nothing_or_does_not_fit_is_no_edit() {
+        let transcript = transcript();
+        let in_sync = Alignment {
+            rate: 1.0,
+            pieces: vec![Piece {
+                lines: 0..4,
+                transcript_start_ms: 1000,
+                shift_ms: 0,
+                confidence: 1.0,
+            }],
+            cuts: Vec::new(),
+            missing: Vec::new(),
+            confidence: 1.0,
+        };
+        assert_eq!(sync_to(&transcript, &in_sync), None);
+        let mut shorter = transcript.clone();
+        shorter.segments.truncate(2);
+        assert_eq!(
+            sync_to(&shorter, &alignment()),
+            None,
+            "made for other lines"
+        );
+    }
 }

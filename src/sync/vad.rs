@@ -51,6 +51,8 @@
 //! one pass over the frames.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::audio::{AudioError, Decoder, FrameSource};
 
@@ -107,6 +109,12 @@ pub struct VadOptions {
     pub params: VadParams,
     /// Worker threads; 0 means one per core (at most 8).
     pub threads: usize,
+    /// Milliseconds of audio measured so far, summed over the workers (a
+    /// window's progress bar); `None`: not counted.
+    pub progress_ms: Option<Arc<AtomicU64>>,
+    /// Once set, the workers stop at their next block and
+    /// [`analyze_file`] returns [`VadError::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// Why an audio file's speech activity could not be measured.
@@ -130,6 +138,9 @@ pub enum VadError {
         /// The audio file.
         path: PathBuf,
     },
+    /// [`VadOptions::cancel`] was set before the file was measured.
+    #[error("the speech detection was cancelled")]
+    Cancelled,
 }
 
 /// Speech activity of a recording, one value per [`FRAME_MS`] frame:
@@ -677,11 +688,11 @@ pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadEr
                     .name("earmark-vad".into())
                     .spawn_scoped(scope, move || {
                         let decoder = Decoder::open(path)?;
-                        measure_part(decoder, part, params)
+                        measure_part(decoder, part, options)
                     })
             })
             .collect();
-        let mut energies = vec![measure_part(first, parts[0], params)];
+        let mut energies = vec![measure_part(first, parts[0], options)];
         for other in others {
             energies.push(match other {
                 Err(source) => Err(VadError::Spawn {
@@ -723,8 +734,9 @@ fn thread_count(asked: usize, container: &str, frames: u64) -> usize {
 fn measure_part(
     mut decoder: Decoder,
     (first, end): (u64, u64),
-    params: &VadParams,
+    options: &VadOptions,
 ) -> Result<Vec<f32>, VadError> {
+    let params = &options.params;
     let rate = decoder.sample_rate();
     let channels = decoder.channels();
     let from = first.saturating_sub(PREROLL_FRAMES);
@@ -744,6 +756,19 @@ fn measure_part(
         }
         meter.push(&buffer[..got * usize::from(channels)]);
         pos += got as u64;
+        if let Some(progress_ms) = &options.progress_ms {
+            progress_ms.fetch_add(
+                got as u64 * 1000 / u64::from(rate.max(1)),
+                Ordering::Relaxed,
+            );
+        }
+        if options
+            .cancel
+            .as_ref()
+            .is_some_and(|cancel| cancel.load(Ordering::Relaxed))
+        {
+            return Err(VadError::Cancelled);
+        }
     }
     let mut energy = meter.finish();
     energy.drain(..((first - from) as usize).min(energy.len()));

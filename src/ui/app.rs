@@ -11,6 +11,7 @@ use eframe::egui::{self, Role, WidgetInfo};
 mod edits;
 mod media;
 mod review;
+mod sync;
 
 use super::crash_notice::CrashNotice;
 use super::demo;
@@ -140,6 +141,8 @@ pub struct EarmarkApp {
     review_ui: review::ReviewUi,
     /// View ▸ Markers.
     markers_panel: MarkersPanel,
+    /// Sync ▸ Check sync: the check, its result and the hint (see `sync`).
+    sync: sync::SyncState,
     /// The window title last set.
     title: String,
     /// How far the playhead moves between frames while playing (media ms).
@@ -205,6 +208,7 @@ impl EarmarkApp {
             timing: TimingPanel::default(),
             review_ui: review::ReviewUi::default(),
             markers_panel: MarkersPanel::default(),
+            sync: sync::SyncState::default(),
             title: String::new(),
             trace: Trace::from_env(),
             waveform_job: None,
@@ -519,6 +523,7 @@ impl EarmarkApp {
         {
             self.report(warning);
         }
+        self.sync_on_open(audio.as_ref().map(|(_, info)| info.duration_ms));
         match audio {
             Some((path, info)) => {
                 let start_ms = self.pending_start_ms.take().or_else(|| {
@@ -612,6 +617,7 @@ impl EarmarkApp {
         self.refresh_spans(ui.visuals().dark_mode);
         self.refresh_marks();
         let selection_ms = self.selection_ms();
+        let (pieces, cuts_ms) = self.sync_marks();
         let input = WaveformInput {
             peaks: peaks.as_deref(),
             progress,
@@ -622,6 +628,8 @@ impl EarmarkApp {
             spans_revision: self.spans_revision,
             marks: self.review_ui.marks(),
             selection_ms,
+            pieces,
+            cuts_ms,
         };
         let enabled = self.player.audio().is_some();
         let window_ms = (self.settings.zoom_window_secs * 1000.0) as u64;
@@ -648,6 +656,7 @@ impl EarmarkApp {
     /// Collects finished background work and engine events.
     fn poll(&mut self) {
         self.poll_save();
+        self.poll_sync();
         let handed = self.incoming.as_mut().map(|i| i.take(&self.ctx));
         for request in handed.unwrap_or_default() {
             match (request.files.is_empty(), request.start_ms) {
@@ -884,6 +893,7 @@ impl EarmarkApp {
             | Action::ToggleReviewed
             | Action::ReviewedUpToHere
             | Action::NextUnreviewed => self.review_by_key(action, self.target_line()),
+            Action::CheckSync => self.check_sync(),
         }
     }
 
@@ -1001,6 +1011,8 @@ impl EarmarkApp {
             backups: &self.edits.backups,
             can_undo: document.is_some_and(Document::can_undo),
             can_redo: document.is_some_and(Document::can_redo),
+            can_check_sync: self.episode.audio.is_some() && self.episode.transcript.is_some(),
+            sync_running: self.sync_running(),
         };
         let Some(action) = menu_ui(ui, &input) else {
             return;
@@ -1023,6 +1035,7 @@ impl EarmarkApp {
             MenuAction::FixTiming => self.timing.open = true,
             MenuAction::Restore(backup) => self.restore(&backup),
             MenuAction::Export => self.review_ui.export.open = true,
+            MenuAction::CancelSync => self.cancel_sync(),
         }
     }
 
@@ -1270,6 +1283,7 @@ impl eframe::App for EarmarkApp {
                 .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
                 .show(ui, |ui| self.errors_ui(ui));
         }
+        self.sync_hint_ui(ui);
         if self.episode.transcript.is_some() {
             egui::Panel::top("legend")
                 .frame(unfilled(egui::Frame::side_top_panel(ui.style())))
@@ -1304,6 +1318,9 @@ impl eframe::App for EarmarkApp {
             .inner;
         for action in transport {
             self.apply_transport(action);
+        }
+        if self.episode.transcript.is_some() {
+            self.sync_panel_ui(ui);
         }
         if self.markers_panel.open && self.episode.transcript.is_some() {
             egui::Panel::right("markers")

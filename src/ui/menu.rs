@@ -1,4 +1,4 @@
-//! The menu bar: File, View and Help, the "Opening…" spinner and the output
+//! The menu bar: File, Edit, Review, Sync, View and Help, the "Opening…" spinner and the output
 //! device's state. Reads what it shows from [`MenuInput`] and returns what
 //! the user chose; the app applies it.
 
@@ -33,6 +33,10 @@ pub struct MenuInput<'a> {
     pub can_undo: bool,
     /// There is an undone change to redo.
     pub can_redo: bool,
+    /// Audio and a transcript are open (Sync ▸ Check sync can run).
+    pub can_check_sync: bool,
+    /// A sync check is running (it can be cancelled).
+    pub sync_running: bool,
 }
 
 /// What the user chose in the menu bar.
@@ -58,6 +62,34 @@ pub enum MenuAction {
     Restore(Backup),
     /// Show the export window (the markers out to another program).
     Export,
+    /// Stop the sync check that is running.
+    CancelSync,
+}
+
+/// Sync: check the transcript against the audio, or stop the check.
+fn sync_menu_ui(ui: &mut egui::Ui, input: &MenuInput, menu_action: &mut Option<MenuAction>) {
+    let check = egui::Button::new("Check sync…").shortcut_text("F5");
+    if ui
+        .add_enabled(input.can_check_sync && !input.sync_running, check)
+        .on_hover_text("Find where each line is heard in the audio, and show what would move")
+        .clicked()
+    {
+        *menu_action = Some(MenuAction::Do(Action::CheckSync));
+    }
+    if ui
+        .add_enabled(input.sync_running, egui::Button::new("Cancel the check"))
+        .clicked()
+    {
+        *menu_action = Some(MenuAction::CancelSync);
+    }
+    ui.separator();
+    if ui
+        .add_enabled(input.can_save, egui::Button::new("Fix timing by hand…"))
+        .on_hover_text("Shift every time, or re-time from two points heard")
+        .clicked()
+    {
+        *menu_action = Some(MenuAction::FixTiming);
+    }
 }
 
 /// Review: markers and what is reviewed, each with its key.
@@ -179,6 +211,7 @@ pub fn menu_ui(ui: &mut egui::Ui, input: &MenuInput) -> Option<MenuAction> {
             }
         });
         ui.menu_button("Review", |ui| review_menu_ui(ui, input, &mut menu_action));
+        ui.menu_button("Sync", |ui| sync_menu_ui(ui, input, &mut menu_action));
         ui.menu_button("View", |ui| {
             if ui
                 .add(egui::Button::new("Search").shortcut_text("Ctrl+F"))

@@ -100,6 +100,8 @@ pub enum Action {
     ReviewedUpToHere,
     /// To the next line not reviewed.
     NextUnreviewed,
+    /// Check whether the transcript is in sync with the audio (Sync menu).
+    CheckSync,
 }
 
 /// A nudge key: Alt+[ ] move the start, Alt+; ' the end, by 10 ms; with
@@ -142,7 +144,7 @@ const fn key(
 }
 
 /// Every shortcut, in the order the overlay lists them.
-pub const SHORTCUTS: [Shortcut; 67] = [
+pub const SHORTCUTS: [Shortcut; 68] = [
     key(Modifiers::NONE, Key::Space, Action::PlayPause, false),
     key(Modifiers::NONE, Key::ArrowLeft, Action::SkipBack, false),
     key(Modifiers::NONE, Key::ArrowRight, Action::SkipForward, false),
@@ -246,6 +248,7 @@ pub const SHORTCUTS: [Shortcut; 67] = [
     key(Modifiers::NONE, Key::R, Action::ToggleReviewed, false),
     key(Modifiers::SHIFT, Key::R, Action::ReviewedUpToHere, false),
     key(Modifiers::NONE, Key::U, Action::NextUnreviewed, false),
+    key(Modifiers::NONE, Key::F5, Action::CheckSync, true),
 ];
 
 /// What an action does, for the overlay.
@@ -305,6 +308,7 @@ pub fn describe(action: Action) -> &'static str {
         Action::ToggleReviewed => "Mark the line reviewed (again: not reviewed)",
         Action::ReviewedUpToHere => "Mark everything up to the end of the line reviewed",
         Action::NextUnreviewed => "Next line not reviewed",
+        Action::CheckSync => "Check that the transcript is in sync with the audio",
     }
 }
 

@@ -64,6 +64,20 @@ const SELECTION_OPACITY: f32 = 0.12;
 const SELECTION_EDGE_WIDTH: f32 = 1.5;
 /// Dash and gap of the line an open-ended selection is drawn as, in points.
 const SELECTION_DASH: (f32, f32) = (4.0, 3.0);
+/// The strip the sync check's pieces are drawn in along the overview's top.
+const PIECE_STRIP_HEIGHT: f32 = 5.0;
+/// The two colours neighbouring pieces alternate in (teal and amber: not
+/// a marker kind's, not the selection's).
+const PIECE_COLOURS: [Color32; 2] = [
+    Color32::from_rgb(0x17, 0xbe, 0xcf),
+    Color32::from_rgb(0xf2, 0xb7, 0x05),
+];
+/// Size of a piece's shift label, in points.
+const PIECE_LABEL_SIZE: f32 = 10.0;
+/// Width of a cut's dashed line, in points.
+const CUT_LINE_WIDTH: f32 = 1.5;
+/// Half the width of the notch atop a cut, in points.
+const CUT_NOTCH_HALF_WIDTH: f32 = 4.0;
 
 /// A stretch of time tinted in a colour (a segment, tinted by its speaker).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -89,6 +103,50 @@ pub struct MarkSpan {
     pub end_ms: Option<u64>,
     /// Its kind's colour.
     pub color: Color32,
+}
+
+/// A piece of a sync check's result as the overview draws it: the audio
+/// its lines cover after the check, and how far they moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceSpan {
+    /// Where its first line starts in the audio, in milliseconds.
+    pub start_ms: u64,
+    /// Where its last line ends in the audio, in milliseconds.
+    pub end_ms: u64,
+    /// How far its lines move (later when positive), in milliseconds.
+    pub shift_ms: i64,
+    /// Its lines (0-based, end exclusive).
+    pub lines: Range<usize>,
+}
+
+impl PieceSpan {
+    /// "Lines 2–3: shift −4.32 s", as its tooltip and the result list say.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: shift {}",
+            lines_label(&self.lines),
+            shift_label(self.shift_ms)
+        )
+    }
+}
+
+/// "Line 4" or "Lines 2–3" for `lines` (0-based, end exclusive), numbered
+/// from 1 as an editor shows them.
+pub fn lines_label(lines: &Range<usize>) -> String {
+    if lines.len() <= 1 {
+        format!("Line {}", lines.start + 1)
+    } else {
+        format!("Lines {}–{}", lines.start + 1, lines.end)
+    }
+}
+
+/// "+1.25 s", "−0.30 s", "0 s".
+pub fn shift_label(shift_ms: i64) -> String {
+    if shift_ms == 0 {
+        return "0 s".to_owned();
+    }
+    let sign = if shift_ms > 0 { '+' } else { '−' };
+    format!("{sign}{:.2} s", shift_ms.unsigned_abs() as f64 / 1000.0)
 }
 
 /// What the zoomed waveform asks for.
@@ -130,6 +188,11 @@ pub struct WaveformInput<'a> {
     /// The in and out points chosen (I / O keys, Shift+drag), drawn as a
     /// band; an open end is `start..start`.
     pub selection_ms: Option<Range<u64>>,
+    /// The pieces of the sync check's result on screen, in order (the
+    /// overview draws them along its top; empty when none is shown).
+    pub pieces: &'a [PieceSpan],
+    /// Where that result cuts lines out (their audio is gone), in ms.
+    pub cuts_ms: &'a [u64],
 }
 
 /// Whole-episode overview, `height` points tall and as wide as the space
@@ -280,6 +343,10 @@ fn waveform_ui(
         duration_ms,
         key_step_ms,
     );
+
+    if kind == Kind::Overview && !input.pieces.is_empty() {
+        piece_tooltip(&response, input, view.clone(), rect);
+    }
 
     // 4. Paint only if visible. A range being chosen shows as it is dragged,
     // not a frame later when the app hands it back.
@@ -567,6 +634,10 @@ fn paint(
         rect,
         kind == Kind::Zoom,
     );
+
+    if kind == Kind::Overview {
+        paint_pieces(&painter, visuals, input, view.clone(), rect);
+    }
 
     if let Some(progress) = input.progress {
         let progress = if progress.is_finite() {
@@ -947,6 +1018,81 @@ fn paint_marks(
         }
     }
     ui.data_mut(|d| d.insert_temp(scratch_id, columns));
+}
+
+/// The piece under the pointer, named in a tooltip.
+fn piece_tooltip(response: &egui::Response, input: &WaveformInput, view: Range<u64>, rect: Rect) {
+    let Some(pointer) = response.hover_pos() else {
+        return;
+    };
+    let at_ms = time_from_x(pointer.x, view, rect.x_range());
+    let Some(piece) = input
+        .pieces
+        .iter()
+        .find(|p| p.start_ms <= at_ms && at_ms <= p.end_ms)
+    else {
+        return;
+    };
+    response
+        .clone()
+        .on_hover_text_at_pointer(format!("Sync check: {}", piece.describe()));
+}
+
+/// The sync check's pieces as a strip along the top (alternating two
+/// colours so neighbours are told apart, each labelled with its shift where
+/// it is wide enough), and its cuts as dashed lines with a notch on top.
+/// A handful of pieces: one rectangle and at most one label each.
+fn paint_pieces(
+    painter: &egui::Painter,
+    visuals: &egui::Visuals,
+    input: &WaveformInput,
+    view: Range<u64>,
+    rect: Rect,
+) {
+    let x_of = |ms: u64| x_from_time(ms.clamp(view.start, view.end), view.clone(), rect.x_range());
+    let font = egui::FontId::proportional(PIECE_LABEL_SIZE);
+    for (index, piece) in input.pieces.iter().enumerate() {
+        if piece.end_ms < view.start || piece.start_ms > view.end {
+            continue;
+        }
+        let (x0, x1) = (
+            x_of(piece.start_ms),
+            x_of(piece.end_ms).max(x_of(piece.start_ms) + 1.0),
+        );
+        let colour = PIECE_COLOURS[index % PIECE_COLOURS.len()];
+        let strip = Rect::from_x_y_ranges(x0..=x1, rect.top()..=rect.top() + PIECE_STRIP_HEIGHT);
+        painter.rect_filled(strip, 0.0, colour);
+        let label = shift_label(piece.shift_ms);
+        let galley = painter.layout_no_wrap(label, font.clone(), visuals.strong_text_color());
+        if galley.size().x + 6.0 < x1 - x0 {
+            let at = Pos2::new(x0 + 3.0, strip.bottom() + 1.0);
+            let back = Rect::from_min_size(at, galley.size()).expand(1.0);
+            painter.rect_filled(back, 2.0, visuals.extreme_bg_color.gamma_multiply(0.85));
+            painter.galley(at, galley, visuals.strong_text_color());
+        }
+    }
+    let cut_colour = visuals.error_fg_color;
+    for &cut_ms in input.cuts_ms {
+        if cut_ms < view.start || cut_ms > view.end {
+            continue;
+        }
+        let x = x_of(cut_ms);
+        painter.add(Shape::dashed_line(
+            &[Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(CUT_LINE_WIDTH, cut_colour),
+            SELECTION_DASH.0,
+            SELECTION_DASH.1,
+        ));
+        painter.add(Shape::convex_polygon(
+            vec![
+                Pos2::new(x - CUT_NOTCH_HALF_WIDTH, rect.top()),
+                Pos2::new(x + CUT_NOTCH_HALF_WIDTH, rect.top()),
+                Pos2::new(x, rect.top() + CUT_NOTCH_HALF_WIDTH * 1.5),
+            ],
+            cut_colour,
+            Stroke::NONE,
+        ));
+    }
 }
 
 /// The in/out selection: a light band with solid edges, or, while only its

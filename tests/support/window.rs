@@ -97,15 +97,17 @@ impl Window {
         window
     }
 
-    /// Steps frames until the files are open, the audio loaded and its
-    /// waveform computed (whose progress would otherwise ask for frames).
+    /// Steps frames until the files are open, the audio loaded, its
+    /// waveform computed (whose progress would otherwise ask for frames)
+    /// and whether the transcript fits it judged (the sync hint's thread
+    /// wakes the window once).
     /// (It steps rather than runs: the "Opening…" spinner animates meanwhile.)
     pub fn wait_until_open(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             self.harness.step();
             let app = self.harness.state();
-            if !app.is_busy() && app.waveform_ready() {
+            if !app.is_busy() && app.waveform_ready() && !app.sync_hint_pending() {
                 break;
             }
             assert!(Instant::now() < deadline, "the episode did not open");

@@ -1,0 +1,380 @@
+//! The sync check in the window (egui_kittest), on the generated episode
+//! of `tests/fixtures/sync/combo` (its intro trimmed, an ad break inserted;
+//! the transcript made for the raw recording): Sync ▸ Check sync runs in
+//! the background and lists the pieces, Accept moves every line to where
+//! `earmark sync`'s code puts it as one journaled step that Ctrl+Z undoes, and nothing
+//! is written until a save; the hint on open shows for a transcript that
+//! clearly does not fit and never for one that does; a check that finds no
+//! speech says so in one line.
+
+#[path = "support/window.rs"]
+mod window;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use earmark::review::TimesOf;
+use earmark::sync::{self, AlignParams, VadOptions};
+use earmark::transcript::{self, Transcript};
+use eframe::egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use window::*;
+
+fn case_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sync/combo")
+}
+
+/// The combo episode copied into `dir`, its transcript's lines moved by
+/// `shift_ms` (when not 0) or replaced by `text`.
+fn episode(dir: &Path, text: Option<&str>, shift_ms: u64) -> Vec<PathBuf> {
+    let audio = dir.join("audio.mp3");
+    std::fs::copy(case_dir().join("audio.mp3"), &audio).expect("copy the audio");
+    let original =
+        std::fs::read_to_string(case_dir().join("transcript.txt")).expect("the transcript");
+    let text = match text {
+        Some(text) => text.to_owned(),
+        None => shifted(&original, shift_ms),
+    };
+    let transcript = dir.join("transcript.txt");
+    std::fs::write(&transcript, text).expect("write the transcript");
+    vec![audio, transcript]
+}
+
+fn range_time(ms: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+fn parse_time(text: &str) -> u64 {
+    let parts: Vec<&str> = text.split([':', '.']).collect();
+    let n = |i: usize| parts[i].parse::<u64>().expect("a number");
+    ((n(0) * 60 + n(1)) * 60 + n(2)) * 1000 + n(3)
+}
+
+/// Every `HH:MM:SS.mmm - HH:MM:SS.mmm, ` line start moved later by `shift_ms`.
+fn shifted(text: &str, shift_ms: u64) -> String {
+    text.lines()
+        .map(|line| {
+            let (times, rest) = line.split_once(", ").expect("a range line");
+            let (start, end) = times.split_once(" - ").expect("a range");
+            format!(
+                "{} - {}, {rest}\n",
+                range_time(parse_time(start) + shift_ms),
+                range_time(parse_time(end) + shift_ms)
+            )
+        })
+        .collect()
+}
+
+/// The transcript with each line at its true place (`truth.json`), the
+/// line whose audio is gone left out: in sync with the audio.
+fn in_sync_text() -> String {
+    let text = std::fs::read_to_string(case_dir().join("transcript.txt")).expect("transcript");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(case_dir().join("truth.json")).expect("truth.json"),
+    )
+    .expect("truth.json is JSON");
+    let mut out = String::new();
+    for (line, true_line) in text.lines().zip(truth["lines"].as_array().expect("lines")) {
+        if true_line["cut"].as_bool().expect("cut") {
+            continue;
+        }
+        let (_, rest) = line.split_once(", ").expect("a range line");
+        out.push_str(&format!(
+            "{} - {}, {rest}\n",
+            range_time(true_line["start_ms"].as_u64().expect("start_ms")),
+            range_time(true_line["end_ms"].as_u64().expect("end_ms"))
+        ));
+    }
+    out
+}
+
+/// Each line's and word's times.
+fn times_of(transcript: &Transcript) -> Vec<TimesOf> {
+    transcript
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(index, s)| TimesOf::of(index, s))
+        .collect()
+}
+
+fn open_transcript(window: &Window) -> Transcript {
+    window
+        .harness
+        .state()
+        .transcript()
+        .cloned()
+        .expect("a transcript is open")
+}
+
+/// Draws frames until `done` holds (the check and the hint run on threads
+/// of their own; their progress asks for frames meanwhile).
+fn wait_for(window: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(window) {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(20));
+        window.harness.step();
+    }
+    window.settle();
+}
+
+fn wait_for_hint(window: &mut Window) {
+    wait_for(window, "the hint's check", |w| {
+        !w.harness.state().sync_hint_pending()
+    });
+}
+
+fn check_from_the_menu(window: &mut Window) {
+    window.click("Sync");
+    window.click("Check sync… F5");
+    wait_for(window, "the sync check", |w| {
+        !w.harness.state().sync_running()
+    });
+}
+
+#[test]
+fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step() {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, 0);
+    let on_disk = std::fs::read(&files[1]).expect("the transcript");
+    let journals = dir.path().join("data/journal");
+    let mut window = Window::open_in(files.clone(), dir);
+    wait_for_hint(&mut window);
+    let before = open_transcript(&window);
+
+    check_from_the_menu(&mut window);
+    assert!(
+        window.harness.state().errors().is_empty(),
+        "{:?}",
+        window.harness.state().errors()
+    );
+    let alignment = window
+        .harness
+        .state()
+        .sync_result()
+        .cloned()
+        .expect("a result is shown");
+    assert!(alignment.pieces.len() >= 2, "{alignment:?}");
+    assert_eq!(alignment.missing, vec![0], "the intro's line is gone");
+    // The panel lists each piece with its shift, and the line that is gone.
+    for piece in &alignment.pieces {
+        let first = piece.lines.start + 1;
+        assert!(
+            window
+                .harness
+                .query_all_by_label_contains(&format!(
+                    "Line{} {first}",
+                    if piece.lines.len() > 1 { "s" } else { "" }
+                ))
+                .next()
+                .is_some(),
+            "piece from line {first} is listed"
+        );
+    }
+    assert!(window.harness.query_by_label_contains("cut at").is_some());
+
+    // What `earmark sync` computes for the same files.
+    let expected = {
+        let transcript = transcript::read_file(&files[1], None).expect("the transcript");
+        let activity =
+            sync::vad::analyze_file(&files[0], &VadOptions::default()).expect("the audio");
+        let alignment = sync::align(
+            &sync::spans_of(&transcript),
+            &activity,
+            &AlignParams::default(),
+        )
+        .expect("an alignment");
+        sync::retimed(&transcript, &alignment)
+    };
+
+    window.click("Accept");
+    let after = open_transcript(&window);
+    assert_eq!(times_of(&after), times_of(&expected));
+    assert_ne!(times_of(&after), times_of(&before));
+    assert!(
+        window.harness.state().sync_result().is_none(),
+        "the panel closes"
+    );
+    assert!(window.harness.state().has_unsaved_changes());
+    assert_eq!(
+        std::fs::read(&files[1]).expect("the transcript"),
+        on_disk,
+        "nothing is written before a save"
+    );
+    // The journal's thread writes it within a second: one change.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let changes = loop {
+        let pending = earmark::review::journal::pending(&journals, &files[1]);
+        if pending.is_some() || Instant::now() > deadline {
+            break pending.map(|p| p.changes);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(changes, Some(1), "the sync is journaled as one change");
+
+    window.press_with(Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        times_of(&open_transcript(&window)),
+        times_of(&before),
+        "one Ctrl+Z undoes the whole sync"
+    );
+    assert!(!window.harness.state().has_unsaved_changes());
+}
+
+#[test]
+fn f5_checks_and_an_in_sync_transcript_is_said_to_be_in_sync_with_nothing_to_accept() {
+    let dir = temp_dir();
+    let text = in_sync_text();
+    let files = episode(dir.path(), Some(&text), 0);
+    let mut window = Window::open_in(files, dir);
+    wait_for_hint(&mut window);
+    assert_eq!(window.harness.state().sync_hint(), None);
+    window.press(Key::F5);
+    wait_for(&mut window, "the sync check", |w| {
+        !w.harness.state().sync_running()
+    });
+    assert!(window.harness.state().sync_result().is_some());
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("in sync with the audio")
+            .is_some()
+    );
+    assert!(window.harness.query_by_label("Accept").is_none());
+    window.click("Close");
+    assert!(window.harness.state().sync_result().is_none());
+    assert!(!window.harness.state().has_unsaved_changes());
+}
+
+#[test]
+fn a_transcript_far_from_the_first_speech_gets_the_hint_whose_button_checks() {
+    let dir = temp_dir();
+    // 3 s later: its first line at 4.4 s, the speech from 0.9 s; it still
+    // ends within the audio.
+    let files = episode(dir.path(), None, 3_000);
+    let mut window = Window::open_in(files, dir);
+    wait_for_hint(&mut window);
+    let hint = window.harness.state().sync_hint().expect("the hint shows");
+    assert!(hint.contains("its first line starts at 4.4 s"), "{hint}");
+    assert!(window.harness.query_by_label_contains(&hint).is_some());
+
+    window.click("Check sync…");
+    wait_for(&mut window, "the sync check", |w| {
+        !w.harness.state().sync_running()
+    });
+    let alignment = window
+        .harness
+        .state()
+        .sync_result()
+        .cloned()
+        .expect("a result is shown");
+    // The fixture's intro was trimmed by 4.321 s and an ad break of
+    // 3.403 s inserted: each piece moves by that, less the 3 s added here.
+    let shifts: Vec<i64> = alignment.pieces.iter().map(|p| p.shift_ms).collect();
+    assert_eq!(shifts.len(), 2, "{alignment:?}");
+    assert!(shifts[0].abs_diff(-7_321) <= 20, "{shifts:?}");
+    assert!(shifts[1].abs_diff(403) <= 20, "{shifts:?}");
+    assert_eq!(window.harness.state().sync_hint(), None, "the hint went");
+}
+
+#[test]
+fn a_transcript_past_the_end_gets_the_hint_at_once_and_it_closes() {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, 12_000);
+    let mut window = Window::open_in(files, dir);
+    let hint = window.harness.state().sync_hint().expect("the hint shows");
+    assert!(hint.contains("past its end"), "{hint}");
+    window.click("Close the notice");
+    assert_eq!(window.harness.state().sync_hint(), None);
+}
+
+#[test]
+fn no_hint_for_a_transcript_that_fits() {
+    let dir = temp_dir();
+    let text = in_sync_text();
+    let files = episode(dir.path(), Some(&text), 0);
+    let mut window = Window::open_in(files, dir);
+    wait_for_hint(&mut window);
+    assert_eq!(window.harness.state().sync_hint(), None);
+
+    let mut demo = demo();
+    wait_for_hint(&mut demo);
+    assert_eq!(demo.harness.state().sync_hint(), None);
+}
+
+/// A 16-bit mono WAV of `secs` of digital silence.
+fn silent_wav(path: &Path, secs: u32) {
+    let rate = 16_000u32;
+    let data_len = rate * secs * 2;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&rate.to_le_bytes());
+    bytes.extend_from_slice(&(rate * 2).to_le_bytes());
+    bytes.extend_from_slice(&2u16.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    bytes.resize(bytes.len() + data_len as usize, 0);
+    std::fs::write(path, bytes).expect("write the wav");
+}
+
+#[test]
+fn a_check_that_finds_no_speech_says_so_in_one_line() {
+    let dir = temp_dir();
+    let audio = dir.path().join("silence.wav");
+    silent_wav(&audio, 5);
+    let transcript = dir.path().join("silence.txt");
+    std::fs::write(
+        &transcript,
+        "00:00:00.500 - 00:00:02.000, Ann: One.\n00:00:02.500 - 00:00:04.000, Bob: Two.\n",
+    )
+    .expect("write the transcript");
+    let mut window = Window::open_in(vec![audio, transcript], dir);
+    wait_for_hint(&mut window);
+    assert_eq!(
+        window.harness.state().sync_hint(),
+        None,
+        "no speech: no hint"
+    );
+    check_from_the_menu(&mut window);
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("found no speech"), "{errors:?}");
+    assert!(!errors[0].contains('\n'), "{errors:?}");
+    assert!(window.harness.state().sync_result().is_none());
+}
+
+#[test]
+fn an_audio_file_damaged_after_it_opened_is_one_error_line_and_no_result() {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, 0);
+    let mut window = Window::open_in(files.clone(), dir);
+    // Replaced (not rewritten in place: the player keeps what it opened).
+    let damaged = files[0].with_extension("tmp");
+    let garbage: Vec<u8> = (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&damaged, garbage).expect("write the damaged file");
+    std::fs::rename(&damaged, &files[0]).expect("replace the audio");
+
+    check_from_the_menu(&mut window);
+    let errors = window.harness.state().errors().to_vec();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("The sync check could not measure the audio"),
+        "{errors:?}"
+    );
+    assert!(!errors[0].contains('\n'), "{errors:?}");
+    assert!(window.harness.state().sync_result().is_none());
+    assert!(!window.harness.state().has_unsaved_changes());
+}
