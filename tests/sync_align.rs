@@ -368,6 +368,47 @@ fn music_inserted_in_the_pause_a_transcript_leaves_after_a_line() {
 }
 
 #[test]
+fn starts_a_recogniser_put_late_are_placed_by_the_looser_tolerance() {
+    // Each line starts 150-300 ms after its speech, as a speech
+    // recogniser's timings often do, and an ad splits the episode: at the
+    // 60 ms onset tolerance alone, 90 % of the lines of seed 1 land within
+    // 100 ms and 10 still in the audio are reported missing; with the
+    // looser pass (180 ms), 96.6-100 % and at most one. Short of the 97 %
+    // that transcripts whose lines start on their speech reach.
+    for seed in SEEDS {
+        let episode = episode(seed, LINES);
+        let at = gap_near(&episode, end_of(&episode) * 2 / 5);
+        let parts = [
+            Part::Raw(12_300, at),
+            Part::Ad(30_000),
+            Part::Raw(at, end_of(&episode)),
+        ];
+        let (activity, truth) = edit(&episode, &parts, 1.0, seed);
+        let mut rng = Lcg(seed ^ 0x1a7e);
+        let lines: Vec<Span> = episode
+            .lines
+            .iter()
+            .map(|&(start, end)| (start + rng.between(150, 300), end))
+            .collect();
+        let spans: Vec<Option<Span>> = lines.iter().copied().map(Some).collect();
+        let alignment =
+            align(&spans, &activity, &AlignParams::default()).expect("the episode aligns");
+        let s = score(&alignment, &lines, &truth);
+        eprintln!(
+            "late starts (seed {seed}): {:.1} % within 100 ms; cut lines unreported {:?}, \
+             wrongly missing {:?}; {} pieces",
+            100.0 * s.within_100ms,
+            s.cut_unreported,
+            s.wrongly_missing,
+            alignment.pieces.len()
+        );
+        assert!(s.within_100ms >= 0.95, "seed {seed}");
+        assert!(s.wrongly_missing.len() <= 2, "seed {seed}");
+        assert!(s.cut_unreported.is_empty(), "seed {seed}");
+    }
+}
+
+#[test]
 fn a_drifting_clock_is_measured_as_a_rate() {
     for alignment in check("0.05 % drift", 1.0005, false, |e| {
         vec![Part::Raw(0, end_of(e))]
