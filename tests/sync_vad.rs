@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use earmark::sync::vad::{FRAME_MS, VadOptions, analyze_file};
+use earmark::sync::vad::{FRAME_MS, VadOptions, analyze_file, analyze_file_start};
 
 fn case(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -120,6 +120,31 @@ fn decoding_on_several_threads_gives_the_same_activity_as_one() {
     );
     let (one, three) = (one.expect("decodes"), three.expect("decodes"));
     assert_eq!(one.speech, three.speech);
+}
+
+#[test]
+fn the_start_of_a_file_is_measured_as_the_whole_file_measures_it() {
+    let audio = case("combo_room").join("audio.mp3");
+    let options = VadOptions {
+        threads: 1,
+        ..VadOptions::default()
+    };
+    let whole = analyze_file(&audio, &options).expect("decodes");
+    let start = analyze_file_start(&audio, 20_000, &options).expect("decodes");
+    assert_eq!(start.len() as u64, 20_000 / FRAME_MS);
+    // Blocks are cut in other places, so the filters' lanes are too.
+    let worst_db = start
+        .energy_db
+        .iter()
+        .zip(&whole.energy_db)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst_db < 0.01, "energies {worst_db} dB apart");
+    // The decision looks up to a bridge ahead, so the last frames may differ.
+    let settled = start.len() - 20;
+    assert_eq!(start.speech[..settled], whole.speech[..settled]);
+    let longer = analyze_file_start(&audio, u64::MAX / 2, &options).expect("decodes");
+    assert_eq!(longer.speech, whole.speech, "past the end: the whole file");
 }
 
 #[test]

@@ -715,6 +715,21 @@ pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadEr
     Ok(Activity::from_energy(energy_db, params))
 }
 
+/// Speech activity of the first `until_ms` of `path` (all of it when
+/// shorter), decoded on this thread as it is measured: the window's check
+/// on open of where speech first starts.
+pub fn analyze_file_start(
+    path: &Path,
+    until_ms: u64,
+    options: &VadOptions,
+) -> Result<Activity, VadError> {
+    let decoder = Decoder::open(path)?;
+    let info = decoder.info();
+    let end = frames_in(info.frames, info.sample_rate).min(until_ms.div_ceil(FRAME_MS));
+    let energy_db = measure_part(decoder, (0, end), options)?;
+    Ok(Activity::from_energy(energy_db, &options.params))
+}
+
 /// Worker threads for a file: as asked (0: one per core), one when the
 /// container's seek is not known to be sample-exact (as for the waveform),
 /// and never so many that a part is shorter than `MIN_PART_FRAMES`.

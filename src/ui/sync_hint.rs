@@ -9,9 +9,8 @@
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-use crate::audio::{Decoder, FrameSource};
-use crate::sync::VadParams;
-use crate::sync::vad::analyze_samples;
+use crate::sync::VadOptions;
+use crate::sync::vad::analyze_file_start;
 
 use super::sync_job::WakeFn;
 
@@ -21,8 +20,6 @@ pub const PAST_END_MS: u64 = 1_000;
 pub const FIRST_SPEECH_APART_MS: u64 = 2_000;
 /// How much of the start of the audio is searched for the first speech.
 pub const FIRST_SPEECH_WINDOW_MS: u64 = 60_000;
-/// Audio frames decoded per read.
-const BLOCK_FRAMES: usize = 8_192;
 
 /// Why a transcript does not seem to fit its audio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,31 +120,9 @@ impl FirstSpeech {
 
 /// Where speech starts in the first minute of `audio`, in ms.
 fn first_speech_ms(audio: &Path) -> Option<u64> {
-    let mut decoder = Decoder::open(audio)
+    let activity = analyze_file_start(audio, FIRST_SPEECH_WINDOW_MS, &VadOptions::default())
         .map_err(|err| log::info!("no first speech: {err}"))
         .ok()?;
-    let rate = decoder.sample_rate();
-    let channels = usize::from(decoder.channels().max(1));
-    let want_frames = (FIRST_SPEECH_WINDOW_MS * u64::from(rate) / 1000) as usize;
-    // Mixed to mono as it is read: a minute of 48 kHz audio is 11 MB.
-    let mut mono = Vec::with_capacity(want_frames);
-    let mut buffer = vec![0f32; BLOCK_FRAMES * channels];
-    while mono.len() < want_frames {
-        let frames = (want_frames - mono.len()).min(BLOCK_FRAMES);
-        let got = decoder
-            .read(&mut buffer[..frames * channels])
-            .map_err(|err| log::info!("no first speech: {err}"))
-            .ok()?;
-        if got == 0 {
-            break;
-        }
-        mono.extend(
-            buffer[..got * channels]
-                .chunks_exact(channels)
-                .map(|frame| frame.iter().sum::<f32>() / channels as f32),
-        );
-    }
-    let activity = analyze_samples(&mono, 1, rate, &VadParams::default());
     activity.spans_ms().first().map(|&(start_ms, _)| start_ms)
 }
 
