@@ -550,7 +550,7 @@ mod tests {
 
     use super::*;
     use crate::review::{ReviewState, apply};
-    use crate::sync::{Cut, Piece};
+    use crate::sync::Piece;
     use crate::transcript::Format;
 
     /// Four lines of two timed words each, at 1, 3, 6 and 9 s.
@@ -577,27 +577,6 @@ mod tests {
         transcript
     }
 
-    /// Lines 0–1 later by 1 s, line 2 cut at 4.5 s, line 3 earlier by 2 s.
-    fn alignment() -> Alignment {
-        let piece = |lines, transcript_start_ms, shift_ms| Piece {
-            lines,
-            transcript_start_ms,
-            shift_ms,
-            confidence: 1.0,
-        };
-        Alignment {
-            rate: 1.0,
-            pieces: vec![piece(0..2, 1000, 1000), piece(3..4, 9000, -2000)],
-            cuts: vec![Cut {
-                lines: 2..3,
-                transcript_start_ms: 6000,
-                audio_ms: 4500,
-            }],
-            missing: vec![2],
-            confidence: 1.0,
-        }
-    }
-
     /// Each line's times and its words'.
     fn times(transcript: &Transcript) -> Vec<TimesOf> {
         transcript
@@ -611,17 +590,17 @@ mod tests {
     #[test]
     fn a_sync_is_one_edit_that_gives_what_earmark_sync_writes() {
         let before = transcript();
-        let edit = sync_to(&before, &alignment()).expect("lines move");
+        let edit = sync_to(&before, &sync::example_alignment()).expect("lines move");
         assert!(matches!(edit, Edit::Times(_)), "one edit: {edit:?}");
         let mut edited = Arc::new(before.clone());
         apply(&mut edited, &mut ReviewState::default(), edit).expect("the edit fits");
-        assert_eq!(*edited, sync::retimed(&before, &alignment()));
+        assert_eq!(*edited, sync::retimed(&before, &sync::example_alignment()));
     }
 
     #[test]
     fn words_move_with_their_lines_and_a_missing_line_collapses_to_its_cut() {
         let mut edited = Arc::new(transcript());
-        let edit = sync_to(&edited, &alignment()).expect("lines move");
+        let edit = sync_to(&edited, &sync::example_alignment()).expect("lines move");
         apply(&mut edited, &mut ReviewState::default(), edit).expect("the edit fits");
         let line = |index, start_ms, end_ms, words: [(u32, u32); 2]| TimesOf {
             index,
@@ -645,7 +624,7 @@ mod tests {
         let before = transcript();
         let mut edited = Arc::new(before.clone());
         let mut review = ReviewState::default();
-        let edit = sync_to(&edited, &alignment()).expect("lines move");
+        let edit = sync_to(&edited, &sync::example_alignment()).expect("lines move");
         let undo = apply(&mut edited, &mut review, edit).expect("the edit fits");
         assert_ne!(*edited, before);
         apply(&mut edited, &mut review, undo).expect("the undo fits");
@@ -671,7 +650,7 @@ mod tests {
         let mut shorter = transcript.clone();
         shorter.segments.truncate(2);
         assert_eq!(
-            sync_to(&shorter, &alignment()),
+            sync_to(&shorter, &sync::example_alignment()),
             None,
             "made for other lines"
         );

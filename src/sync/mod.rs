@@ -59,31 +59,33 @@ pub fn retimed(transcript: &Transcript, alignment: &Alignment) -> Transcript {
     out
 }
 
+/// Lines 0–1 moved by +1 s, line 2 cut at 4.5 s, line 3 moved by −2 s:
+/// the alignment the unit tests here and in `review::ops` apply.
+#[cfg(test)]
+pub(crate) fn example_alignment() -> Alignment {
+    let piece = |lines, transcript_start_ms, shift_ms| Piece {
+        lines,
+        transcript_start_ms,
+        shift_ms,
+        confidence: 1.0,
+    };
+    Alignment {
+        rate: 1.0,
+        pieces: vec![piece(0..2, 1000, 1000), piece(3..4, 9000, -2000)],
+        cuts: vec![Cut {
+            lines: 2..3,
+            transcript_start_ms: 6000,
+            audio_ms: 4500,
+        }],
+        missing: vec![2],
+        confidence: 1.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::transcript::{Format, Segment, Word, parse_str, write_string};
-
-    /// Lines 0–1 moved by +1 s, line 2 cut at 4.5 s, line 3 moved by −2 s.
-    fn alignment() -> Alignment {
-        let piece = |lines, transcript_start_ms, shift_ms| Piece {
-            lines,
-            transcript_start_ms,
-            shift_ms,
-            confidence: 1.0,
-        };
-        Alignment {
-            rate: 1.0,
-            pieces: vec![piece(0..2, 1000, 1000), piece(3..4, 9000, -2000)],
-            cuts: vec![Cut {
-                lines: 2..3,
-                transcript_start_ms: 6000,
-                audio_ms: 4500,
-            }],
-            missing: vec![2],
-            confidence: 1.0,
-        }
-    }
 
     #[test]
     fn words_move_with_their_line_and_a_cut_line_collapses() {
@@ -110,7 +112,7 @@ mod tests {
                 ..Segment::default()
             });
         }
-        let out = retimed(&transcript, &alignment());
+        let out = retimed(&transcript, &example_alignment());
         let times: Vec<_> = out
             .segments
             .iter()
