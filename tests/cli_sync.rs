@@ -10,19 +10,17 @@
 //! their words), and nothing moves further than `--snap-ms`.
 //! Each case prints its figures (`cargo test --test cli_sync -- --nocapture`).
 
+#[path = "support/sync_case.rs"]
+mod sync_case;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sync_case::{case_dir, in_sync_transcript, range_time, truth};
 
 /// The bar for a line still in the audio, as `benches/sync/score.py` counts.
 const WITHIN_MS: u64 = 100;
-
-fn case_dir(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/sync")
-        .join(case)
-}
 
 fn earmark<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_earmark"))
@@ -59,11 +57,6 @@ fn lines_of(path: &Path) -> Vec<(u64, u64, String)> {
             )
         })
         .collect()
-}
-
-fn truth(case: &str) -> Value {
-    let text = std::fs::read_to_string(case_dir(case).join("truth.json")).expect("truth.json");
-    serde_json::from_str(&text).expect("truth.json is JSON")
 }
 
 /// `line` with every `HH:MM:SS.mmm` (or `,mmm`) replaced by `T`: what is
@@ -177,35 +170,6 @@ fn a_shifted_transcript_is_retimed_to_its_truth() {
 #[test]
 fn a_shifted_transcript_is_retimed_to_its_truth_in_a_room() {
     sync_matches_the_truth("combo_room");
-}
-
-fn range_time(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
-/// The case's transcript with each line at its true place, the cut line dropped.
-fn in_sync_transcript(case: &str) -> String {
-    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
-    let truth = truth(case);
-    let mut out = String::new();
-    for (line, true_line) in text.lines().zip(truth["lines"].as_array().expect("lines")) {
-        if true_line["cut"].as_bool().expect("cut") {
-            continue;
-        }
-        let (_, rest) = line.split_once(", ").expect("a range line");
-        out.push_str(&format!(
-            "{} - {}, {rest}\n",
-            range_time(true_line["start_ms"].as_u64().expect("start_ms")),
-            range_time(true_line["end_ms"].as_u64().expect("end_ms"))
-        ));
-    }
-    out
 }
 
 fn in_sync_comes_back_byte_for_byte(case: &str) {

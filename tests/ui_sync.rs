@@ -7,6 +7,8 @@
 //! clearly does not fit and never for one that does; a check that finds no
 //! speech says so in one line.
 
+#[path = "support/sync_case.rs"]
+mod sync_case;
 #[path = "support/window.rs"]
 mod window;
 
@@ -18,10 +20,11 @@ use earmark::sync::{self, AlignParams, VadOptions};
 use earmark::transcript::{self, Transcript};
 use eframe::egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
+use sync_case::range_time;
 use window::*;
 
 fn case_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sync/combo")
+    sync_case::case_dir("combo")
 }
 
 /// The combo episode copied into `dir`, its transcript's lines moved by
@@ -38,16 +41,6 @@ fn episode(dir: &Path, text: Option<&str>, shift_ms: u64) -> Vec<PathBuf> {
     let transcript = dir.join("transcript.txt");
     std::fs::write(&transcript, text).expect("write the transcript");
     vec![audio, transcript]
-}
-
-fn range_time(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
 }
 
 fn parse_time(text: &str) -> u64 {
@@ -69,29 +62,6 @@ fn shifted(text: &str, shift_ms: u64) -> String {
             )
         })
         .collect()
-}
-
-/// The transcript with each line at its true place (`truth.json`), the
-/// line whose audio is gone left out: in sync with the audio.
-fn in_sync_text() -> String {
-    let text = std::fs::read_to_string(case_dir().join("transcript.txt")).expect("transcript");
-    let truth: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(case_dir().join("truth.json")).expect("truth.json"),
-    )
-    .expect("truth.json is JSON");
-    let mut out = String::new();
-    for (line, true_line) in text.lines().zip(truth["lines"].as_array().expect("lines")) {
-        if true_line["cut"].as_bool().expect("cut") {
-            continue;
-        }
-        let (_, rest) = line.split_once(", ").expect("a range line");
-        out.push_str(&format!(
-            "{} - {}, {rest}\n",
-            range_time(true_line["start_ms"].as_u64().expect("start_ms")),
-            range_time(true_line["end_ms"].as_u64().expect("end_ms"))
-        ));
-    }
-    out
 }
 
 /// Each line's and word's times.
@@ -231,7 +201,7 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
 #[test]
 fn f5_checks_and_an_in_sync_transcript_is_said_to_be_in_sync_with_nothing_to_accept() {
     let dir = temp_dir();
-    let text = in_sync_text();
+    let text = sync_case::in_sync_transcript("combo");
     let files = episode(dir.path(), Some(&text), 0);
     let mut window = Window::open_in(files, dir);
     wait_for_hint(&mut window);
@@ -298,7 +268,7 @@ fn a_transcript_past_the_end_gets_the_hint_at_once_and_it_closes() {
 #[test]
 fn no_hint_for_a_transcript_that_fits() {
     let dir = temp_dir();
-    let text = in_sync_text();
+    let text = sync_case::in_sync_transcript("combo");
     let files = episode(dir.path(), Some(&text), 0);
     let mut window = Window::open_in(files, dir);
     wait_for_hint(&mut window);
