@@ -188,41 +188,22 @@ fn check(
     exact: bool,
     parts_of: impl Fn(&Episode) -> Vec<Part>,
 ) -> Vec<Alignment> {
-    check_transcribed(name, rate, exact, |e| e.lines.clone(), parts_of)
+    check_transcribed(name, rate, exact, |e, _| e.lines.clone(), parts_of)
 }
 
-/// [`check`] with the line times as `transcribed` writes them (each line
-/// still starting where its speech does).
+/// [`check`] with the line times as `transcribed` writes them for a seed
+/// (each line still starting where its speech does).
 fn check_transcribed(
     name: &str,
     rate: f64,
     exact: bool,
-    transcribed: impl Fn(&Episode) -> Vec<Span>,
+    transcribed: impl Fn(&Episode, u64) -> Vec<Span>,
     parts_of: impl Fn(&Episode) -> Vec<Part>,
 ) -> Vec<Alignment> {
     SEEDS
         .iter()
         .map(|&seed| {
-            let episode = episode(seed, LINES);
-            let (activity, truth) = edit(&episode, &parts_of(&episode), rate, seed);
-            let lines = transcribed(&episode);
-            let spans: Vec<Option<Span>> = lines.iter().copied().map(Some).collect();
-            let alignment =
-                align(&spans, &activity, &AlignParams::default()).expect("the episode aligns");
-            let s = score(&alignment, &lines, &truth);
-            let cut = truth.iter().filter(|t| t.is_none()).count();
-            eprintln!(
-                "{name} (seed {seed}): {:.1} % of {} lines within 100 ms, {:.1} % within 20 ms; \
-                 {} of {cut} cut lines reported, {} wrongly; {} pieces, rate {:.5}, confidence {:.2}",
-                100.0 * s.within_100ms,
-                truth.len() - cut,
-                100.0 * s.within_20ms,
-                cut - s.cut_unreported.len(),
-                s.wrongly_missing.len(),
-                alignment.pieces.len(),
-                alignment.rate,
-                alignment.confidence,
-            );
+            let (alignment, s) = run(name, seed, rate, &transcribed, &parts_of);
             if exact {
                 assert_eq!(
                     s.within_20ms,
@@ -251,6 +232,38 @@ fn check_transcribed(
             alignment
         })
         .collect()
+}
+
+/// Aligns seed `seed`'s episode, edited by `parts_of` with its clock
+/// `rate` slow, as `transcribed` times its lines; prints and returns the
+/// alignment and its score.
+fn run(
+    name: &str,
+    seed: u64,
+    rate: f64,
+    transcribed: impl Fn(&Episode, u64) -> Vec<Span>,
+    parts_of: impl Fn(&Episode) -> Vec<Part>,
+) -> (Alignment, Score) {
+    let episode = episode(seed, LINES);
+    let (activity, truth) = edit(&episode, &parts_of(&episode), rate, seed);
+    let lines = transcribed(&episode, seed);
+    let spans: Vec<Option<Span>> = lines.iter().copied().map(Some).collect();
+    let alignment = align(&spans, &activity, &AlignParams::default()).expect("the episode aligns");
+    let s = score(&alignment, &lines, &truth);
+    let cut = truth.iter().filter(|t| t.is_none()).count();
+    eprintln!(
+        "{name} (seed {seed}): {:.1} % of {} lines within 100 ms, {:.1} % within 20 ms; \
+         {} of {cut} cut lines reported, {} wrongly; {} pieces, rate {:.5}, confidence {:.2}",
+        100.0 * s.within_100ms,
+        truth.len() - cut,
+        100.0 * s.within_20ms,
+        cut - s.cut_unreported.len(),
+        s.wrongly_missing.len(),
+        alignment.pieces.len(),
+        alignment.rate,
+        alignment.confidence,
+    );
+    (alignment, s)
 }
 
 /// The middle of the pause before line `index`.
@@ -338,7 +351,7 @@ fn music_inserted_in_the_pause_a_transcript_leaves_after_a_line() {
     // editor put the music in the middle of the widest pause, so the
     // pause the transcript leaves after that line is music at the line's
     // own shift.
-    let transcribed = |e: &Episode| {
+    let transcribed = |e: &Episode, _| {
         let mut lines = e.lines.clone();
         for i in 0..lines.len() - 1 {
             lines[i].1 += (e.lines[i + 1].0 - e.lines[i].1) * 4 / 5;
@@ -375,33 +388,23 @@ fn starts_a_recogniser_put_late_are_placed_by_the_looser_tolerance() {
     // 100 ms and 10 still in the audio are reported missing; with the
     // looser pass (180 ms), 96.6-100 % and at most one. Short of the 97 %
     // that transcripts whose lines start on their speech reach.
-    for seed in SEEDS {
-        let episode = episode(seed, LINES);
-        let at = gap_near(&episode, end_of(&episode) * 2 / 5);
-        let parts = [
-            Part::Raw(12_300, at),
-            Part::Ad(30_000),
-            Part::Raw(at, end_of(&episode)),
-        ];
-        let (activity, truth) = edit(&episode, &parts, 1.0, seed);
+    let late = |e: &Episode, seed: u64| {
         let mut rng = Lcg(seed ^ 0x1a7e);
-        let lines: Vec<Span> = episode
-            .lines
+        e.lines
             .iter()
             .map(|&(start, end)| (start + rng.between(150, 300), end))
-            .collect();
-        let spans: Vec<Option<Span>> = lines.iter().copied().map(Some).collect();
-        let alignment =
-            align(&spans, &activity, &AlignParams::default()).expect("the episode aligns");
-        let s = score(&alignment, &lines, &truth);
-        eprintln!(
-            "late starts (seed {seed}): {:.1} % within 100 ms; cut lines unreported {:?}, \
-             wrongly missing {:?}; {} pieces",
-            100.0 * s.within_100ms,
-            s.cut_unreported,
-            s.wrongly_missing,
-            alignment.pieces.len()
-        );
+            .collect()
+    };
+    let parts = |e: &Episode| {
+        let at = gap_near(e, end_of(e) * 2 / 5);
+        vec![
+            Part::Raw(12_300, at),
+            Part::Ad(30_000),
+            Part::Raw(at, end_of(e)),
+        ]
+    };
+    for seed in SEEDS {
+        let (_, s) = run("late starts", seed, 1.0, late, parts);
         assert!(s.within_100ms >= 0.95, "seed {seed}");
         assert!(s.wrongly_missing.len() <= 2, "seed {seed}");
         assert!(s.cut_unreported.is_empty(), "seed {seed}");
