@@ -198,14 +198,21 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
     assert!(!window.harness.state().has_unsaved_changes());
 }
 
-#[test]
-fn f5_checks_and_an_in_sync_transcript_is_said_to_be_in_sync_with_nothing_to_accept() {
+/// The combo episode with its transcript in sync, opened; the hint on open
+/// has been judged and is not shown.
+fn open_in_sync() -> Window {
     let dir = temp_dir();
     let text = sync_case::in_sync_transcript("combo");
     let files = episode(dir.path(), Some(&text), 0);
     let mut window = Window::open_in(files, dir);
     wait_for_hint(&mut window);
     assert_eq!(window.harness.state().sync_hint(), None);
+    window
+}
+
+#[test]
+fn f5_checks_and_an_in_sync_transcript_is_said_to_be_in_sync_with_nothing_to_accept() {
+    let mut window = open_in_sync();
     window.press(Key::F5);
     wait_for(&mut window, "the sync check", |w| {
         !w.harness.state().sync_running()
@@ -267,37 +274,21 @@ fn a_transcript_past_the_end_gets_the_hint_at_once_and_it_closes() {
 
 #[test]
 fn no_hint_for_a_transcript_that_fits() {
-    let dir = temp_dir();
-    let text = sync_case::in_sync_transcript("combo");
-    let files = episode(dir.path(), Some(&text), 0);
-    let mut window = Window::open_in(files, dir);
-    wait_for_hint(&mut window);
-    assert_eq!(window.harness.state().sync_hint(), None);
-
+    // open_in_sync holds the in-sync episode to no hint.
+    open_in_sync();
     let mut demo = demo();
     wait_for_hint(&mut demo);
     assert_eq!(demo.harness.state().sync_hint(), None);
 }
 
-/// A 16-bit mono WAV of `secs` of digital silence.
+/// A mono WAV of `secs` of digital silence, through the project's own writer.
 fn silent_wav(path: &Path, secs: u32) {
-    let rate = 16_000u32;
-    let data_len = rate * secs * 2;
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(b"RIFF");
-    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
-    bytes.extend_from_slice(&1u16.to_le_bytes());
-    bytes.extend_from_slice(&1u16.to_le_bytes());
-    bytes.extend_from_slice(&rate.to_le_bytes());
-    bytes.extend_from_slice(&(rate * 2).to_le_bytes());
-    bytes.extend_from_slice(&2u16.to_le_bytes());
-    bytes.extend_from_slice(&16u16.to_le_bytes());
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data_len.to_le_bytes());
-    bytes.resize(bytes.len() + data_len as usize, 0);
-    std::fs::write(path, bytes).expect("write the wav");
+    let rate = 16_000;
+    let mut writer = earmark::audio::wav::WavWriter::create(path, rate, 1).expect("a WAV file");
+    writer
+        .write(&vec![0.0; (secs * rate) as usize])
+        .expect("writing the WAV file");
+    writer.finish(path).expect("finishing the WAV file");
 }
 
 #[test]
