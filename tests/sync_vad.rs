@@ -161,7 +161,7 @@ fn progress_counts_the_audio_measured_and_cancel_stops_the_workers() {
     let activity = analyze_file(&audio, &options).expect("decodes");
     let measured_ms = progress_ms.load(Ordering::Relaxed);
     let length_ms = activity.len() as u64 * FRAME_MS;
-    // Each block's count is rounded down; a part's pre-roll is counted too.
+    // Each part's count is rounded down to the ms, and its pre-roll counted too.
     assert!(
         measured_ms.abs_diff(length_ms) < 1000,
         "{measured_ms} ms measured of {length_ms}"

@@ -129,6 +129,22 @@ impl Decoder {
         &self.path
     }
 
+    /// The next decoded frames, at most `max_frames` of them, interleaved:
+    /// what [`FrameSource::read`] would copy out, lent from the chunk in
+    /// hand instead (for a reader that only looks at them). Empty at the end
+    /// (and when `max_frames` is 0).
+    pub fn read_borrowed(&mut self, max_frames: usize) -> Result<&[f32], AudioError> {
+        if self.chunk_used >= self.chunk.len() && !self.refill()? {
+            return Ok(&[]);
+        }
+        let channels = usize::from(self.info.channels);
+        let take = (max_frames * channels).min(self.chunk.len() - self.chunk_used);
+        let from = self.chunk_used;
+        self.chunk_used += take;
+        self.pos_frames += (take / channels) as u64;
+        Ok(&self.chunk[from..from + take])
+    }
+
     fn decode_error(&self, err: SymphoniaError) -> AudioError {
         match err {
             SymphoniaError::IoError(source)
@@ -236,20 +252,17 @@ impl FrameSource for Decoder {
 
     fn read(&mut self, out: &mut [f32]) -> Result<usize, AudioError> {
         let channels = usize::from(self.info.channels);
-        let want = out.len() / channels * channels;
+        let want = out.len() / channels;
         let mut written = 0;
         while written < want {
-            if self.chunk_used >= self.chunk.len() && !self.refill()? {
+            let frames = self.read_borrowed(want - written)?;
+            if frames.is_empty() {
                 break;
             }
-            let take = (want - written).min(self.chunk.len() - self.chunk_used);
-            out[written..written + take]
-                .copy_from_slice(&self.chunk[self.chunk_used..self.chunk_used + take]);
-            self.chunk_used += take;
-            written += take;
-            self.pos_frames += (take / channels) as u64;
+            out[written * channels..][..frames.len()].copy_from_slice(frames);
+            written += frames.len() / channels;
         }
-        Ok(written / channels)
+        Ok(written)
     }
 
     fn seek(&mut self, pos_frames: u64) -> Result<(), AudioError> {

@@ -41,14 +41,17 @@
 //!
 //! A file is decoded in parts on several threads, as the waveform is (see
 //! [`crate::waveform`]): each worker has its own [`Decoder`], seeks to its
-//! part (starting 100 ms early so its filters settle) and keeps one block
-//! of 65 536 samples, so memory is the result (9 bytes a frame: 5 MB for
-//! 92 minutes) plus about 1.5 MB a worker. Only formats whose seek gives
-//! the samples a straight decode gives are split; others decode on one
-//! thread. The filters, recursive and so bound by each sample's wait for
-//! the last, run on four runs of each block side by side (see
-//! `BandMeter::push`). The decision step is
-//! one pass over the frames.
+//! part (starting 100 ms early so its filters settle) and measures the
+//! decoder's chunks where they lie ([`Decoder::read_borrowed`]), mixed to
+//! mono into one block of 262 144 samples, so memory is the result
+//! (9 bytes a frame: 5 MB for 92 minutes) plus about 1.5 MB a worker. Only
+//! formats whose seek gives the samples a straight decode gives are split;
+//! others decode on one thread. The filters, recursive and so bound by
+//! each sample's wait for the last, run on eight runs of each block side
+//! by side, one filter at a time over a tile that stays in the cache, with
+//! fused multiply-adds where the processor has them (see
+//! `BandMeter::measure_block`). The decision step is one pass over the
+//! frames.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,8 +64,9 @@ pub const FRAME_MS: u64 = 10;
 /// Frames decoded (and thrown away) before a part's first frame, for the
 /// filters to settle: 100 ms, many times the 300 Hz high-pass's time constant.
 const PREROLL_FRAMES: u64 = 10;
-/// Audio frames decoded per read.
-const BLOCK_FRAMES: usize = 65_536;
+/// Mono samples the band meter gathers before it filters them (see
+/// `BandMeter::measure_block`).
+const METER_BLOCK: usize = 262_144;
 /// The shortest part worth its own decoder (in 10 ms frames): 5 minutes.
 const MIN_PART_FRAMES: u64 = 30_000;
 /// Most worker threads, whatever the machine has.
@@ -347,7 +351,8 @@ impl Biquad {
     #[inline]
     fn run(&mut self, x: f64) -> f64 {
         let y = self.b0 * x + self.z1;
-        self.z1 = self.b1 * x - self.a1 * y + self.z2;
+        // The terms that wait for `y` last: the next sample waits on them.
+        self.z1 = (self.b1 * x + self.z2) - self.a1 * y;
         self.z2 = self.b2 * x - self.a2 * y;
         y
     }
@@ -355,12 +360,14 @@ impl Biquad {
 
 /// Lanes the band's filters run in side by side: a block of samples is cut
 /// into this many runs, filtered together (see [`BandMeter::push`]).
-const LANES: usize = 4;
+const LANES: usize = 8;
 /// A lane's filters start this long before its run, in ms, and settle:
 /// 14 time constants of the slowest pole (the 300 Hz high-pass's second
 /// biquad, Q 1.3), after which their start from rest is 120 dB down (at
 /// 10 ms, a hum 34 dB over the room still showed as 0.04 dB).
 const LANE_SETTLE_MS: u32 = 20;
+/// Samples of each lane filtered at a time, side by side (16 KB).
+const TILE: usize = 128;
 
 /// Band energy of consecutive 10 ms frames, from interleaved samples pushed
 /// in any block sizes.
@@ -368,17 +375,16 @@ struct BandMeter {
     channels: usize,
     sample_rate: u32,
     /// The high-pass's two biquads, then the low-pass (or one that passes
-    /// all); their state is where the last pushed sample left it.
+    /// all); their state is where the last measured sample left it.
     filters: [Biquad; 3],
-    /// The block being measured, in mono, filtered in place.
-    samples: Vec<f64>,
-    /// The same samples with their lanes side by side.
-    side_by_side: Vec<[f64; LANES]>,
+    /// The block being gathered, in mono; measured once it holds
+    /// [`METER_BLOCK`] samples (its samples become their filtered squares).
+    block: Vec<f32>,
     /// The activity frame being summed.
     frame: u64,
     /// The audio frame the current activity frame ends before.
     frame_end: u64,
-    /// The next audio frame to be pushed.
+    /// The next audio frame to be summed.
     pos: u64,
     sum: f64,
     count: u32,
@@ -408,8 +414,7 @@ impl BandMeter {
                 Biquad::new(true, f64::from(params.low_hz), 1.306_563, rate),
                 low_pass,
             ],
-            samples: Vec::new(),
-            side_by_side: Vec::new(),
+            block: Vec::with_capacity(METER_BLOCK),
             frame,
             frame_end: audio_frame_at(frame + 1, sample_rate),
             pos: audio_frame_at(frame, sample_rate),
@@ -419,58 +424,66 @@ impl BandMeter {
         }
     }
 
-    /// Filters `interleaved` and adds it to the frames' energies.
+    /// Mixes `interleaved` (whole frames) to mono into the block, measuring
+    /// each block as it fills.
+    fn push(&mut self, interleaved: &[f32]) {
+        let channels = self.channels;
+        let mut rest = interleaved;
+        loop {
+            let frames = (rest.len() / channels).min(METER_BLOCK - self.block.len());
+            if frames == 0 {
+                break;
+            }
+            let (now, later) = rest.split_at(frames * channels);
+            match channels {
+                1 => self.block.extend(now.iter().map(|&x| finite(x))),
+                2 => self.block.extend(
+                    now.chunks_exact(2)
+                        .map(|pair| finite((pair[0] + pair[1]) * 0.5)),
+                ),
+                channels => {
+                    let scale = 1.0 / channels as f32;
+                    self.block.extend(
+                        now.chunks_exact(channels)
+                            .map(|frame| finite(frame.iter().sum::<f32>() * scale)),
+                    );
+                }
+            }
+            if self.block.len() == METER_BLOCK {
+                self.measure_block();
+            }
+            rest = later;
+        }
+    }
+
+    /// Filters the block and adds its squares to the frames' energies.
     ///
     /// The hot loop of the whole sync. A recursive filter is bound by the
     /// latency of each sample's dependence on the last, not by arithmetic,
-    /// so a long block is cut into [`LANES`] runs filtered side by side
+    /// so the block is cut into [`LANES`] runs filtered side by side
     /// (one instruction does a step of several runs). The first run goes
     /// on from the filters' state; every other starts from rest
     /// [`LANE_SETTLE_MS`] before its first sample, on the samples before
     /// it, so its energies differ from one long run's by under 0.01 dB
     /// (the tests check it).
-    fn push(&mut self, interleaved: &[f32]) {
-        self.samples.clear();
-        match self.channels {
-            1 => self
-                .samples
-                .extend(interleaved.iter().map(|&x| finite(f64::from(x)))),
-            2 => self.samples.extend(
-                interleaved
-                    .chunks_exact(2)
-                    .map(|pair| finite((f64::from(pair[0]) + f64::from(pair[1])) * 0.5)),
-            ),
-            channels => {
-                let scale = 1.0 / channels as f64;
-                self.samples.extend(
-                    interleaved.chunks_exact(channels).map(|frame| {
-                        finite(frame.iter().map(|&x| f64::from(x)).sum::<f64>() * scale)
-                    }),
-                );
-            }
-        }
+    fn measure_block(&mut self) {
         let settle = (self.sample_rate * LANE_SETTLE_MS / 1000) as usize;
-        let run = self.samples.len() / LANES;
+        let run = self.block.len() / LANES;
         let done = if run >= 4 * settle.max(1) {
-            filter_lanes(
-                &mut self.filters,
-                &mut self.samples,
-                &mut self.side_by_side,
-                run,
-                settle,
-            );
+            square_lanes(&mut self.filters, &mut self.block, run, settle);
             run * LANES
         } else {
             0
         };
-        for x in &mut self.samples[done..] {
-            *x = self.filters.iter_mut().fold(*x, |x, f| f.run(x));
+        for x in &mut self.block[done..] {
+            let y = self.filters.iter_mut().fold(f64::from(*x), |x, f| f.run(x));
+            *x = (y * y) as f32;
         }
-        let mut rest = 0..self.samples.len();
+        let mut rest = 0..self.block.len();
         while !rest.is_empty() {
             let frames = ((self.frame_end - self.pos) as usize).min(rest.len());
             let now = rest.start..rest.start + frames;
-            self.sum += sum_of_squares(&self.samples[now]);
+            self.sum += sum(&self.block[now]);
             self.count += frames as u32;
             self.pos += frames as u64;
             if self.pos >= self.frame_end {
@@ -478,6 +491,7 @@ impl BandMeter {
             }
             rest.start += frames;
         }
+        self.block.clear();
     }
 
     fn emit(&mut self) {
@@ -491,6 +505,7 @@ impl BandMeter {
 
     /// The frames' energies, a partial last frame included.
     fn finish(mut self) -> Vec<f32> {
+        self.measure_block();
         if self.count > 0 {
             self.emit();
         }
@@ -498,76 +513,88 @@ impl BandMeter {
     }
 }
 
-/// Filters the first `LANES * run` of `samples` in place, in [`LANES`]
-/// runs of `run` side by side (see [`BandMeter::push`]) in the buffer
-/// `side_by_side`; leaves `filters` in the state the last sample left them.
-fn filter_lanes(
-    filters: &mut [Biquad; 3],
-    samples: &mut [f64],
-    side_by_side: &mut Vec<[f64; LANES]>,
-    run: usize,
-    settle: usize,
-) {
+/// Replaces the first `LANES * run` of `block` by their filtered squares,
+/// in [`LANES`] runs of `run` side by side (see [`BandMeter::measure_block`]);
+/// leaves `filters` in the state the last sample left them.
+fn square_lanes(filters: &mut [Biquad; 3], block: &mut [f32], run: usize, settle: usize) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx") {
-        // SAFETY: the processor has AVX, the one feature the function
-        // was compiled to use.
-        unsafe { filter_lanes_avx(filters, samples, side_by_side, run, settle) };
-        return;
+    {
+        if std::is_x86_feature_detected!("avx") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the processor has both features the function was
+            // compiled to use.
+            unsafe { square_lanes_fma(filters, block, run, settle) };
+            return;
+        }
+        if std::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor has AVX, the one feature the function
+            // was compiled to use.
+            unsafe { square_lanes_avx(filters, block, run, settle) };
+            return;
+        }
     }
-    filter_lanes_portable(filters, samples, side_by_side, run, settle);
+    square_lanes_portable::<false>(filters, block, run, settle);
 }
 
-/// [`filter_lanes`] compiled for AVX, whose registers hold all four lanes
-/// (twice the width of the x86-64 baseline's SSE2: the filters take half
-/// the time).
+/// [`square_lanes`] compiled for AVX and its fused multiply-add: a step of
+/// four lanes is one instruction, and a multiply and an add one more.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,fma")]
+fn square_lanes_fma(filters: &mut [Biquad; 3], block: &mut [f32], run: usize, settle: usize) {
+    square_lanes_portable::<true>(filters, block, run, settle);
+}
+
+/// [`square_lanes`] compiled for AVX, whose registers hold four lanes
+/// (twice the x86-64 baseline's SSE2).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn filter_lanes_avx(
-    filters: &mut [Biquad; 3],
-    samples: &mut [f64],
-    side_by_side: &mut Vec<[f64; LANES]>,
-    run: usize,
-    settle: usize,
-) {
-    filter_lanes_portable(filters, samples, side_by_side, run, settle);
+fn square_lanes_avx(filters: &mut [Biquad; 3], block: &mut [f32], run: usize, settle: usize) {
+    square_lanes_portable::<false>(filters, block, run, settle);
 }
 
-/// [`filter_lanes`] for any processor.
+/// [`square_lanes`] for any processor; `FMA`: with fused multiply-adds
+/// (only where the processor has them: elsewhere they are slow calls).
 #[inline(always)]
-fn filter_lanes_portable(
+fn square_lanes_portable<const FMA: bool>(
     filters: &mut [Biquad; 3],
-    samples: &mut [f64],
-    side_by_side: &mut Vec<[f64; LANES]>,
+    block: &mut [f32],
     run: usize,
     settle: usize,
 ) {
     let mut lanes = filters.map(LaneBiquad::new);
+    let mut tile = [[0.0; LANES]; TILE];
     // Each lane settles on the samples before its run; lane 0's input here
     // is thrown away, as its state is set below.
-    for n in 0..settle {
-        let x = std::array::from_fn(|j| {
-            if j == 0 {
-                0.0
-            } else {
-                samples[j * run - settle + n]
-            }
-        });
-        cascade(&mut lanes, x);
+    for from in (0..settle).step_by(TILE) {
+        let tile = &mut tile[..TILE.min(settle - from)];
+        for (n, x) in tile.iter_mut().enumerate() {
+            *x = std::array::from_fn(|j| match j {
+                0 => 0.0,
+                j => f64::from(block[j * run - settle + from + n]),
+            });
+        }
+        cascade::<FMA>(&mut lanes, tile);
     }
     for (lane, filter) in lanes.iter_mut().zip(filters.iter()) {
         lane.z1[0] = filter.z1;
         lane.z2[0] = filter.z2;
     }
-    // Sample n of every run side by side, so the loop reads one array.
-    side_by_side.clear();
-    side_by_side.extend((0..run).map(|n| std::array::from_fn(|j| samples[j * run + n])));
-    for x in side_by_side.iter_mut() {
-        *x = cascade(&mut lanes, *x);
-    }
-    for (n, y) in side_by_side.iter().enumerate() {
-        for (j, &y) in y.iter().enumerate() {
-            samples[j * run + n] = y;
+    // Sample n of every run side by side in a tile that stays in the
+    // cache, so the filters' loop reads one array; each sample is read,
+    // then replaced by its square, which nothing reads again.
+    for from in (0..run).step_by(TILE) {
+        let tile = &mut tile[..TILE.min(run - from)];
+        for j in 0..LANES {
+            let lane = &block[j * run + from..][..tile.len()];
+            for (x, &sample) in tile.iter_mut().zip(lane) {
+                x[j] = f64::from(sample);
+            }
+        }
+        cascade::<FMA>(&mut lanes, tile);
+        for j in 0..LANES {
+            let lane = &mut block[j * run + from..][..tile.len()];
+            for (square, y) in lane.iter_mut().zip(tile.iter()) {
+                *square = (y[j] * y[j]) as f32;
+            }
         }
     }
     for (filter, lane) in filters.iter_mut().zip(&lanes) {
@@ -576,27 +603,31 @@ fn filter_lanes_portable(
     }
 }
 
-/// One step of every lane through the three filters.
+/// The three filters over `tile`, one after the other: each keeps its
+/// lanes' state and coefficients in registers through the whole tile.
 #[inline(always)]
-fn cascade(lanes: &mut [LaneBiquad; 3], x: [f64; LANES]) -> [f64; LANES] {
-    let [first, second, third] = lanes;
-    third.run(second.run(first.run(x)))
+fn cascade<const FMA: bool>(lanes: &mut [LaneBiquad; 3], tile: &mut [[f64; LANES]]) {
+    for lane in lanes.iter_mut() {
+        for x in tile.iter_mut() {
+            *x = lane.run::<FMA>(*x);
+        }
+    }
 }
 
 /// `x`, or 0 when it is not a number or infinite (a corrupt frame).
-fn finite(x: f64) -> f64 {
+fn finite(x: f32) -> f32 {
     if x.is_finite() { x } else { 0.0 }
 }
 
-/// The sum of the squares of `samples`, in four running sums (one would
-/// wait on the last addition at every sample).
-fn sum_of_squares(samples: &[f64]) -> f64 {
+/// The sum of `squares` in f64, in four running sums (one would wait on
+/// the last addition at every sample).
+fn sum(squares: &[f32]) -> f64 {
     let mut sums = [0.0; 4];
-    let chunks = samples.chunks_exact(4);
-    let tail: f64 = chunks.remainder().iter().map(|y| y * y).sum();
+    let chunks = squares.chunks_exact(4);
+    let tail: f64 = chunks.remainder().iter().map(|&y| f64::from(y)).sum();
     for chunk in chunks {
-        for (sum, y) in sums.iter_mut().zip(chunk) {
-            *sum += y * y;
+        for (sum, &y) in sums.iter_mut().zip(chunk) {
+            *sum += f64::from(y);
         }
     }
     sums.iter().sum::<f64>() + tail
@@ -629,13 +660,21 @@ impl LaneBiquad {
         }
     }
 
+    /// One step of every lane, as [`Biquad::run`] does it; `FMA`: with
+    /// fused multiply-adds (rounded once instead of twice).
     #[inline(always)]
-    fn run(&mut self, x: [f64; LANES]) -> [f64; LANES] {
+    fn run<const FMA: bool>(&mut self, x: [f64; LANES]) -> [f64; LANES] {
         let mut y = [0.0; LANES];
         for j in 0..LANES {
-            y[j] = self.b0 * x[j] + self.z1[j];
-            self.z1[j] = self.b1 * x[j] - self.a1 * y[j] + self.z2[j];
-            self.z2[j] = self.b2 * x[j] - self.a2 * y[j];
+            if FMA {
+                y[j] = self.b0.mul_add(x[j], self.z1[j]);
+                self.z1[j] = (-self.a1).mul_add(y[j], self.b1.mul_add(x[j], self.z2[j]));
+                self.z2[j] = (-self.a2).mul_add(y[j], self.b2 * x[j]);
+            } else {
+                y[j] = self.b0 * x[j] + self.z1[j];
+                self.z1[j] = (self.b1 * x[j] + self.z2[j]) - self.a1 * y[j];
+                self.z2[j] = self.b2 * x[j] - self.a2 * y[j];
+            }
         }
         y
     }
@@ -761,22 +800,20 @@ fn measure_part(
         decoder.seek(start)?;
     }
     let mut meter = BandMeter::new(rate, channels, from, params);
-    let mut buffer = vec![0f32; BLOCK_FRAMES * usize::from(channels)];
     let mut pos = start;
     while pos < stop {
-        let want = (stop - pos).min(BLOCK_FRAMES as u64) as usize;
-        let got = decoder.read(&mut buffer[..want * usize::from(channels)])?;
-        if got == 0 {
+        let frames = decoder.read_borrowed((stop - pos).min(METER_BLOCK as u64) as usize)?;
+        if frames.is_empty() {
             break;
         }
-        meter.push(&buffer[..got * usize::from(channels)]);
-        pos += got as u64;
+        let got = (frames.len() / usize::from(channels)) as u64;
+        meter.push(frames);
         if let Some(progress_ms) = &options.progress_ms {
-            progress_ms.fetch_add(
-                got as u64 * 1000 / u64::from(rate.max(1)),
-                Ordering::Relaxed,
-            );
+            // From the part's start, so that chunks' fractions of a ms add up.
+            let ms = |pos: u64| (pos - start) * 1000 / u64::from(rate.max(1));
+            progress_ms.fetch_add(ms(pos + got) - ms(pos), Ordering::Relaxed);
         }
+        pos += got;
         if options
             .cancel
             .as_ref()
@@ -884,6 +921,50 @@ mod tests {
                 .map(|(a, b)| (a - b).abs())
                 .fold(0.0f32, f32::max);
             assert!(worst < 0.01, "blocks of {block}: off by {worst} dB");
+        }
+    }
+
+    /// The signature of [`square_lanes`] and its builds.
+    type SquareLanes = fn(&mut [Biquad; 3], &mut [f32], usize, usize);
+
+    #[test]
+    fn every_build_of_the_lanes_filters_alike() {
+        // The processor picks one build of the lanes; each must give what
+        // the filters give sample by sample.
+        let rate = RATE;
+        let n = rate as usize * 4;
+        let mut samples = noise(n, 0.01, 3);
+        add(&mut samples, &tone(n, 50.0, 0.1));
+        add(&mut samples, &syllables(4.0, 0.5, 3.5));
+        let meter = BandMeter::new(rate, 1, 0, &VadParams::default());
+        let mut filters = meter.filters;
+        let expected: Vec<f64> = samples
+            .iter()
+            .map(|&x| filters.iter_mut().fold(f64::from(x), |x, f| f.run(x)))
+            .map(|y| y * y)
+            .collect();
+        let run = samples.len() / LANES;
+        let settle = (rate * LANE_SETTLE_MS / 1000) as usize;
+        let builds: [(&str, SquareLanes); 3] = [
+            ("chosen here", square_lanes),
+            ("portable", square_lanes_portable::<false>),
+            ("fused multiply-add", square_lanes_portable::<true>),
+        ];
+        for (name, build) in builds {
+            let mut filters = meter.filters;
+            let mut block = samples.clone();
+            build(&mut filters, &mut block, run, settle);
+            // Whole 10 ms frames, past the first lane's settling.
+            for (k, (got, want)) in block[..run * LANES]
+                .chunks(160)
+                .zip(expected.chunks(160))
+                .enumerate()
+            {
+                let got: f64 = got.iter().map(|&y| f64::from(y)).sum();
+                let want: f64 = want.iter().sum();
+                let off_db = 10.0 * ((got + 1e-12) / (want + 1e-12)).log10();
+                assert!(off_db.abs() < 0.01, "{name}: frame {k} off by {off_db} dB");
+            }
         }
     }
 
