@@ -119,6 +119,8 @@
 //! fills the time, a random shift lands about one line start in ten on an
 //! onset, so 0.1 is chance and values near 1 mean the pauses agree.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::ops::Range;
 
 use super::vad::{Activity, FRAME_MS};
@@ -601,7 +603,7 @@ fn candidates(lines: &[Line], audio: &AudioMarks, params: &AlignParams) -> Vec<V
                 .iter()
                 .flat_map(|line| in_window(line.start_ms).iter().map(|&o| o - line.start_ms))
                 .collect();
-            votes.sort_unstable();
+            votes.sort();
             peaks(&votes)
         })
         .collect();
@@ -654,9 +656,13 @@ fn peaks(votes: &[i64]) -> Vec<i64> {
         }
         windows.push((hi - lo, lo));
     }
-    windows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Strongest first, then earliest; a heap, as only the first few are taken.
+    let mut windows: BinaryHeap<(usize, Reverse<usize>)> = windows
+        .into_iter()
+        .map(|(count, lo)| (count, Reverse(lo)))
+        .collect();
     let mut chosen: Vec<i64> = Vec::new();
-    for (count, lo) in windows {
+    while let Some((count, Reverse(lo))) = windows.pop() {
         if count < 2 || chosen.len() == PEAKS_PER_BLOCK {
             break;
         }
@@ -703,6 +709,10 @@ fn solve(
     }
     let tol = params.overlap_tolerance_ms as i64;
     let same_ms = same_shift_ms(params);
+    // Skipping more lines never costs less, which bounds the search back.
+    let monotone = missed.windows(2).all(|pair| pair[1] >= pair[0]);
+    // best_by[p]: the largest total of any state of lines 0..=p.
+    let mut best_by: Vec<f64> = Vec::with_capacity(lines.len());
     let mut columns: Vec<Column> = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let shifts = cands[i].clone();
@@ -719,15 +729,23 @@ fn solve(
                 continue;
             };
             let score = start_score + pause_score;
-            // Placed first, every line before it missing.
-            let mut best = (score - missed[i], None);
-            for p in i.saturating_sub(params.max_missing_run + 1)..i {
+            // The nearest earlier lines first, so that once even the best
+            // total up to a column, less the lines skipped since, cannot
+            // reach the best found, no column before it can either. Among
+            // equal totals the earliest column wins, as the first found.
+            let mut best: (f64, Option<(usize, usize)>) = (f64::NEG_INFINITY, None);
+            for p in (i.saturating_sub(params.max_missing_run + 1)..i).rev() {
+                let skipped = missed[i] - missed[p + 1];
+                if monotone && best_by[p] - skipped + score < best.0 {
+                    break;
+                }
                 let column = &columns[p];
                 if column.shifts.is_empty() {
                     continue;
                 }
-                let skipped = missed[i] - missed[p + 1];
                 let prev = &lines[p];
+                // This column's best, the first of equal totals.
+                let mut here: (f64, Option<(usize, usize)>) = (f64::NEG_INFINITY, None);
                 // Going on with the same shift is always in order.
                 let from = column.shifts.partition_point(|&s| s < shift - same_ms);
                 let to = column.shifts.partition_point(|&s| s <= shift + same_ms);
@@ -742,8 +760,8 @@ fn solve(
                         continue;
                     }
                     let total = total - skipped + score;
-                    if total > best.0 {
-                        best = (total, Some((p, same)));
+                    if total > here.0 {
+                        here = (total, Some((p, same)));
                     }
                 }
                 // Another shift: no earlier than the line before it, and
@@ -753,10 +771,17 @@ fn solve(
                 if upto > 0 {
                     let (total, k) = column.best_upto[upto - 1];
                     let total = total - skipped - params.split_penalty + score;
-                    if total.is_finite() && total > best.0 {
-                        best = (total, Some((p, k)));
+                    if total.is_finite() && total > here.0 {
+                        here = (total, Some((p, k)));
                     }
                 }
+                if here.1.is_some() && here.0 >= best.0 {
+                    best = here;
+                }
+            }
+            // Placed first, every line before it missing: first of all.
+            if score - missed[i] >= best.0 {
+                best = (score - missed[i], None);
             }
             totals.push(best.0);
             leaving.push(best.0 - pause_score + leaving_pause);
@@ -770,6 +795,16 @@ fn solve(
             }
             best_upto.push(running);
         }
+        let column_best = totals
+            .iter()
+            .chain(&leaving)
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        best_by.push(
+            best_by
+                .last()
+                .map_or(column_best, |&b: &f64| b.max(column_best)),
+        );
         columns.push(Column {
             shifts,
             totals,
