@@ -40,22 +40,23 @@
 //! # Speed
 //!
 //! A file is decoded in parts on several threads, as the waveform is (see
-//! [`crate::waveform`]): each worker has its own [`Decoder`], seeks to its
-//! part (starting 100 ms early so its filters settle) and measures the
-//! decoder's chunks where they lie ([`Decoder::read_borrowed`]), mixed to
-//! mono into one block of 262 144 samples, so memory is the result
-//! (9 bytes a frame: 5 MB for 92 minutes) plus about 1.5 MB a worker. Only
-//! formats whose seek gives the samples a straight decode gives are split;
-//! others decode on one thread. The filters, recursive and so bound by
-//! each sample's wait for the last, run on eight runs of each block side
-//! by side, one filter at a time over a tile that stays in the cache, with
-//! fused multiply-adds where the processor has them (see
-//! `BandMeter::measure_block`). The decision step is one pass over the
-//! frames.
+//! [`crate::waveform`]): each worker has its own [`Decoder`] and takes the
+//! next two-minute part no other has taken, so all finish together whatever
+//! each part costs; it seeks to the part (starting 100 ms early so its
+//! filters settle) and measures the decoder's chunks where they lie
+//! ([`Decoder::read_borrowed`]), mixed to mono into one block of 262 144
+//! samples, so memory is the result (9 bytes a frame: 5 MB for 92 minutes)
+//! plus about 1.5 MB a worker. Only formats whose seek gives the samples a
+//! straight decode gives are split; others decode on one thread. The
+//! filters, recursive and so bound by each sample's wait for the last, run
+//! on eight runs of each block side by side, one filter at a time over a
+//! tile that stays in the cache, with fused multiply-adds where the
+//! processor has them (see `BandMeter::measure_block`). The decision step
+//! is one pass over the frames.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::audio::{AudioError, Decoder, FrameSource};
 
@@ -69,6 +70,10 @@ const PREROLL_FRAMES: u64 = 10;
 const METER_BLOCK: usize = 262_144;
 /// The shortest part worth its own decoder (in 10 ms frames): 5 minutes.
 const MIN_PART_FRAMES: u64 = 30_000;
+/// The length of a part a worker takes at a time (in 10 ms frames), when
+/// there are several: 2 minutes. Shorter parts leave less for the last
+/// worker to finish alone; each costs a seek and 100 ms of pre-roll.
+const PART_FRAMES: u64 = 12_000;
 /// Most worker threads, whatever the machine has.
 const MAX_THREADS: usize = 8;
 
@@ -710,30 +715,45 @@ pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadEr
     let info = first.info().clone();
     let frames = frames_in(info.frames, info.sample_rate);
     let threads = thread_count(options.threads, &info.container, frames);
-    let parts: Vec<(u64, u64)> = (0..threads as u64)
-        .map(|i| {
-            (
-                frames * i / threads as u64,
-                frames * (i + 1) / threads as u64,
-            )
-        })
+    let count = if threads == 1 {
+        1
+    } else {
+        frames.div_ceil(PART_FRAMES).max(threads as u64)
+    };
+    let parts: Vec<(u64, u64)> = (0..count)
+        .map(|i| (frames * i / count, frames * (i + 1) / count))
         .collect();
-    let params = &options.params;
-    let energies = std::thread::scope(|scope| {
-        let others: Vec<_> = parts[1..]
-            .iter()
-            .map(|&part| {
+    // Each worker takes the next part not yet taken, so that they finish
+    // together whatever each part costs; the first error stops them all.
+    let next = AtomicUsize::new(0);
+    let work = |mut decoder: Decoder| -> Result<Vec<(usize, Vec<f32>)>, VadError> {
+        let mut measured = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&part) = parts.get(index) else {
+                return Ok(measured);
+            };
+            match measure_part(&mut decoder, part, options) {
+                Ok(energy) => measured.push((index, energy)),
+                Err(err) => {
+                    next.store(parts.len(), Ordering::Relaxed);
+                    return Err(err);
+                }
+            }
+        }
+    };
+    let results = std::thread::scope(|scope| {
+        let work = &work;
+        let others: Vec<_> = (1..threads)
+            .map(|_| {
                 std::thread::Builder::new()
                     .name("earmark-vad".into())
-                    .spawn_scoped(scope, move || {
-                        let decoder = Decoder::open(path)?;
-                        measure_part(decoder, part, options)
-                    })
+                    .spawn_scoped(scope, move || work(Decoder::open(path)?))
             })
             .collect();
-        let mut energies = vec![measure_part(first, parts[0], options)];
+        let mut results = vec![work(first)];
         for other in others {
-            energies.push(match other {
+            results.push(match other {
                 Err(source) => Err(VadError::Spawn {
                     path: path.to_path_buf(),
                     source,
@@ -745,13 +765,18 @@ pub fn analyze_file(path: &Path, options: &VadOptions) -> Result<Activity, VadEr
                 }),
             });
         }
-        energies
+        results
     });
-    let mut energy_db = Vec::with_capacity(frames as usize);
-    for part in energies {
-        energy_db.extend(part?);
+    let mut measured = Vec::with_capacity(parts.len());
+    for result in results {
+        measured.extend(result?);
     }
-    Ok(Activity::from_energy(energy_db, params))
+    measured.sort_unstable_by_key(|(index, _)| *index);
+    let mut energy_db = Vec::with_capacity(frames as usize);
+    for (_, energy) in measured {
+        energy_db.extend(energy);
+    }
+    Ok(Activity::from_energy(energy_db, &options.params))
 }
 
 /// Speech activity of the first `until_ms` of `path` (all of it when
@@ -762,10 +787,10 @@ pub fn analyze_file_start(
     until_ms: u64,
     options: &VadOptions,
 ) -> Result<Activity, VadError> {
-    let decoder = Decoder::open(path)?;
+    let mut decoder = Decoder::open(path)?;
     let info = decoder.info();
     let end = frames_in(info.frames, info.sample_rate).min(until_ms.div_ceil(FRAME_MS));
-    let energy_db = measure_part(decoder, (0, end), options)?;
+    let energy_db = measure_part(&mut decoder, (0, end), options)?;
     Ok(Activity::from_energy(energy_db, &options.params))
 }
 
@@ -786,7 +811,7 @@ fn thread_count(asked: usize, container: &str, frames: u64) -> usize {
 
 /// The band energy of activity frames `part.0..part.1`.
 fn measure_part(
-    mut decoder: Decoder,
+    decoder: &mut Decoder,
     (first, end): (u64, u64),
     options: &VadOptions,
 ) -> Result<Vec<f32>, VadError> {
