@@ -364,14 +364,17 @@ impl Biquad {
 }
 
 /// Lanes the band's filters run in side by side: a block of samples is cut
-/// into this many runs, filtered together (see [`BandMeter::push`]).
+/// into this many runs, filtered together (see [`BandMeter::measure_block`]).
+/// Eight is two AVX registers: enough independent steps to cover the wait
+/// on each, with every filter's state still in registers (at sixteen they
+/// spilled, and were no faster).
 const LANES: usize = 8;
 /// A lane's filters start this long before its run, in ms, and settle:
 /// 14 time constants of the slowest pole (the 300 Hz high-pass's second
 /// biquad, Q 1.3), after which their start from rest is 120 dB down (at
 /// 10 ms, a hum 34 dB over the room still showed as 0.04 dB).
 const LANE_SETTLE_MS: u32 = 20;
-/// Samples of each lane filtered at a time, side by side (16 KB).
+/// Samples of each lane filtered at a time, side by side (8 KB).
 const TILE: usize = 128;
 
 /// Band energy of consecutive 10 ms frames, from interleaved samples pushed
