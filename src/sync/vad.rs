@@ -303,8 +303,13 @@ fn frames_in(total: u64, sample_rate: u32) -> u64 {
         as u64
 }
 
-/// A biquad section (transposed direct form II), in f64: at 48 kHz the
-/// 300 Hz high-pass's poles sit close to the unit circle.
+/// A biquad section (direct form I), in f64: at 48 kHz the 300 Hz
+/// high-pass's poles sit close to the unit circle.
+///
+/// Direct form I, because its output waits on the last output through one
+/// multiply-add (and on the one before through two), where the transposed
+/// form's state puts two multiply-adds between consecutive outputs: a
+/// recursive filter's speed is that wait.
 #[derive(Debug, Clone, Copy)]
 struct Biquad {
     b0: f64,
@@ -312,8 +317,11 @@ struct Biquad {
     b2: f64,
     a1: f64,
     a2: f64,
-    z1: f64,
-    z2: f64,
+    /// The last two inputs and outputs, the latest first.
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
 }
 
 impl Biquad {
@@ -325,8 +333,10 @@ impl Biquad {
             b2: 0.0,
             a1: 0.0,
             a2: 0.0,
-            z1: 0.0,
-            z2: 0.0,
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
         }
     }
 
@@ -348,17 +358,19 @@ impl Biquad {
             b2: b0 / a0,
             a1: -2.0 * cos / a0,
             a2: (1.0 - alpha) / a0,
-            z1: 0.0,
-            z2: 0.0,
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
         }
     }
 
     #[inline]
     fn run(&mut self, x: f64) -> f64 {
-        let y = self.b0 * x + self.z1;
-        // The terms that wait for `y` last: the next sample waits on them.
-        self.z1 = (self.b1 * x + self.z2) - self.a1 * y;
-        self.z2 = self.b2 * x - self.a2 * y;
+        // The inputs' terms first: only the outputs' wait on the last step.
+        let inputs = self.b0 * x + self.b1 * self.x1 + self.b2 * self.x2;
+        let y = (inputs - self.a2 * self.y2) - self.a1 * self.y1;
+        (self.x2, self.x1, self.y2, self.y1) = (self.x1, x, self.y1, y);
         y
     }
 }
@@ -583,8 +595,8 @@ fn square_lanes_portable<const FMA: bool>(
         cascade::<FMA>(&mut lanes, tile);
     }
     for (lane, filter) in lanes.iter_mut().zip(filters.iter()) {
-        lane.z1[0] = filter.z1;
-        lane.z2[0] = filter.z2;
+        (lane.x1[0], lane.x2[0]) = (filter.x1, filter.x2);
+        (lane.y1[0], lane.y2[0]) = (filter.y1, filter.y2);
     }
     // Sample n of every run side by side in a tile that stays in the
     // cache, so the filters' loop reads one array; each sample is read,
@@ -606,8 +618,8 @@ fn square_lanes_portable<const FMA: bool>(
         }
     }
     for (filter, lane) in filters.iter_mut().zip(&lanes) {
-        filter.z1 = lane.z1[LANES - 1];
-        filter.z2 = lane.z2[LANES - 1];
+        (filter.x1, filter.x2) = (lane.x1[LANES - 1], lane.x2[LANES - 1]);
+        (filter.y1, filter.y2) = (lane.y1[LANES - 1], lane.y2[LANES - 1]);
     }
 }
 
@@ -650,8 +662,10 @@ struct LaneBiquad {
     b2: f64,
     a1: f64,
     a2: f64,
-    z1: [f64; LANES],
-    z2: [f64; LANES],
+    x1: [f64; LANES],
+    x2: [f64; LANES],
+    y1: [f64; LANES],
+    y2: [f64; LANES],
 }
 
 impl LaneBiquad {
@@ -663,8 +677,10 @@ impl LaneBiquad {
             b2: filter.b2,
             a1: filter.a1,
             a2: filter.a2,
-            z1: [0.0; LANES],
-            z2: [0.0; LANES],
+            x1: [0.0; LANES],
+            x2: [0.0; LANES],
+            y1: [0.0; LANES],
+            y2: [0.0; LANES],
         }
     }
 
@@ -674,16 +690,17 @@ impl LaneBiquad {
     fn run<const FMA: bool>(&mut self, x: [f64; LANES]) -> [f64; LANES] {
         let mut y = [0.0; LANES];
         for j in 0..LANES {
-            if FMA {
-                y[j] = self.b0.mul_add(x[j], self.z1[j]);
-                self.z1[j] = (-self.a1).mul_add(y[j], self.b1.mul_add(x[j], self.z2[j]));
-                self.z2[j] = (-self.a2).mul_add(y[j], self.b2 * x[j]);
+            y[j] = if FMA {
+                let inputs = self
+                    .b0
+                    .mul_add(x[j], self.b1.mul_add(self.x1[j], self.b2 * self.x2[j]));
+                (-self.a1).mul_add(self.y1[j], (-self.a2).mul_add(self.y2[j], inputs))
             } else {
-                y[j] = self.b0 * x[j] + self.z1[j];
-                self.z1[j] = (self.b1 * x[j] + self.z2[j]) - self.a1 * y[j];
-                self.z2[j] = self.b2 * x[j] - self.a2 * y[j];
-            }
+                let inputs = self.b0 * x[j] + self.b1 * self.x1[j] + self.b2 * self.x2[j];
+                (inputs - self.a2 * self.y2[j]) - self.a1 * self.y1[j]
+            };
         }
+        (self.x2, self.x1, self.y2, self.y1) = (self.x1, x, self.y1, y);
         y
     }
 }
