@@ -15,6 +15,14 @@ fn case(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The largest difference between two runs of energies, frame by frame.
+fn worst_db(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max)
+}
+
 /// `(start_ms, end_ms)` spans, in order.
 type Spans = Vec<(u64, u64)>;
 
@@ -136,12 +144,7 @@ fn decoding_on_several_threads_gives_the_same_activity_as_one() {
     assert!(one.len() as u64 * FRAME_MS > 12 * 60_000);
     // Parts cut the filters' lanes in other places: energies agree to a
     // hundredth of a dB, and so the decisions do.
-    let worst = one
-        .energy_db
-        .iter()
-        .zip(&three.energy_db)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let worst = worst_db(&one.energy_db, &three.energy_db);
     assert!(worst < 0.01, "energies differ by up to {worst} dB");
     assert_eq!(one.speech, three.speech);
 }
@@ -157,13 +160,8 @@ fn the_start_of_a_file_is_measured_as_the_whole_file_measures_it() {
     let start = analyze_file_start(&audio, 20_000, &options).expect("decodes");
     assert_eq!(start.len() as u64, 20_000 / FRAME_MS);
     // Blocks are cut in other places, so the filters' lanes are too.
-    let worst_db = start
-        .energy_db
-        .iter()
-        .zip(&whole.energy_db)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(worst_db < 0.01, "energies {worst_db} dB apart");
+    let worst = worst_db(&start.energy_db, &whole.energy_db);
+    assert!(worst < 0.01, "energies {worst} dB apart");
     // The decision looks up to a bridge ahead, so the last frames may differ.
     let settled = start.len() - 20;
     assert_eq!(start.speech[..settled], whole.speech[..settled]);
