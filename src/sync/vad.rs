@@ -628,9 +628,14 @@ fn square_lanes_portable<const FMA: bool>(
 #[inline(always)]
 fn cascade<const FMA: bool>(lanes: &mut [LaneBiquad; 3], tile: &mut [[f64; LANES]]) {
     for lane in lanes.iter_mut() {
+        // A copy of the filter in locals: the compiler keeps locals in
+        // registers where it may leave a struct behind a reference in
+        // memory (it did, in the release build: twice the time).
+        let mut filter = *lane;
         for x in tile.iter_mut() {
-            *x = lane.run::<FMA>(*x);
+            *x = filter.run::<FMA>(*x);
         }
+        *lane = filter;
     }
 }
 
