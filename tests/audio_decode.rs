@@ -223,3 +223,37 @@ fn opus_decodes_through_libopus_at_48_khz() {
         ("opus", "ogg", 48_000)
     );
 }
+
+#[test]
+fn borrowed_reads_lend_what_copying_reads_give_and_move_the_same() {
+    for file in [
+        "counter-22k-mono.flac",
+        "counter-48k-stereo-s24.wav",
+        "chirp-cbr.mp3",
+    ] {
+        let (_, copied) = decode_all(&fixture(file));
+        let mut decoder = Decoder::open(&fixture(file)).expect("opens");
+        let channels = usize::from(decoder.channels());
+        assert!(decoder.read_borrowed(0).expect("reads").is_empty());
+        // After a seek, in odd sizes that cut the decoder's chunks anywhere.
+        let from = 1_234;
+        decoder.seek(from).expect("seeks");
+        let mut lent = Vec::new();
+        for max_frames in [1, 777, 4_096, 10_000].into_iter().cycle() {
+            let pos = decoder.pos_frames();
+            let frames = decoder.read_borrowed(max_frames).expect("reads");
+            if frames.is_empty() {
+                break;
+            }
+            assert!(frames.len() <= max_frames * channels && frames.len().is_multiple_of(channels));
+            let got = (frames.len() / channels) as u64;
+            lent.extend_from_slice(frames);
+            assert_eq!(decoder.pos_frames(), pos + got, "{file}");
+        }
+        assert_eq!(decoder.pos_frames(), decoder.total_frames(), "{file}");
+        assert!(
+            lent == copied[from as usize * channels..],
+            "{file}: lent samples differ from the copied ones"
+        );
+    }
+}
