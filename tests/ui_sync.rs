@@ -64,14 +64,14 @@ fn shifted(text: &str, shift_ms: u64) -> String {
         .collect()
 }
 
-/// Each line's and word's times.
-fn times_of(transcript: &Transcript) -> Vec<TimesOf> {
-    transcript
-        .segments
-        .iter()
-        .enumerate()
-        .map(|(index, s)| TimesOf::of(index, s))
-        .collect()
+/// The sync check's result the window shows.
+fn shown_result(window: &Window) -> earmark::sync::Alignment {
+    window
+        .harness
+        .state()
+        .sync_result()
+        .cloned()
+        .expect("a result is shown")
 }
 
 fn open_transcript(window: &Window) -> Transcript {
@@ -125,12 +125,7 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
         "{:?}",
         window.harness.state().errors()
     );
-    let alignment = window
-        .harness
-        .state()
-        .sync_result()
-        .cloned()
-        .expect("a result is shown");
+    let alignment = shown_result(&window);
     assert!(alignment.pieces.len() >= 2, "{alignment:?}");
     assert_eq!(alignment.missing, vec![0], "the intro's line is gone");
     // The panel lists each piece with its shift, and the line that is gone.
@@ -166,8 +161,8 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
 
     window.click("Accept");
     let after = open_transcript(&window);
-    assert_eq!(times_of(&after), times_of(&expected));
-    assert_ne!(times_of(&after), times_of(&before));
+    assert_eq!(TimesOf::all(&after), TimesOf::all(&expected));
+    assert_ne!(TimesOf::all(&after), TimesOf::all(&before));
     assert!(
         window.harness.state().sync_result().is_none(),
         "the panel closes"
@@ -191,8 +186,8 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
 
     window.press_with(Modifiers::COMMAND, Key::Z);
     assert_eq!(
-        times_of(&open_transcript(&window)),
-        times_of(&before),
+        TimesOf::all(&open_transcript(&window)),
+        TimesOf::all(&before),
         "one Ctrl+Z undoes the whole sync"
     );
     assert!(!window.harness.state().has_unsaved_changes());
@@ -246,12 +241,7 @@ fn a_transcript_far_from_the_first_speech_gets_the_hint_whose_button_checks() {
     wait_for(&mut window, "the sync check", |w| {
         !w.harness.state().sync_running()
     });
-    let alignment = window
-        .harness
-        .state()
-        .sync_result()
-        .cloned()
-        .expect("a result is shown");
+    let alignment = shown_result(&window);
     // The fixture's intro was trimmed by 4.321 s and an ad break of
     // 3.403 s inserted: each piece moves by that, less the 3 s added here.
     let shifts: Vec<i64> = alignment.pieces.iter().map(|p| p.shift_ms).collect();

@@ -81,6 +81,16 @@ impl TimesOf {
                 .collect(),
         }
     }
+
+    /// The times of every line of `transcript`, in order.
+    pub fn all(transcript: &Transcript) -> Vec<TimesOf> {
+        transcript
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(index, s)| TimesOf::of(index, s))
+            .collect()
+    }
 }
 
 /// An edit that does not fit the transcript it was applied to (made for

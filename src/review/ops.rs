@@ -550,7 +550,6 @@ mod tests {
 
     use super::*;
     use crate::review::{ReviewState, apply};
-    use crate::sync::Piece;
     use crate::transcript::Format;
 
     /// Four lines of two timed words each, at 1, 3, 6 and 9 s.
@@ -577,16 +576,6 @@ mod tests {
         transcript
     }
 
-    /// Each line's times and its words'.
-    fn times(transcript: &Transcript) -> Vec<TimesOf> {
-        transcript
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(index, s)| TimesOf::of(index, s))
-            .collect()
-    }
-
     #[test]
     fn a_sync_is_one_edit_that_gives_what_earmark_sync_writes() {
         let before = transcript();
@@ -609,7 +598,7 @@ mod tests {
             words: words.iter().map(|&(a, b)| (Some(a), Some(b))).collect(),
         };
         assert_eq!(
-            times(&edited),
+            TimesOf::all(&edited),
             vec![
                 line(0, 2000, 3000, [(2000, 2100), (2100, 3000)]),
                 line(1, 4000, 6000, [(4000, 4100), (4100, 6000)]),
@@ -634,18 +623,7 @@ mod tests {
     #[test]
     fn an_alignment_that_moves_nothing_or_does_not_fit_is_no_edit() {
         let transcript = transcript();
-        let in_sync = Alignment {
-            rate: 1.0,
-            pieces: vec![Piece {
-                lines: 0..4,
-                transcript_start_ms: 1000,
-                shift_ms: 0,
-                confidence: 1.0,
-            }],
-            cuts: Vec::new(),
-            missing: Vec::new(),
-            confidence: 1.0,
-        };
+        let in_sync = sync::in_sync_alignment(0..4, 1000);
         assert_eq!(sync_to(&transcript, &in_sync), None);
         let mut shorter = transcript.clone();
         shorter.segments.truncate(2);

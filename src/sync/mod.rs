@@ -82,6 +82,27 @@ pub(crate) fn example_alignment() -> Alignment {
     }
 }
 
+/// Lines `lines` in one piece that moves nothing, the first starting at
+/// `transcript_start_ms`: an alignment of a transcript already in sync.
+#[cfg(test)]
+pub(crate) fn in_sync_alignment(
+    lines: std::ops::Range<usize>,
+    transcript_start_ms: u64,
+) -> Alignment {
+    Alignment {
+        rate: 1.0,
+        pieces: vec![Piece {
+            lines,
+            transcript_start_ms,
+            shift_ms: 0,
+            confidence: 1.0,
+        }],
+        cuts: Vec::new(),
+        missing: Vec::new(),
+        confidence: 1.0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,18 +175,7 @@ mod tests {
         let text =
             "[00:00:01.000 - 00:00:02.500] Ann: One.\n[00:00:03.000 - 00:00:04.000] Bob: Two.\n";
         let transcript = parse_str(text, Format::Range).expect("range lines");
-        let in_sync = Alignment {
-            rate: 1.0,
-            pieces: vec![Piece {
-                lines: 0..2,
-                transcript_start_ms: 1000,
-                shift_ms: 0,
-                confidence: 1.0,
-            }],
-            cuts: Vec::new(),
-            missing: Vec::new(),
-            confidence: 1.0,
-        };
+        let in_sync = in_sync_alignment(0..2, 1000);
         let out = retimed(&transcript, &in_sync);
         assert_eq!(write_string(&out, Format::Range).expect("writable"), text);
     }
