@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use sync_case::{case_dir, in_sync_transcript, range_time, truth};
+use sync_case::{case_dir, in_sync_transcript, lines_in_audio, range_time, truth};
 
 /// The bar for a line still in the audio, as `benches/sync/score.py` counts.
 const WITHIN_MS: u64 = 100;
@@ -345,14 +345,8 @@ fn a_transcript_without_times_is_refused() {
 /// recogniser might time them: each start `late_ms` after its speech
 /// starts, each end `early_ms[i]` before its speech stops.
 fn asr_like_transcript(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
-    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
-    let truth = truth(case);
-    let in_audio = text
-        .lines()
-        .zip(truth["lines"].as_array().expect("lines"))
-        .filter(|(_, true_line)| !true_line["cut"].as_bool().expect("cut"));
     let mut out = String::new();
-    for ((line, true_line), early_ms) in in_audio.zip(early_ms) {
+    for ((line, true_line), early_ms) in lines_in_audio(case).into_iter().zip(early_ms) {
         let (_, rest) = line.split_once(", ").expect("a range line");
         out.push_str(&format!(
             "{} - {}, {rest}\n",
@@ -365,15 +359,13 @@ fn asr_like_transcript(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
 
 /// Each line's distance from where its speech starts and stops, in ms.
 fn edge_errors_ms(case: &str, path: &Path) -> Vec<(u64, u64)> {
-    let truth = truth(case);
-    let in_audio = truth["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .filter(|l| !l["cut"].as_bool().expect("cut"));
     lines_of(path)
         .iter()
-        .zip(in_audio)
+        .zip(
+            lines_in_audio(case)
+                .into_iter()
+                .map(|(_, true_line)| true_line),
+        )
         .map(|(line, true_line)| {
             (
                 line.0
@@ -510,12 +502,9 @@ fn snap_ms_without_snap_is_refused() {
 /// span filled with words of at most a second, the first starting with the
 /// line, the last ending it and its sentence.
 fn asr_like_podcast_json(case: &str, late_ms: u64, early_ms: &[u64]) -> String {
-    let truth = truth(case);
-    let in_audio = truth["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .filter(|l| !l["cut"].as_bool().expect("cut"));
+    let in_audio = lines_in_audio(case)
+        .into_iter()
+        .map(|(_, true_line)| true_line);
     let mut records = Vec::new();
     for (index, (true_line, early_ms)) in in_audio.zip(early_ms).enumerate() {
         let start_ms = true_line["start_ms"].as_u64().expect("start_ms") + late_ms;

@@ -22,25 +22,26 @@ pub fn truth(case: &str) -> Value {
 
 /// `ms` as the range-line layout writes it, `HH:MM:SS.mmm`.
 pub fn range_time(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
+    earmark::transcript::time::format_timestamp(ms, Default::default())
+}
+
+/// The case's transcript lines still in its audio, each with its truth
+/// (`start_ms`, `end_ms`, `speech_end_ms`): the cut lines dropped.
+pub fn lines_in_audio(case: &str) -> Vec<(String, Value)> {
+    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
+    let truth = truth(case);
+    text.lines()
+        .zip(truth["lines"].as_array().expect("lines"))
+        .filter(|(_, true_line)| !true_line["cut"].as_bool().expect("cut"))
+        .map(|(line, true_line)| (line.to_owned(), true_line.clone()))
+        .collect()
 }
 
 /// The case's transcript with each line at its true place, the cut line
 /// dropped: in sync with the audio.
 pub fn in_sync_transcript(case: &str) -> String {
-    let text = std::fs::read_to_string(case_dir(case).join("transcript.txt")).expect("transcript");
-    let truth = truth(case);
     let mut out = String::new();
-    for (line, true_line) in text.lines().zip(truth["lines"].as_array().expect("lines")) {
-        if true_line["cut"].as_bool().expect("cut") {
-            continue;
-        }
+    for (line, true_line) in lines_in_audio(case) {
         let (_, rest) = line.split_once(", ").expect("a range line");
         out.push_str(&format!(
             "{} - {}, {rest}\n",
