@@ -166,10 +166,12 @@ impl Played {
             "the highlight moved to line {} {sync_ms:+.1} ms after that line's first sound \
              reached the sound server (negative: before it; {by_arrival_ms:+.1} ms by the \
              arrival of parec's chunk holding it, chunks of up to {:.1} ms); the window's clock \
-             read {} ms for a line starting at {} ms, at speed {}",
+             read {} ms ({:.1} ms ahead, for the frame's drawing time) for a line starting at \
+             {} ms, at speed {}",
             CLICKED + 1,
             self.recorded.largest_chunk_ms(),
             self.highlight["clock_ms"],
+            self.highlight["lead_ms"].as_f64().unwrap_or(f64::NAN),
             self.next_start_ms,
             self.highlight["speed"],
         );

@@ -21,7 +21,7 @@ use super::markers_panel::MarkersPanel;
 use super::media_controls::MediaControls;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
-use super::player::{DeviceState, Player, PlayerNews, heard_now_ms};
+use super::player::{DeviceState, Player, PlayerNews, heard_when_shown_ms, present_lead};
 use super::search::Search;
 use super::search_bar::{SearchBarAction, line_count_label, search_bar_ui};
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
@@ -976,7 +976,15 @@ impl EarmarkApp {
 
     /// Asks for the next frame only when something will change: the next
     /// line or word boundary, the next second on the clock, or the playhead.
-    fn schedule_repaint(&self, ctx: &egui::Context, pos_ms: u64, current: Option<&Current>) {
+    /// The wait counts from `frame_start`, when `pos_ms` was read, so the time
+    /// this frame took to draw does not delay the next.
+    fn schedule_repaint(
+        &self,
+        ctx: &egui::Context,
+        pos_ms: u64,
+        current: Option<&Current>,
+        frame_start: Instant,
+    ) {
         if !self.player.is_playing() {
             return;
         }
@@ -995,7 +1003,11 @@ impl EarmarkApp {
         }
         let wait =
             Duration::from_secs_f64((next_ms - pos_ms) as f64 / 1000.0 / self.player.speed());
-        ctx.request_repaint_after(wait.max(MIN_REPAINT));
+        let due = frame_start + wait;
+        ctx.request_repaint_after(
+            due.saturating_duration_since(Instant::now())
+                .max(MIN_REPAINT),
+        );
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
@@ -1239,7 +1251,7 @@ impl eframe::App for EarmarkApp {
         self.poll();
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
         let after_commit = self.view.take_after_commit();
@@ -1257,7 +1269,9 @@ impl eframe::App for EarmarkApp {
         self.pause_while_typing(&ctx);
         self.drop_ui(&ctx);
         let clock = self.player.clock();
-        let pos_ms = heard_now_ms(&clock, self.player.speed(), Instant::now()).min(
+        let frame_start = Instant::now();
+        let lead = present_lead(frame.info().cpu_usage);
+        let pos_ms = heard_when_shown_ms(&clock, self.player.speed(), frame_start, lead).min(
             self.player
                 .duration_ms()
                 .unwrap_or(u64::MAX)
@@ -1387,7 +1401,7 @@ impl eframe::App for EarmarkApp {
             self.trace.rows(rows);
             let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
             self.trace
-                .highlight(highlighted, pos_ms, self.player.speed());
+                .highlight(highlighted, pos_ms, lead, self.player.speed());
         }
         self.crash_notice
             .offer(&mut self.dialog, self.opener.is_busy());
@@ -1401,7 +1415,7 @@ impl eframe::App for EarmarkApp {
         self.timing_ui(&ctx, list_top);
         self.marker_note_ui(&ctx, list_top);
         self.export_ui(&ctx, list_top);
-        self.schedule_repaint(&ctx, pos_ms, current.as_ref());
+        self.schedule_repaint(&ctx, pos_ms, current.as_ref(), frame_start);
         self.media_update(pos_ms, current.as_ref());
         self.heard = current;
         self.review_as_played(pos_ms);

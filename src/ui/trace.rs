@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
@@ -38,8 +38,11 @@ pub enum TraceEvent<'a> {
     Highlight {
         /// The segment.
         segment: Option<usize>,
-        /// The engine's clock when the frame was drawn.
+        /// The position the frame shows: the one heard when it is on screen.
         clock_ms: u64,
+        /// How far ahead of the frame's start that is, in wall milliseconds
+        /// (the last frame's drawing time).
+        lead_ms: f64,
         /// The playback speed then.
         speed: f64,
     },
@@ -118,12 +121,13 @@ impl Trace {
     }
 
     /// Logs the highlight if it changed since the last frame.
-    pub fn highlight(&mut self, segment: Option<usize>, clock_ms: u64, speed: f64) {
+    pub fn highlight(&mut self, segment: Option<usize>, clock_ms: u64, lead: Duration, speed: f64) {
         if self.is_on() && self.last_highlight != Some(segment) {
             self.last_highlight = Some(segment);
             self.log(&TraceEvent::Highlight {
                 segment,
                 clock_ms,
+                lead_ms: lead.as_secs_f64() * 1000.0,
                 speed,
             });
         }
