@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use eframe::egui::{self, Role, WidgetInfo};
 
@@ -17,11 +17,12 @@ use super::crash_notice::CrashNotice;
 use super::demo;
 use super::dialogs::{About, Dialog};
 use super::editing::Editing;
+use super::frame_clock::FrameClock;
 use super::markers_panel::MarkersPanel;
 use super::media_controls::MediaControls;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
-use super::player::{DeviceState, Player, PlayerNews, heard_when_shown_ms, present_lead};
+use super::player::{DeviceState, Player, PlayerNews};
 use super::search::Search;
 use super::search_bar::{SearchBarAction, line_count_label, search_bar_ui};
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
@@ -49,8 +50,6 @@ use crate::waveform::{JobOptions, Peaks, WaveformJob};
 const PLAYHEAD_STEP_SOFTWARE_MS: u64 = 500;
 /// ...and of this on a GPU, where frames are cheap and motion should be smooth.
 const PLAYHEAD_STEP_GPU_MS: u64 = 33;
-/// Never sooner than this after the last frame while waiting for the clock.
-const MIN_REPAINT: Duration = Duration::from_millis(4);
 /// Lines at least this long show an estimated word position when the
 /// transcript has no word times.
 const ESTIMATE_MIN_MS: u64 = 3000;
@@ -976,14 +975,12 @@ impl EarmarkApp {
 
     /// Asks for the next frame only when something will change: the next
     /// line or word boundary, the next second on the clock, or the playhead.
-    /// The wait counts from `frame_start`, when `pos_ms` was read, so the time
-    /// this frame took to draw does not delay the next.
     fn schedule_repaint(
         &self,
         ctx: &egui::Context,
         pos_ms: u64,
         current: Option<&Current>,
-        frame_start: Instant,
+        frame_clock: &FrameClock,
     ) {
         if !self.player.is_playing() {
             return;
@@ -1001,13 +998,12 @@ impl EarmarkApp {
                 next_ms = next_ms.min(word_ms);
             }
         }
-        let wait =
-            Duration::from_secs_f64((next_ms - pos_ms) as f64 / 1000.0 / self.player.speed());
-        let due = frame_start + wait;
-        ctx.request_repaint_after(
-            due.saturating_duration_since(Instant::now())
-                .max(MIN_REPAINT),
-        );
+        ctx.request_repaint_after(frame_clock.next_in(
+            pos_ms,
+            next_ms,
+            self.player.speed(),
+            Instant::now(),
+        ));
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
@@ -1269,9 +1265,8 @@ impl eframe::App for EarmarkApp {
         self.pause_while_typing(&ctx);
         self.drop_ui(&ctx);
         let clock = self.player.clock();
-        let frame_start = Instant::now();
-        let lead = present_lead(frame.info().cpu_usage);
-        let pos_ms = heard_when_shown_ms(&clock, self.player.speed(), frame_start, lead).min(
+        let frame_clock = FrameClock::begin(Instant::now(), frame.info().cpu_usage);
+        let pos_ms = frame_clock.shown_ms(&clock, self.player.speed()).min(
             self.player
                 .duration_ms()
                 .unwrap_or(u64::MAX)
@@ -1401,7 +1396,7 @@ impl eframe::App for EarmarkApp {
             self.trace.rows(rows);
             let highlighted = current.as_ref().filter(|c| c.speaking).map(|c| c.segment);
             self.trace
-                .highlight(highlighted, pos_ms, lead, self.player.speed());
+                .highlight(highlighted, pos_ms, frame_clock.lead(), self.player.speed());
         }
         self.crash_notice
             .offer(&mut self.dialog, self.opener.is_busy());
@@ -1415,7 +1410,7 @@ impl eframe::App for EarmarkApp {
         self.timing_ui(&ctx, list_top);
         self.marker_note_ui(&ctx, list_top);
         self.export_ui(&ctx, list_top);
-        self.schedule_repaint(&ctx, pos_ms, current.as_ref(), frame_start);
+        self.schedule_repaint(&ctx, pos_ms, current.as_ref(), &frame_clock);
         self.media_update(pos_ms, current.as_ref());
         self.heard = current;
         self.review_as_played(pos_ms);

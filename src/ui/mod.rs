@@ -8,6 +8,7 @@ mod demo;
 pub mod dialogs;
 pub mod editing;
 pub mod export_window;
+pub mod frame_clock;
 pub mod handoff;
 pub mod icons;
 pub mod line_menu;

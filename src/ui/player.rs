@@ -26,35 +26,6 @@ pub fn heard_now_ms(clock: &Clock, speed: f64, now: Instant) -> u64 {
     }
 }
 
-/// The longest a frame is drawn ahead of being shown (see [`present_lead`]).
-/// A frame that takes longer cannot be in time with the sound anyway.
-const PRESENT_LEAD_MAX: Duration = Duration::from_millis(50);
-
-/// How long after a frame starts its picture reaches the screen, taken as the
-/// time the last frame took to build and paint (`last_frame_secs`, eframe's
-/// `cpu_usage`), at most [`PRESENT_LEAD_MAX`]. On a CPU-drawn window a frame
-/// costs 25 ms or more: drawn for the moment it starts, the highlight would
-/// show that much after its line is heard.
-pub fn present_lead(last_frame_secs: Option<f32>) -> Duration {
-    last_frame_secs
-        .filter(|secs| secs.is_finite() && *secs > 0.0)
-        .map_or(Duration::ZERO, |secs| {
-            Duration::from_secs_f32(secs).min(PRESENT_LEAD_MAX)
-        })
-}
-
-/// The position that will be heard when a frame started at `frame_start` is
-/// shown, `lead` later: [`heard_now_ms`] at the frame's start plus the lead
-/// at `speed`, only while the clock runs.
-pub fn heard_when_shown_ms(clock: &Clock, speed: f64, frame_start: Instant, lead: Duration) -> u64 {
-    let heard_ms = heard_now_ms(clock, speed, frame_start);
-    if clock.playing && clock.heard_at.is_some() {
-        heard_ms + (lead.as_secs_f64() * 1000.0 * speed).round() as u64
-    } else {
-        heard_ms
-    }
-}
-
 /// The output device as the window shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceState {
@@ -396,40 +367,5 @@ mod tests {
             1000,
             "clock ahead"
         );
-    }
-
-    #[test]
-    fn a_frame_shows_what_is_heard_when_it_reaches_the_screen() {
-        let at = Instant::now();
-        let start = at + Duration::from_millis(10);
-        let lead = Duration::from_millis(30);
-        assert_eq!(
-            heard_when_shown_ms(&clock(1000, true, Some(at)), 1.0, start, lead),
-            1040
-        );
-        assert_eq!(
-            heard_when_shown_ms(&clock(1000, true, Some(at)), 2.0, start, lead),
-            1080,
-            "the lead runs at the speed"
-        );
-        assert_eq!(
-            heard_when_shown_ms(&clock(1000, false, Some(at)), 1.0, start, lead),
-            1000,
-            "paused: nothing moves"
-        );
-        assert_eq!(
-            heard_when_shown_ms(&clock(1000, true, None), 1.0, start, lead),
-            1000,
-            "not yet heard: nothing moves"
-        );
-    }
-
-    #[test]
-    fn the_lead_is_the_last_frame_s_time_within_bounds() {
-        assert_eq!(present_lead(None), Duration::ZERO, "no frame yet");
-        assert_eq!(present_lead(Some(0.025)), Duration::from_secs_f32(0.025));
-        assert_eq!(present_lead(Some(2.0)), PRESENT_LEAD_MAX, "a stall");
-        assert_eq!(present_lead(Some(-1.0)), Duration::ZERO);
-        assert_eq!(present_lead(Some(f32::NAN)), Duration::ZERO);
     }
 }
