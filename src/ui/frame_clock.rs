@@ -1,4 +1,6 @@
-//! Which moment a frame shows while playing, and when the next one is due.
+//! The clock as the window reads it: between the output's callbacks
+//! ([`heard_now_ms`]), for the moment a frame is shown, and when the next
+//! frame is due.
 //!
 //! A frame is built, painted and then shown; on a CPU-drawn window that
 //! takes 25 ms and more. So a frame reads the clock for the moment it will be
@@ -11,7 +13,23 @@ use std::time::{Duration, Instant};
 
 use crate::audio::Clock;
 
-use super::player::heard_now_ms;
+/// How far past the last published position the window may draw: a little
+/// more than two output callbacks (PulseAudio's are ~20 ms apart).
+const EXTRAPOLATE_MAX: Duration = Duration::from_millis(50);
+
+/// The position being heard at `now`: the clock's, plus the time since the
+/// output published it at `speed`, never more than [`EXTRAPOLATE_MAX`]
+/// ahead. The clock itself steps once per output callback; without this
+/// the highlight would change up to a callback late.
+pub fn heard_now_ms(clock: &Clock, speed: f64, now: Instant) -> u64 {
+    match clock.heard_at {
+        Some(heard_at) if clock.playing => {
+            let since = now.saturating_duration_since(heard_at).min(EXTRAPOLATE_MAX);
+            clock.pos_ms + (since.as_secs_f64() * 1000.0 * speed).round() as u64
+        }
+        _ => clock.pos_ms,
+    }
+}
 
 /// The longest a frame is drawn ahead of being shown. A frame that takes
 /// longer cannot be in time with the sound anyway.
@@ -79,6 +97,35 @@ mod tests {
             playing,
             heard_at,
         }
+    }
+
+    #[test]
+    fn the_position_moves_on_between_callbacks_but_not_far() {
+        let at = Instant::now();
+        let now = at + Duration::from_millis(12);
+        assert_eq!(heard_now_ms(&clock(1000, true, Some(at)), 1.0, now), 1012);
+        assert_eq!(heard_now_ms(&clock(1000, true, Some(at)), 2.0, now), 1024);
+        let late = at + Duration::from_millis(400);
+        assert_eq!(
+            heard_now_ms(&clock(1000, true, Some(at)), 1.0, late),
+            1050,
+            "capped"
+        );
+        assert_eq!(
+            heard_now_ms(&clock(1000, false, Some(at)), 1.0, now),
+            1000,
+            "paused"
+        );
+        assert_eq!(
+            heard_now_ms(&clock(1000, true, None), 1.0, now),
+            1000,
+            "unknown"
+        );
+        assert_eq!(
+            heard_now_ms(&clock(1000, true, Some(now)), 1.0, at),
+            1000,
+            "clock ahead"
+        );
     }
 
     #[test]

@@ -3,28 +3,9 @@
 //! device's state, errors), and applies the auto-rewind rule. Never draws.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use crate::audio::decode::first_frame_at_ms;
 use crate::audio::{AudioInfo, Clock, Command, Engine, Event, Ticket};
-
-/// How far past the last published position the window may draw: a little
-/// more than two output callbacks (PulseAudio's are ~20 ms apart).
-const EXTRAPOLATE_MAX: Duration = Duration::from_millis(50);
-
-/// The position being heard at `now`: the clock's, plus the time since the
-/// output published it at `speed`, never more than [`EXTRAPOLATE_MAX`]
-/// ahead. The clock itself steps once per output callback; without this
-/// the highlight would change up to a callback late.
-pub fn heard_now_ms(clock: &Clock, speed: f64, now: Instant) -> u64 {
-    match clock.heard_at {
-        Some(heard_at) if clock.playing => {
-            let since = now.saturating_duration_since(heard_at).min(EXTRAPOLATE_MAX);
-            clock.pos_ms + (since.as_secs_f64() * 1000.0 * speed).round() as u64
-        }
-        _ => clock.pos_ms,
-    }
-}
 
 /// The output device as the window shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,49 +304,5 @@ impl Player {
             }
         }
         news
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn clock(pos_ms: u64, playing: bool, heard_at: Option<Instant>) -> Clock {
-        Clock {
-            pos_frames: pos_ms * 48,
-            pos_ms,
-            sample_rate: 48_000,
-            playing,
-            heard_at,
-        }
-    }
-
-    #[test]
-    fn the_position_moves_on_between_callbacks_but_not_far() {
-        let at = Instant::now();
-        let now = at + Duration::from_millis(12);
-        assert_eq!(heard_now_ms(&clock(1000, true, Some(at)), 1.0, now), 1012);
-        assert_eq!(heard_now_ms(&clock(1000, true, Some(at)), 2.0, now), 1024);
-        let late = at + Duration::from_millis(400);
-        assert_eq!(
-            heard_now_ms(&clock(1000, true, Some(at)), 1.0, late),
-            1050,
-            "capped"
-        );
-        assert_eq!(
-            heard_now_ms(&clock(1000, false, Some(at)), 1.0, now),
-            1000,
-            "paused"
-        );
-        assert_eq!(
-            heard_now_ms(&clock(1000, true, None), 1.0, now),
-            1000,
-            "unknown"
-        );
-        assert_eq!(
-            heard_now_ms(&clock(1000, true, Some(now)), 1.0, at),
-            1000,
-            "clock ahead"
-        );
     }
 }

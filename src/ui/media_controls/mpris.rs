@@ -24,7 +24,7 @@ use zbus::zvariant::{ObjectPath, Value};
 
 use super::{Backend, MAX_RATE, MIN_RATE, MediaEvent, NowPlaying, Status, Wake};
 use crate::audio::ClockReader;
-use crate::ui::player::heard_now_ms;
+use crate::ui::frame_clock::heard_now_ms;
 
 /// The well-known name's prefix, fixed by the specification.
 const MPRIS_PREFIX: &str = "org.mpris.MediaPlayer2";
