@@ -1,7 +1,9 @@
 //! Replacing a user's file so that it is always either the whole old file
 //! or the whole new one: the bytes go to a temporary file in the same
 //! folder (`.earmark-*.tmp`), which is flushed to disk, given the old
-//! file's permissions and renamed over it; the folder is then synced so the
+//! file's permissions (a new file gets what any new file gets there: read
+//! and write for all, less the user's umask) and renamed over it; the
+//! folder is then synced so the
 //! rename itself survives a power cut. A save killed half-way leaves only a
 //! temporary file, which [`remove_leftovers`] clears on the next start.
 
@@ -39,9 +41,12 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         }
     };
     let dir = folder_of(path);
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    // tempfile's own 0600 would make every new file private to its owner.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(fail("creating a temporary file beside"))?;
     temp.write_all(bytes)

@@ -279,6 +279,46 @@ fn a_failed_convert_leaves_no_output_and_never_touches_an_existing_one() {
     assert!(leftovers.is_empty(), "no temporary files left behind");
 }
 
+/// A file a command creates gets the permissions any new file gets under
+/// the user's umask (022 here: readable by all), not a temporary file's 0600;
+/// an existing file keeps its own.
+#[cfg(unix)]
+#[test]
+fn a_written_file_gets_the_permissions_of_the_user_s_new_files() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seed = fixture("seed/delphi-podcast.txt");
+    let mode_after_convert = |out_path: &Path| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_earmark"));
+        command.args(["convert".as_ref(), seed.as_os_str(), out_path.as_os_str()]);
+        // SAFETY: umask is async-signal-safe and touches only the child.
+        unsafe {
+            command.pre_exec(|| {
+                libc::umask(0o022);
+                Ok(())
+            });
+        }
+        let out = command.output().expect("the earmark binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::metadata(out_path)
+            .expect("written")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let fresh = dir.path().join("fresh.srt");
+    assert_eq!(mode_after_convert(&fresh), 0o644, "a new file");
+    let kept = dir.path().join("kept.srt");
+    std::fs::write(&kept, "").expect("write");
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    assert_eq!(mode_after_convert(&kept), 0o600, "an existing file's own");
+}
+
 #[test]
 fn convert_needs_a_known_output_format() {
     let seed = fixture("seed/delphi-podcast.txt");
