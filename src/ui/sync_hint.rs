@@ -4,7 +4,9 @@
 //! rule (pure); [`FirstSpeech`] finds where speech starts by running the
 //! speech detector over only the first minute of the audio, on a thread of
 //! its own, so opening never waits for it. It only ever says "check": the
-//! Sync check decides what moves.
+//! Sync check decides what moves. The detector takes music for speech, so
+//! a first speech far from the first line is only a suspicion, which the
+//! window confirms with the check itself before showing the notice.
 
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, TryRecvError};

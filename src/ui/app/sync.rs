@@ -5,6 +5,10 @@
 //! so it is journaled and written only when the user saves. When an
 //! episode opens, [`sync_hint`](super::super::sync_hint) judges whether its
 //! transcript clearly does not fit and, if so, a notice offers the check.
+//! When only the first speech is far from the first line, the same check
+//! first runs quietly: a music intro sounds like speech to the detector,
+//! and the notice shows only if the check finds lines to move. Its result
+//! is then what the notice's button shows.
 
 use std::time::Duration;
 
@@ -37,6 +41,11 @@ pub(super) struct SyncState {
     /// What the first speech is compared with: the first line's start, the
     /// last line's end and the audio's length.
     hint_input: Option<(u64, u64, u64)>,
+    /// The first speech is far from the first line: the check running
+    /// quietly to tell whether that is so because lines are out of place.
+    confirming: Option<(Misfit, Running)>,
+    /// What that check found, kept for the notice's button.
+    confirmed: Option<Found>,
     /// The notice shown.
     hint: Option<Misfit>,
 }
@@ -94,12 +103,27 @@ impl EarmarkApp {
     /// Sync ▸ Check sync: aligns the open transcript to the open audio in
     /// the background (a check already running goes on).
     pub(super) fn check_sync(&mut self) {
-        let (Some(audio), Some(loaded)) = (&self.episode.audio, &self.episode.transcript) else {
-            return;
-        };
         if self.sync.running.is_some() {
             return;
         }
+        self.sync.confirming = None;
+        self.sync.hint = None;
+        self.sync.panel.reset();
+        if let Some(found) = self.sync.confirmed.take()
+            && found.key == (self.generation, self.revision)
+        {
+            self.sync.result = Some(found);
+            return;
+        }
+        self.sync.result = None;
+        self.sync.running = self.start_check();
+    }
+
+    /// Starts the check on the open episode as it is now.
+    fn start_check(&self) -> Option<Running> {
+        let (Some(audio), Some(loaded)) = (&self.episode.audio, &self.episode.transcript) else {
+            return None;
+        };
         let transcript = loaded.transcript().clone();
         let duration_ms = self
             .player
@@ -109,14 +133,11 @@ impl EarmarkApp {
         let ctx = self.ctx.clone();
         let wake: WakeFn = std::sync::Arc::new(move || ctx.request_repaint());
         let job = SyncJob::start(audio, sync::spans_of(&transcript), duration_ms, wake);
-        self.sync.running = Some(Running {
+        Some(Running {
             job,
             transcript,
             key: (self.generation, self.revision),
-        });
-        self.sync.result = None;
-        self.sync.hint = None;
-        self.sync.panel.reset();
+        })
     }
 
     /// Stops the check running, if any.
@@ -143,7 +164,7 @@ impl EarmarkApp {
 
     /// The hint is still being worked out for the episode opened last.
     pub fn sync_hint_pending(&self) -> bool {
-        self.sync.first_speech.is_some()
+        self.sync.first_speech.is_some() || self.sync.confirming.is_some()
     }
 
     /// A new episode is on screen (its audio `audio_ms` long, when there is
@@ -156,6 +177,8 @@ impl EarmarkApp {
         self.sync.hint = None;
         self.sync.first_speech = None;
         self.sync.hint_input = None;
+        self.sync.confirming = None;
+        self.sync.confirmed = None;
         let (Some(audio_ms), Some(audio), Some(loaded)) =
             (audio_ms, &self.episode.audio, &self.episode.transcript)
         else {
@@ -177,7 +200,8 @@ impl EarmarkApp {
         }
     }
 
-    /// Takes in the check's result (or its error) and the first speech.
+    /// Takes in the first speech, the quiet check's verdict and the
+    /// check's result (or its error).
     pub(super) fn poll_sync(&mut self) {
         if let Some(found) = self
             .sync
@@ -190,9 +214,15 @@ impl EarmarkApp {
                 && self.sync.result.is_none()
                 && self.sync.running.is_none()
             {
-                self.sync.hint = misfit(first_ms, last_ms, audio_ms, found);
+                match misfit(first_ms, last_ms, audio_ms, found) {
+                    Some(suspect @ Misfit::FirstSpeechApart { .. }) => {
+                        self.sync.confirming = self.start_check().map(|running| (suspect, running));
+                    }
+                    judged => self.sync.hint = judged,
+                }
             }
         }
+        self.poll_confirming();
         let Some(running) = self.sync.running.as_mut() else {
             return;
         };
@@ -208,6 +238,35 @@ impl EarmarkApp {
         match outcome {
             Ok(alignment) => self.sync.result = Some(Found::new(alignment, transcript, key)),
             Err(message) => self.report(message),
+        }
+    }
+
+    /// Takes in the quiet check: the notice shows unless it found every
+    /// line where it is (or could not tell: then the suspicion stands).
+    fn poll_confirming(&mut self) {
+        let Some(outcome) = self
+            .sync
+            .confirming
+            .as_mut()
+            .and_then(|(_, running)| running.job.try_finish())
+        else {
+            return;
+        };
+        let Some((suspect, running)) = self.sync.confirming.take() else {
+            return;
+        };
+        match outcome {
+            Ok(alignment) => {
+                let found = Found::new(alignment, running.transcript, running.key);
+                if found.edit.is_some() {
+                    self.sync.hint = Some(suspect);
+                    self.sync.confirmed = Some(found);
+                }
+            }
+            Err(message) => {
+                log::info!("the quiet sync check on open failed: {message}");
+                self.sync.hint = Some(suspect);
+            }
         }
     }
 
