@@ -194,6 +194,43 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
     assert!(!window.harness.state().has_unsaved_changes());
 }
 
+#[test]
+fn a_result_the_transcript_was_edited_after_offers_to_check_again_not_accept() {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, 0);
+    let mut window = Window::open_in(files, dir);
+    wait_for_hint(&mut window);
+    check_from_the_menu(&mut window);
+    assert!(window.harness.query_by_label("Accept").is_some());
+
+    // An edit after the check: the first line's speaker.
+    window.press(Key::ArrowDown);
+    window.press(Key::Num2);
+    assert!(
+        window.harness.state().has_unsaved_changes(),
+        "the edit was made"
+    );
+    assert!(
+        window.harness.query_by_label("Accept").is_none(),
+        "the old result cannot be accepted"
+    );
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("edited after this check")
+            .is_some()
+    );
+
+    window.click("Check again");
+    wait_for(&mut window, "the sync check", |w| {
+        !w.harness.state().sync_running()
+    });
+    assert!(
+        window.harness.query_by_label("Accept").is_some(),
+        "the new result, for the transcript as it is, can be accepted"
+    );
+}
+
 /// The combo episode with its transcript in sync, opened; the hint on open
 /// has been judged and is not shown.
 fn open_in_sync() -> Window {

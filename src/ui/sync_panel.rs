@@ -3,7 +3,8 @@
 //! was cut into and how far each moves, the clock's drift, the lines whose
 //! audio is gone, how sure the check is, and Accept / Dismiss. When nothing
 //! needs moving it says the transcript is in sync and offers nothing to
-//! accept. It owns only view state; the result is lent for the frame and
+//! accept. When the transcript was edited after the check, the result no
+//! longer applies: the panel says so and offers to check again. It owns only view state; the result is lent for the frame and
 //! what the user asks for comes back as a [`SyncAction`].
 
 use eframe::egui::{self, Role, WidgetInfo};
@@ -39,6 +40,8 @@ pub enum SyncShown<'a> {
         pieces: &'a [PieceSpan],
         /// Nothing would move: the transcript is in sync.
         in_sync: bool,
+        /// The transcript was edited after the check: the result is stale.
+        changed: bool,
     },
 }
 
@@ -51,6 +54,8 @@ pub enum SyncAction {
     Accept,
     /// Close the panel without changing anything.
     Dismiss,
+    /// Run the check again on the transcript as it is now.
+    CheckAgain,
     /// Show line `line` and play from `audio_ms` (a piece's or a missing
     /// line's row was clicked).
     Go {
@@ -86,7 +91,11 @@ impl SyncPanel {
                 transcript,
                 pieces,
                 in_sync,
+                changed,
             } => {
+                if changed {
+                    return changed_ui(ui);
+                }
                 if in_sync {
                     return in_sync_ui(ui, alignment);
                 }
@@ -232,6 +241,27 @@ fn running_ui(ui: &mut egui::Ui, progress: f32) -> Option<SyncAction> {
     ui.button("Cancel the check")
         .clicked()
         .then_some(SyncAction::Cancel)
+}
+
+fn changed_ui(ui: &mut egui::Ui) -> Option<SyncAction> {
+    ui.colored_label(
+        ui.visuals().warn_fg_color,
+        "The transcript was edited after this check, so its result no longer applies.",
+    );
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let again = ui
+            .button("Check again")
+            .on_hover_text("Check the transcript as it is now (F5)")
+            .clicked()
+            .then_some(SyncAction::CheckAgain);
+        let dismiss = ui
+            .button("Dismiss")
+            .clicked()
+            .then_some(SyncAction::Dismiss);
+        again.or(dismiss)
+    })
+    .inner
 }
 
 fn in_sync_ui(ui: &mut egui::Ui, alignment: &Alignment) -> Option<SyncAction> {

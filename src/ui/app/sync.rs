@@ -271,10 +271,13 @@ impl EarmarkApp {
     }
 
     /// The pieces and cuts the overview draws while a result is shown.
+    /// None once the transcript was edited after the check: they would be stale.
     pub(super) fn sync_marks(&self) -> (&[PieceSpan], &[u64]) {
         match &self.sync.result {
-            Some(found) => (&found.pieces, &found.cuts_ms),
-            None => (&[], &[]),
+            Some(found) if found.key == (self.generation, self.revision) => {
+                (&found.pieces, &found.cuts_ms)
+            }
+            _ => (&[], &[]),
         }
     }
 
@@ -317,6 +320,7 @@ impl EarmarkApp {
                 transcript: &found.transcript,
                 pieces: &found.pieces,
                 in_sync: found.edit.is_none(),
+                changed: found.key != (self.generation, self.revision),
             },
             (None, None) => return,
         };
@@ -331,6 +335,7 @@ impl EarmarkApp {
         match action {
             Some(SyncAction::Cancel) => self.cancel_sync(),
             Some(SyncAction::Dismiss) => self.sync.result = None,
+            Some(SyncAction::CheckAgain) => self.check_sync(),
             Some(SyncAction::Accept) => self.accept_sync(),
             Some(SyncAction::Go { line, audio_ms }) => {
                 self.view.select(line);
