@@ -102,6 +102,16 @@ fn wait_for_hint(window: &mut Window) {
     });
 }
 
+/// The combo episode, its transcript moved by `shift_ms`, opened, and the
+/// hint on open judged.
+fn opened(shift_ms: u64) -> Window {
+    let dir = temp_dir();
+    let files = episode(dir.path(), None, shift_ms);
+    let mut window = Window::open_in(files, dir);
+    wait_for_hint(&mut window);
+    window
+}
+
 fn check_from_the_menu(window: &mut Window) {
     window.click("Sync");
     window.click("Check sync… F5");
@@ -196,10 +206,7 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
 
 #[test]
 fn a_result_the_transcript_was_edited_after_offers_to_check_again_not_accept() {
-    let dir = temp_dir();
-    let files = episode(dir.path(), None, 0);
-    let mut window = Window::open_in(files, dir);
-    wait_for_hint(&mut window);
+    let mut window = opened(0);
     check_from_the_menu(&mut window);
     assert!(window.harness.query_by_label("Accept").is_some());
 
@@ -265,12 +272,9 @@ fn f5_checks_and_an_in_sync_transcript_is_said_to_be_in_sync_with_nothing_to_acc
 
 #[test]
 fn a_transcript_far_from_the_first_speech_gets_the_hint_whose_button_checks() {
-    let dir = temp_dir();
     // 3 s later: its first line at 4.4 s, the speech from 0.9 s; it still
     // ends within the audio.
-    let files = episode(dir.path(), None, 3_000);
-    let mut window = Window::open_in(files, dir);
-    wait_for_hint(&mut window);
+    let mut window = opened(3_000);
     let hint = window.harness.state().sync_hint().expect("the hint shows");
     assert!(hint.contains("its first line starts at 4.4 s"), "{hint}");
     assert!(window.harness.query_by_label_contains(&hint).is_some());
