@@ -1996,3 +1996,68 @@ fn saving_writes_the_session_file_only_when_it_has_something_to_hold() {
         "relative: {text}"
     );
 }
+
+#[test]
+fn an_own_key_added_in_the_settings_plays_and_pauses_even_while_a_line_is_edited() {
+    use earmark::ui::own_keys::OwnKey;
+    use earmark::ui::shortcuts::Action;
+    let mut window = editable_demo_playing("Thanks for having me");
+    window.press(Key::Space);
+    assert!(!window.playing());
+    window.click("View");
+    window.click("Settings…");
+    // Play / pause is the action offered first; the next key press is taken.
+    window.click("Add a key…");
+    window.press(Key::F9);
+    assert_eq!(
+        window.harness.state().settings().own_keys,
+        vec![OwnKey {
+            keys: egui::KeyboardShortcut::new(Modifiers::NONE, Key::F9),
+            action: Action::PlayPause,
+        }]
+    );
+    assert!(
+        !window.playing(),
+        "the press was taken for the setting, not acted on"
+    );
+    window.press(Key::F9);
+    assert!(window.playing(), "F9 plays");
+    window.press(Key::F9);
+    assert!(!window.playing(), "and pauses");
+
+    // A built-in key is refused, saying what it does.
+    window.click("Add a key…");
+    window.press(Key::M);
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("M already does: Add a marker")
+            .is_some()
+    );
+    assert_eq!(window.harness.state().settings().own_keys.len(), 1);
+    assert!(
+        window.harness.state().marker_draft().is_none(),
+        "the refused M added no marker"
+    );
+
+    // F9 types nothing, so it works in the line editor too.
+    window.press(Key::F9);
+    assert!(window.playing());
+    window.press(Key::F2);
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("Text of the line at")
+            .is_some(),
+        "the line editor is open"
+    );
+    window.press(Key::F9);
+    assert!(!window.playing(), "F9 paused while a line was edited");
+
+    // The F1 overlay lists it, beside the Settings window's list.
+    window.press(Key::Escape);
+    let f9_rows = |window: &Window| window.harness.query_all_by_label("F9").count();
+    assert_eq!(f9_rows(&window), 1, "the Settings window lists F9");
+    window.press(Key::F1);
+    assert_eq!(f9_rows(&window), 2, "and so does the overlay");
+}

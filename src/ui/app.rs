@@ -22,6 +22,7 @@ use super::markers_panel::MarkersPanel;
 use super::media_controls::MediaControls;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
+use super::own_keys::OwnKeysEditor;
 use super::player::{DeviceState, Player, PlayerNews};
 use super::search::Search;
 use super::search_bar::{SearchBarAction, line_count_label, search_bar_ui};
@@ -108,6 +109,8 @@ pub struct EarmarkApp {
     crash_notice: CrashNotice,
     shortcuts_open: bool,
     settings_open: bool,
+    /// The Settings window's own keys section.
+    own_keys_editor: OwnKeysEditor,
     errors: Vec<String>,
     /// Applied once the audio has loaded.
     pending_seek_ms: Option<u64>,
@@ -195,6 +198,7 @@ impl EarmarkApp {
             crash_notice: CrashNotice::find(launch.data_dir.as_deref()),
             shortcuts_open: false,
             settings_open: false,
+            own_keys_editor: OwnKeysEditor::default(),
             errors: Vec::new(),
             pending_seek_ms: None,
             pending_start_ms: None,
@@ -1256,7 +1260,9 @@ impl eframe::App for EarmarkApp {
                 i.events.splice(0..0, after_commit);
             });
         }
-        for action in shortcuts::take_actions(&ctx) {
+        self.own_keys_editor
+            .capture(&ctx, &mut self.settings.own_keys);
+        for action in shortcuts::take_actions(&ctx, &self.settings.own_keys) {
             self.apply(action);
         }
         self.media_actions();
@@ -1402,10 +1408,21 @@ impl eframe::App for EarmarkApp {
             .offer(&mut self.dialog, self.opener.is_busy());
         self.dialog_ui(&ctx);
         if self.shortcuts_open {
-            shortcuts::overlay_ui(&ctx, &mut self.shortcuts_open, self.settings.skip_secs);
+            shortcuts::overlay_ui(
+                &ctx,
+                &mut self.shortcuts_open,
+                self.settings.skip_secs,
+                &self.settings.own_keys,
+            );
         }
         if self.settings_open {
-            settings_window_ui(&ctx, &mut self.settings_open, &mut self.settings, list_top);
+            settings_window_ui(
+                &ctx,
+                &mut self.settings_open,
+                &mut self.settings,
+                &mut self.own_keys_editor,
+                list_top,
+            );
         }
         self.timing_ui(&ctx, list_top);
         self.marker_note_ui(&ctx, list_top);

@@ -20,6 +20,7 @@ pub mod markers_panel;
 pub mod media_controls;
 pub mod menu;
 pub mod open;
+pub mod own_keys;
 pub mod player;
 pub mod search;
 pub mod search_bar;

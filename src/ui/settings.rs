@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::own_keys::OwnKey;
+
 /// The key under which [`Settings`] are stored.
 pub const STORAGE_KEY: &str = "earmark.settings";
 
@@ -110,6 +112,8 @@ pub struct Settings {
     pub episodes: BTreeMap<String, EpisodeState>,
     /// The demo episode has been shown once (on first launch).
     pub demo_shown: bool,
+    /// Keys the user added beside the built-in shortcuts (a foot pedal's).
+    pub own_keys: Vec<OwnKey>,
 }
 
 impl Default for Settings {
@@ -129,6 +133,7 @@ impl Default for Settings {
             recent: Vec::new(),
             episodes: BTreeMap::new(),
             demo_shown: false,
+            own_keys: Vec::new(),
         }
     }
 }

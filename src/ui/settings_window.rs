@@ -1,17 +1,26 @@
-//! The Settings window: the preferences a user sets by hand. It edits the
-//! [`Settings`] it is given (they are its whole job) and opens below the
-//! bars at the top, clear of the menu and the speaker legend.
+//! The Settings window: the preferences a user sets by hand, and the
+//! user's own keys. It edits the [`Settings`] it is given (they are its
+//! whole job) and opens below the bars at the top, clear of the menu and
+//! the speaker legend.
 
 use eframe::egui;
 
+use super::own_keys::OwnKeysEditor;
 use super::settings::Settings;
 
 /// Space between the window and the edges it is placed against.
 const MARGIN: f32 = 12.0;
 
 /// Draws the window while `open`; the close button clears `open`.
-/// `top` is where the content below the window's top bars starts.
-pub fn settings_window_ui(ctx: &egui::Context, open: &mut bool, settings: &mut Settings, top: f32) {
+/// `top` is where the content below the window's top bars starts;
+/// `own_keys` is the own keys section's view state.
+pub fn settings_window_ui(
+    ctx: &egui::Context,
+    open: &mut bool,
+    settings: &mut Settings,
+    own_keys: &mut OwnKeysEditor,
+    top: f32,
+) {
     let screen = ctx.content_rect();
     egui::Window::new("Settings")
         .open(open)
@@ -41,5 +50,7 @@ pub fn settings_window_ui(ctx: &egui::Context, open: &mut bool, settings: &mut S
                     .suffix(" s")
                     .text("Rewind when resuming"),
             );
+            ui.separator();
+            own_keys.ui(ui, &mut settings.own_keys);
         });
 }

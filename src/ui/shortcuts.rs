@@ -1,10 +1,14 @@
 //! The keyboard: one table of shortcuts that both the key handler and the
-//! F1 overlay read, so the overlay can never disagree with what keys do.
+//! F1 overlay read, so the overlay can never disagree with what keys do,
+//! and the user's own keys beside them ([`super::own_keys`]).
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
+use serde::{Deserialize, Serialize};
 
-/// Something a key asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use super::own_keys::OwnKey;
+
+/// Something a key asks for (kept in the settings with the user's own keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// Play or pause.
     PlayPause,
@@ -312,17 +316,42 @@ pub fn describe(action: Action) -> &'static str {
     }
 }
 
-/// The shortcut a key press with `modifiers` means: one whose modifiers are
-/// exactly those, else the first that matches them logically (Shift+? is `?`).
+/// An action as the overlay and the own keys' list name it: what it does,
+/// with the nudge's step and the speaker's number.
+pub fn action_label(action: Action) -> String {
+    match action {
+        Action::Nudge { delta_ms, .. } => {
+            format!("{} by {} ms", describe(action), delta_ms.unsigned_abs())
+        }
+        Action::Speaker(index) => format!("The line's speaker: number {} in the legend", index + 1),
+        other => describe(other).to_owned(),
+    }
+}
+
+/// Every action a key can be given, once each, in the overlay's order.
+pub fn bindable_actions() -> Vec<Action> {
+    let mut actions: Vec<Action> = Vec::with_capacity(SHORTCUTS.len());
+    for shortcut in &SHORTCUTS {
+        if !actions.contains(&shortcut.action) {
+            actions.push(shortcut.action);
+        }
+    }
+    actions
+}
+
+/// What a key press with `modifiers` means: the built-in shortcut whose
+/// modifiers are exactly those, else the first that matches them logically
+/// (Shift+? is `?`), else the user's own key with exactly those keys.
 pub fn shortcut_for(
     modifiers: Modifiers,
     logical_key: Key,
     typing: bool,
-) -> Option<&'static Shortcut> {
+    own: &[OwnKey],
+) -> Option<Action> {
     let usable = |shortcut: &&Shortcut| {
         shortcut.keys.logical_key == logical_key && (shortcut.while_typing || !typing)
     };
-    SHORTCUTS
+    let built_in = SHORTCUTS
         .iter()
         .filter(usable)
         .find(|s| modifiers.matches_exact(s.keys.modifiers))
@@ -331,15 +360,24 @@ pub fn shortcut_for(
                 .iter()
                 .filter(usable)
                 .find(|s| modifiers.matches_logically(s.keys.modifiers))
-        })
+        });
+    built_in.map(|shortcut| shortcut.action).or_else(|| {
+        own.iter()
+            .find(|o| {
+                o.keys.logical_key == logical_key
+                    && modifiers.matches_exact(o.keys.modifiers)
+                    && (o.while_typing() || !typing)
+            })
+            .map(|o| o.action)
+    })
 }
 
 /// Takes this frame's shortcut presses out of the input (so a focused
 /// button does not also see the Space) and returns their actions in the
 /// order they were pressed, one for every press however many arrive in a
 /// frame. While a text field has the keyboard only `while_typing` shortcuts
-/// count.
-pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
+/// (and own keys that type nothing) count.
+pub fn take_actions(ctx: &egui::Context, own: &[OwnKey]) -> Vec<Action> {
     // Typing means a text field has the keyboard; a focused line or button
     // (egui counts any focus as wanting the keyboard) still gets the keys.
     let typing = ctx
@@ -357,9 +395,9 @@ pub fn take_actions(ctx: &egui::Context) -> Vec<Action> {
             else {
                 return true;
             };
-            match shortcut_for(*modifiers, *key, typing) {
-                Some(shortcut) => {
-                    actions.push(shortcut.action);
+            match shortcut_for(*modifiers, *key, typing, own) {
+                Some(action) => {
+                    actions.push(action);
                     false
                 }
                 None => true,
@@ -405,8 +443,9 @@ fn is_transport(action: Action) -> bool {
     )
 }
 
-/// The overlay listing every shortcut; `open` is cleared when it is closed.
-pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
+/// The overlay listing the user's own keys and every shortcut; `open` is
+/// cleared when it is closed.
+pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32, own: &[OwnKey]) {
     let mut still_open = *open;
     egui::Window::new("Keyboard shortcuts")
         .open(&mut still_open)
@@ -418,9 +457,36 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32) {
             let max_height = ctx.content_rect().height() * 0.75;
             egui::ScrollArea::vertical()
                 .max_height(max_height)
-                .show(ui, |ui| shortcut_grid(ui, ctx, skip_secs));
+                .show(ui, |ui| {
+                    if !own.is_empty() {
+                        ui.strong("Your own keys");
+                        own_keys_grid(ui, ctx, own);
+                        ui.add_space(8.0);
+                        ui.strong("Built in");
+                    }
+                    shortcut_grid(ui, ctx, skip_secs);
+                });
         });
     *open = still_open;
+}
+
+/// The overlay's rows for the user's own keys.
+fn own_keys_grid(ui: &mut egui::Ui, ctx: &egui::Context, own: &[OwnKey]) {
+    egui::Grid::new("own shortcuts")
+        .num_columns(2)
+        .spacing([24.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for own_key in own {
+                ui.monospace(keys_label(ctx, &own_key.keys));
+                let mut text = action_label(own_key.action);
+                if own_key.while_typing() {
+                    text.push_str(", also while editing a line");
+                }
+                ui.label(text);
+                ui.end_row();
+            }
+        });
 }
 
 /// The overlay's rows: keys and what they do.
@@ -446,12 +512,7 @@ fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32) {
                 let mut text = match shortcut.action {
                     Action::SkipBack => format!("Skip back {skip_secs} s"),
                     Action::SkipForward => format!("Skip forward {skip_secs} s"),
-                    Action::Nudge { delta_ms, .. } => format!(
-                        "{} by {} ms",
-                        describe(shortcut.action),
-                        delta_ms.unsigned_abs()
-                    ),
-                    other => describe(other).to_string(),
+                    other => action_label(other),
                 };
                 if shortcut.while_typing && is_transport(shortcut.action) {
                     text.push_str(", also while editing a line");
