@@ -457,45 +457,33 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32, own: &[O
             let max_height = ctx.content_rect().height() * 0.75;
             egui::ScrollArea::vertical()
                 .max_height(max_height)
-                .show(ui, |ui| {
-                    if !own.is_empty() {
-                        ui.strong("Your own keys");
-                        own_keys_grid(ui, ctx, own);
-                        ui.add_space(8.0);
-                        ui.strong("Built in");
-                    }
-                    shortcut_grid(ui, ctx, skip_secs);
-                });
+                .show(ui, |ui| shortcut_grid(ui, ctx, skip_secs, own));
         });
     *open = still_open;
 }
 
-/// The overlay's rows for the user's own keys.
-fn own_keys_grid(ui: &mut egui::Ui, ctx: &egui::Context, own: &[OwnKey]) {
-    egui::Grid::new("own shortcuts")
-        .num_columns(2)
-        .spacing([24.0, 6.0])
-        .striped(true)
-        .show(ui, |ui| {
-            for own_key in own {
-                ui.monospace(keys_label(ctx, &own_key.keys));
-                let mut text = action_label(own_key.action);
-                if own_key.while_typing() {
-                    text.push_str(", also while editing a line");
-                }
-                ui.label(text);
-                ui.end_row();
-            }
-        });
-}
-
-/// The overlay's rows: keys and what they do.
-fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32) {
+/// The overlay's rows: keys and what they do, the user's own first.
+fn shortcut_grid(ui: &mut egui::Ui, ctx: &egui::Context, skip_secs: f32, own: &[OwnKey]) {
     egui::Grid::new("shortcuts")
         .num_columns(2)
         .spacing([24.0, 6.0])
         .striped(true)
         .show(ui, |ui| {
+            if !own.is_empty() {
+                ui.strong("Your own keys");
+                ui.end_row();
+                for own_key in own {
+                    ui.monospace(keys_label(ctx, &own_key.keys));
+                    let mut text = action_label(own_key.action);
+                    if own_key.while_typing() {
+                        text.push_str(", also while editing a line");
+                    }
+                    ui.label(text);
+                    ui.end_row();
+                }
+                ui.strong("Built in");
+                ui.end_row();
+            }
             for shortcut in &SHORTCUTS {
                 // The speaker keys 1–9 are one row.
                 match shortcut.action {
