@@ -137,6 +137,8 @@ pub struct Header {
     pub range_separator: Option<String>,
     /// Range lines: times were wrapped in `[` `]`.
     pub range_brackets: bool,
+    /// Range lines: a blank line separated every record from the next.
+    pub range_blank_between: bool,
     /// VTT: the rest of the `WEBVTT` line and the header lines after it.
     pub vtt_header: Option<String>,
     /// VTT: STYLE, REGION and NOTE blocks before the first cue, in order, verbatim.

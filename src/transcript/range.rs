@@ -11,7 +11,8 @@
 //! Untimed lines continue the previous record, and so does any line indented
 //! deeper than the first record (the writer indents a continuation line that
 //! would otherwise read as a time). A line that starts like a time but does
-//! not parse is skipped with a warning.
+//! not parse is skipped with a warning. Blank lines are skipped; when one
+//! came before every record but the first, the writer puts them back.
 
 use super::error::ParseFailure;
 use super::format::Format;
@@ -192,10 +193,14 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
     let mut first_broken: Option<(usize, &'static str)> = None;
     let mut current: Option<(Segment, usize)> = None;
     let mut base_indent = None;
+    // Records after the first, and how many of them a blank line came before.
+    let (mut later_records, mut after_blank) = (0usize, 0usize);
+    let mut blank_since_record = false;
     for (index, raw_line) in text.split('\n').enumerate() {
         let line_no = index + 1;
         let line = raw_line.trim();
         if line.is_empty() {
+            blank_since_record = true;
             continue;
         }
         let indent = raw_line.len() - raw_line.trim_start().len();
@@ -210,6 +215,8 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             Ok(record) => {
                 if let Some((segment, at)) = current.take() {
                     transcript.push(segment, at);
+                    later_records += 1;
+                    after_blank += usize::from(blank_since_record);
                 } else {
                     transcript.time_style = record.start.style();
                     transcript.header.range_separator = Some(record.separator.to_owned());
@@ -224,6 +231,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
                     ..Segment::default()
                 };
                 current = Some((segment, line_no));
+                blank_since_record = false;
             }
             Err(LineError::NotTimed) if !is_garbage(line) => match current.as_mut() {
                 Some((segment, _)) => {
@@ -243,6 +251,7 @@ pub(super) fn parse(text: &str) -> Result<Transcript, ParseFailure> {
             }
         }
     }
+    transcript.header.range_blank_between = later_records > 0 && after_blank == later_records;
     match current {
         Some((segment, at)) => transcript.push(segment, at),
         None => {
@@ -262,8 +271,9 @@ fn is_garbage(line: &str) -> bool {
         .any(|c| (c.is_control() && c != '\t') || c == '\u{fffd}')
 }
 
-/// Writes range lines: the source's separator, brackets and time style when
-/// the transcript came from range lines, else `00:00:01.400 - 00:00:03.725, `.
+/// Writes range lines: the source's separator, brackets, time style and
+/// blank lines between records when the transcript came from range lines,
+/// else `00:00:01.400 - 00:00:03.725, ` with no blank lines.
 pub(super) fn write(transcript: &Transcript) -> String {
     let own = transcript.format == Format::Range;
     let style = if own {
@@ -278,8 +288,12 @@ pub(super) fn write(transcript: &Transcript) -> String {
         .filter(|_| own)
         .unwrap_or(" - ");
     let bracketed = own && transcript.header.range_brackets;
+    let blank_between = own && transcript.header.range_blank_between;
     let mut out = String::with_capacity(transcript.segments.len() * 120);
-    for segment in &transcript.segments {
+    for (index, segment) in transcript.segments.iter().enumerate() {
+        if blank_between && index > 0 {
+            out.push('\n');
+        }
         if bracketed {
             out.push('[');
         }
@@ -408,9 +422,26 @@ mod tests {
             "[00:00.000 --> 00:05.000] hello\n[00:05.000 --> 00:07.500] Ana: hi\n",
             "00:00:01,4 \u{2013} 00:00:02,5, : Note: a colon\n00:00:03,0 \u{2013} 00:00:04,0, B: two\nlines\n",
             "00:00:01.000 - 00:00:02.000, A: at\n  10:30 - 11:00, a line that looks timed\n",
+            "00:00:01.000 - 00:00:02.000, A: one\n\n00:00:03.000 - 00:00:04.000, B: two\n\n00:00:05.000 - 00:00:06.000, A: three\n",
+            "00:00:01.000 - 00:00:02.000, A: one\nmore of one\n\n00:00:03.000 - 00:00:04.000, B: two\n",
         ] {
             let t = parse(text).expect("parses");
             assert_eq!(write(&t), text);
         }
+    }
+
+    #[test]
+    fn blank_lines_come_back_only_when_every_record_had_one_before_it() {
+        let spaced = parse("00:00:01 - 00:00:02, A: one\n\n\n00:00:03 - 00:00:04, B: two\n")
+            .expect("parses");
+        assert!(spaced.header.range_blank_between);
+        let mixed = "00:00:01 - 00:00:02, A: one\n\n00:00:03 - 00:00:04, B: two\n00:00:05 - 00:00:06, A: three\n";
+        let t = parse(mixed).expect("parses");
+        assert!(!t.header.range_blank_between);
+        assert_eq!(
+            write(&t),
+            mixed.replacen("\n\n", "\n", 1),
+            "a mixed layout is written without blank lines, as before"
+        );
     }
 }
