@@ -149,6 +149,9 @@ pub struct Header {
     pub(super) text_layout: Option<super::plain::TextLayout>,
     /// JSON formats: the source had one word per record; the writer does the same.
     pub words_as_segments: bool,
+    /// JSON formats: the source wrote whole seconds without a fraction (`4`,
+    /// as JavaScript does, not `4.0`); the writer does the same.
+    pub json_whole_secs_bare: bool,
     /// JSON formats: the source's indent (`"\t"`, `"    "`), or `""` when it was
     /// on one line; `None` writes the canonical two spaces.
     pub json_indent: Option<String>,

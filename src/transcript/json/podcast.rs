@@ -59,10 +59,14 @@ fn record(transcript: &mut Transcript, value: Value, line: usize) -> Result<Reco
     let Value::Object(mut fields) = value else {
         return Err("skipped: expected a segment object {startTime, body}".to_owned());
     };
-    let start_ms = fields
-        .get("startTime")
+    let start = fields.get("startTime");
+    let start_ms = start
         .and_then(ms_from_value)
         .ok_or("skipped: expected a number \"startTime\" in seconds")?;
+    let written_whole = |value: Option<&Value>| value.is_some_and(|v| v.is_u64() || v.is_i64());
+    if written_whole(start) || written_whole(fields.get("endTime")) {
+        transcript.header.json_whole_secs_bare = true;
+    }
     let body = match fields.shift_remove("body") {
         Some(Value::String(body)) => body,
         _ => return Err("skipped: expected a string \"body\"".to_owned()),
@@ -339,6 +343,7 @@ impl Serialize for Records<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let transcript = self.0;
         let own = transcript.format == Format::PodcastJson;
+        let whole_bare = own && transcript.header.json_whole_secs_bare;
         let mut seq = serializer.serialize_seq(None)?;
         for segment in &transcript.segments {
             let speaker = transcript.speaker_name(segment.speaker);
@@ -355,6 +360,7 @@ impl Serialize for Records<'_> {
                         end_ms: word.end_ms.map(u64::from),
                         body: &word.text,
                         fields: None,
+                        whole_bare,
                     })?;
                 }
                 continue;
@@ -370,6 +376,7 @@ impl Serialize for Records<'_> {
                 end_ms: Some(segment.end_ms).filter(|_| !(own && segment.end_derived)),
                 body: &segment.text,
                 fields,
+                whole_bare,
             })?;
         }
         seq.end()
@@ -383,6 +390,25 @@ struct RecordOut<'a> {
     end_ms: Option<u64>,
     body: &'a str,
     fields: Option<&'a Map<String, Value>>,
+    /// Whole seconds go out as `4`, not `4.0`.
+    whole_bare: bool,
+}
+
+/// A time in seconds as a JSON number: a whole second without a fraction
+/// when `whole_bare`.
+struct Secs {
+    ms: u64,
+    whole_bare: bool,
+}
+
+impl Serialize for Secs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.whole_bare && self.ms.is_multiple_of(1000) {
+            serializer.serialize_u64(self.ms / 1000)
+        } else {
+            serializer.serialize_f64(secs_from_ms(self.ms))
+        }
+    }
 }
 
 impl Serialize for RecordOut<'_> {
@@ -391,9 +417,13 @@ impl Serialize for RecordOut<'_> {
         if !self.speaker.is_empty() {
             map.serialize_entry("speaker", self.speaker)?;
         }
-        map.serialize_entry("startTime", &secs_from_ms(self.start_ms))?;
+        let secs = |ms| Secs {
+            ms,
+            whole_bare: self.whole_bare,
+        };
+        map.serialize_entry("startTime", &secs(self.start_ms))?;
         if let Some(end_ms) = self.end_ms {
-            map.serialize_entry("endTime", &secs_from_ms(end_ms))?;
+            map.serialize_entry("endTime", &secs(end_ms))?;
         }
         map.serialize_entry("body", self.body)?;
         for (key, value) in self.fields.into_iter().flatten() {
@@ -421,6 +451,8 @@ mod tests {
         for text in [
             "{\n\t\"version\": \"1.0.0\",\n\t\"segments\": [\n\t\t{\n\t\t\t\"startTime\": 1.5,\n\t\t\t\"endTime\": 2.5,\n\t\t\t\"body\": \"Hi there.\"\n\t\t}\n\t]\n}\n",
             "{\"version\":\"1.0.0\",\"segments\":[{\"startTime\":1.5,\"endTime\":2.5,\"body\":\"Hi there.\"}]}\n",
+            "{\"version\":\"1.0.0\",\"segments\":[{\"startTime\":1,\"endTime\":2.5,\"body\":\"Hi.\"},{\"startTime\":3,\"endTime\":4,\"body\":\"Bye.\"}]}\n",
+            "{\"version\":\"1.0.0\",\"segments\":[{\"startTime\":1.0,\"endTime\":2.5,\"body\":\"Hi.\"}]}\n",
         ] {
             let t = parse(text).expect("parses");
             assert_eq!(write(&t), text);
