@@ -205,18 +205,31 @@ fn the_check_lists_the_pieces_and_accept_moves_every_line_as_one_undoable_step()
 }
 
 #[test]
-fn a_result_the_transcript_was_edited_after_offers_to_check_again_not_accept() {
+fn a_result_stands_after_other_edits_and_after_a_time_edit_offers_to_check_again() {
     let mut window = opened(0);
     check_from_the_menu(&mut window);
     assert!(window.harness.query_by_label("Accept").is_some());
+    let speakers = |window: &Window| -> Vec<_> {
+        open_transcript(window)
+            .segments
+            .iter()
+            .map(|s| s.speaker)
+            .collect()
+    };
 
-    // An edit after the check: the first line's speaker.
+    // A speaker changed after the check: the result still applies.
     window.press(Key::ArrowDown);
+    let before_speaker = speakers(&window);
     window.press(Key::Num2);
+    let edited_speakers = speakers(&window);
+    assert_ne!(edited_speakers, before_speaker, "the speaker edit was made");
     assert!(
-        window.harness.state().has_unsaved_changes(),
-        "the edit was made"
+        window.harness.query_by_label("Accept").is_some(),
+        "a speaker does not move the lines the check placed"
     );
+
+    // A line's start nudged: it no longer applies.
+    window.press_with(Modifiers::ALT, Key::CloseBracket);
     assert!(
         window.harness.query_by_label("Accept").is_none(),
         "the old result cannot be accepted"
@@ -232,10 +245,13 @@ fn a_result_the_transcript_was_edited_after_offers_to_check_again_not_accept() {
     wait_for(&mut window, "the sync check", |w| {
         !w.harness.state().sync_running()
     });
-    assert!(
-        window.harness.query_by_label("Accept").is_some(),
-        "the new result, for the transcript as it is, can be accepted"
+    window.click("Accept");
+    assert_eq!(
+        speakers(&window),
+        edited_speakers,
+        "Accept moves times and keeps the edits made since the check"
     );
+    assert!(window.harness.state().sync_result().is_none());
 }
 
 /// The combo episode with its transcript in sync, opened; the hint on open

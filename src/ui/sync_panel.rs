@@ -3,8 +3,8 @@
 //! was cut into and how far each moves, the clock's drift, the lines whose
 //! audio is gone, how sure the check is, and Accept / Dismiss. When nothing
 //! needs moving it says the transcript is in sync and offers nothing to
-//! accept. When the transcript was edited after the check, the result no
-//! longer applies: the panel says so and offers to check again. It owns only view state; the result is lent for the frame and
+//! accept. When lines or their times were edited after the check, the
+//! result no longer applies: the panel says so and offers to check again. It owns only view state; the result is lent for the frame and
 //! what the user asks for comes back as a [`SyncAction`].
 
 use eframe::egui::{self, Role, WidgetInfo};
@@ -40,7 +40,7 @@ pub enum SyncShown<'a> {
         pieces: &'a [PieceSpan],
         /// Nothing would move: the transcript is in sync.
         in_sync: bool,
-        /// The transcript was edited after the check: the result is stale.
+        /// Lines or their times were edited after the check: the result is stale.
         changed: bool,
     },
 }
@@ -246,7 +246,7 @@ fn running_ui(ui: &mut egui::Ui, progress: f32) -> Option<SyncAction> {
 fn changed_ui(ui: &mut egui::Ui) -> Option<SyncAction> {
     ui.colored_label(
         ui.visuals().warn_fg_color,
-        "The transcript was edited after this check, so its result no longer applies.",
+        "Lines or their times were edited after this check, so its result no longer applies.",
     );
     ui.add_space(4.0);
     ui.horizontal(|ui| {

@@ -50,28 +50,36 @@ pub(super) struct SyncState {
     hint: Option<Misfit>,
 }
 
-/// A check running, and what it was started for.
+/// A check running, and the transcript it was started for.
 struct Running {
     job: SyncJob,
     transcript: Transcript,
-    key: (u64, u64),
 }
 
-/// A check's result, and what it was made for.
+/// A check's result, and the transcript it was made for.
 struct Found {
     alignment: Alignment,
     transcript: Transcript,
-    /// The window's (generation, revision) when the check started: Accept
-    /// applies only to the transcript as it was checked.
-    key: (u64, u64),
     pieces: Vec<PieceSpan>,
     cuts_ms: Vec<u64>,
-    /// What Accept applies; `None` when nothing moves (in sync).
+    /// What Accept would change; `None` when nothing moves (in sync).
     edit: Option<Edit>,
 }
 
 impl Found {
-    fn new(alignment: Alignment, transcript: Transcript, key: (u64, u64)) -> Found {
+    /// The result still applies to `current`: the same lines at the same
+    /// times as the transcript checked. Edits to text, speakers, review
+    /// marks or markers leave it standing; the alignment only read times.
+    fn fits(&self, current: &Transcript) -> bool {
+        current.segments.len() == self.transcript.segments.len()
+            && current
+                .segments
+                .iter()
+                .zip(&self.transcript.segments)
+                .all(|(now, then)| (now.start_ms, now.end_ms) == (then.start_ms, then.end_ms))
+    }
+
+    fn new(alignment: Alignment, transcript: Transcript) -> Found {
         let retimed = sync::retimed(&transcript, &alignment);
         let pieces = alignment
             .pieces
@@ -91,7 +99,6 @@ impl Found {
         Found {
             alignment,
             transcript,
-            key,
             pieces,
             cuts_ms,
             edit,
@@ -110,7 +117,7 @@ impl EarmarkApp {
         self.sync.hint = None;
         self.sync.panel.reset();
         if let Some(found) = self.sync.confirmed.take()
-            && found.key == (self.generation, self.revision)
+            && self.still_fits(&found)
         {
             self.sync.result = Some(found);
             return;
@@ -133,11 +140,7 @@ impl EarmarkApp {
         let ctx = self.ctx.clone();
         let wake: WakeFn = std::sync::Arc::new(move || ctx.request_repaint());
         let job = SyncJob::start(audio, sync::spans_of(&transcript), duration_ms, wake);
-        Some(Running {
-            job,
-            transcript,
-            key: (self.generation, self.revision),
-        })
+        Some(Running { job, transcript })
     }
 
     /// Stops the check running, if any.
@@ -229,14 +232,11 @@ impl EarmarkApp {
         let Some(outcome) = running.job.try_finish() else {
             return;
         };
-        let Some(Running {
-            transcript, key, ..
-        }) = self.sync.running.take()
-        else {
+        let Some(Running { transcript, .. }) = self.sync.running.take() else {
             return;
         };
         match outcome {
-            Ok(alignment) => self.sync.result = Some(Found::new(alignment, transcript, key)),
+            Ok(alignment) => self.sync.result = Some(Found::new(alignment, transcript)),
             Err(message) => self.report(message),
         }
     }
@@ -257,7 +257,7 @@ impl EarmarkApp {
         };
         match outcome {
             Ok(alignment) => {
-                let found = Found::new(alignment, running.transcript, running.key);
+                let found = Found::new(alignment, running.transcript);
                 if found.edit.is_some() {
                     self.sync.hint = Some(suspect);
                     self.sync.confirmed = Some(found);
@@ -274,9 +274,7 @@ impl EarmarkApp {
     /// None once the transcript was edited after the check: they would be stale.
     pub(super) fn sync_marks(&self) -> (&[PieceSpan], &[u64]) {
         match &self.sync.result {
-            Some(found) if found.key == (self.generation, self.revision) => {
-                (&found.pieces, &found.cuts_ms)
-            }
+            Some(found) if self.still_fits(found) => (&found.pieces, &found.cuts_ms),
             _ => (&[], &[]),
         }
     }
@@ -320,7 +318,7 @@ impl EarmarkApp {
                 transcript: &found.transcript,
                 pieces: &found.pieces,
                 in_sync: found.edit.is_none(),
-                changed: found.key != (self.generation, self.revision),
+                changed: !self.still_fits(found),
             },
             (None, None) => return,
         };
@@ -346,18 +344,33 @@ impl EarmarkApp {
         }
     }
 
-    /// Accept: every line to where the check found it, as one step.
+    /// `found` still applies to the open transcript ([`Found::fits`]).
+    fn still_fits(&self, found: &Found) -> bool {
+        self.episode
+            .transcript
+            .as_ref()
+            .is_some_and(|loaded| found.fits(loaded.transcript()))
+    }
+
+    /// Accept: every line to where the check found it, as one step, on the
+    /// transcript as it is now (its text and speakers as edited since).
     fn accept_sync(&mut self) {
         let Some(found) = self.sync.result.take() else {
             return;
         };
-        if found.key != (self.generation, self.revision) {
-            self.report(
-                "The transcript changed after the sync check: check again to sync it.".to_owned(),
-            );
-            return;
-        }
-        if let Some(edit) = found.edit {
+        let edit = match &self.episode.transcript {
+            Some(loaded) if found.fits(loaded.transcript()) => {
+                ops::sync_to(loaded.transcript(), &found.alignment)
+            }
+            _ => {
+                self.report(
+                    "The transcript's lines changed after the sync check: check again to sync it."
+                        .to_owned(),
+                );
+                return;
+            }
+        };
+        if let Some(edit) = edit {
             self.apply_edit(edit);
         }
         self.sync.hint = None;
