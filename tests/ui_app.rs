@@ -2060,4 +2060,12 @@ fn an_own_key_added_in_the_settings_plays_and_pauses_even_while_a_line_is_edited
     assert_eq!(f9_rows(&window), 1, "the Settings window lists F9");
     window.press(Key::F1);
     assert_eq!(f9_rows(&window), 2, "and so does the overlay");
+
+    // Removed, F9 does nothing again.
+    window.press(Key::Escape);
+    window.click("Remove");
+    assert!(window.harness.state().settings().own_keys.is_empty());
+    let playing = window.playing();
+    window.press(Key::F9);
+    assert_eq!(window.playing(), playing, "F9 no longer plays or pauses");
 }
