@@ -22,12 +22,11 @@ use super::markers_panel::MarkersPanel;
 use super::media_controls::MediaControls;
 use super::menu::{MenuAction, MenuInput, menu_ui};
 use super::open::{self, FileKind, LoadedTranscript, OpenResult, OpenedEpisode, Opener};
-use super::own_keys::OwnKeysEditor;
 use super::player::{DeviceState, Player, PlayerNews};
 use super::search::Search;
 use super::search_bar::{SearchBarAction, line_count_label, search_bar_ui};
 use super::settings::{RecentEpisode, STORAGE_KEY, Settings, ThemeChoice};
-use super::settings_window::settings_window_ui;
+use super::settings_window::SettingsWindow;
 use super::shortcuts::{self, Action};
 use super::style::{clock_label, speaker_color};
 use super::timing_panel::TimingPanel;
@@ -108,9 +107,7 @@ pub struct EarmarkApp {
     /// The crash report an earlier run left, offered once.
     crash_notice: CrashNotice,
     shortcuts_open: bool,
-    settings_open: bool,
-    /// The Settings window's own keys section.
-    own_keys_editor: OwnKeysEditor,
+    settings_window: SettingsWindow,
     errors: Vec<String>,
     /// Applied once the audio has loaded.
     pending_seek_ms: Option<u64>,
@@ -197,8 +194,7 @@ impl EarmarkApp {
             dialog: None,
             crash_notice: CrashNotice::find(launch.data_dir.as_deref()),
             shortcuts_open: false,
-            settings_open: false,
-            own_keys_editor: OwnKeysEditor::default(),
+            settings_window: SettingsWindow::default(),
             errors: Vec::new(),
             pending_seek_ms: None,
             pending_start_ms: None,
@@ -1035,7 +1031,7 @@ impl EarmarkApp {
                 self.opener.open_episode(recent.audio, recent.transcript)
             }
             MenuAction::SetTheme(theme) => self.settings.theme = theme,
-            MenuAction::OpenSettings => self.settings_open = true,
+            MenuAction::OpenSettings => self.settings_window.open(),
             MenuAction::About => {
                 self.dialog = Some(Dialog::About(About {
                     data_dir: super::settings_dir(),
@@ -1260,8 +1256,7 @@ impl eframe::App for EarmarkApp {
                 i.events.splice(0..0, after_commit);
             });
         }
-        self.own_keys_editor
-            .capture(&ctx, &mut self.settings.own_keys);
+        self.settings_window.take_key(&ctx, &mut self.settings);
         for action in shortcuts::take_actions(&ctx, &self.settings.own_keys) {
             self.apply(action);
         }
@@ -1408,22 +1403,9 @@ impl eframe::App for EarmarkApp {
             .offer(&mut self.dialog, self.opener.is_busy());
         self.dialog_ui(&ctx);
         if self.shortcuts_open {
-            shortcuts::overlay_ui(
-                &ctx,
-                &mut self.shortcuts_open,
-                self.settings.skip_secs,
-                &self.settings.own_keys,
-            );
+            shortcuts::overlay_ui(&ctx, &mut self.shortcuts_open, &self.settings);
         }
-        if self.settings_open {
-            settings_window_ui(
-                &ctx,
-                &mut self.settings_open,
-                &mut self.settings,
-                &mut self.own_keys_editor,
-                list_top,
-            );
-        }
+        self.settings_window.ui(&ctx, &mut self.settings, list_top);
         self.timing_ui(&ctx, list_top);
         self.marker_note_ui(&ctx, list_top);
         self.export_ui(&ctx, list_top);

@@ -11,10 +11,38 @@ use super::settings::Settings;
 /// Space between the window and the edges it is placed against.
 const MARGIN: f32 = 12.0;
 
-/// Draws the window while `open`; the close button clears `open`.
-/// `top` is where the content below the window's top bars starts;
-/// `own_keys` is the own keys section's view state.
-pub fn settings_window_ui(
+/// The Settings window's state: whether it is open, and its own keys
+/// section's.
+#[derive(Debug, Default)]
+pub struct SettingsWindow {
+    open: bool,
+    own_keys: OwnKeysEditor,
+}
+
+impl SettingsWindow {
+    /// Opens the window (View ▸ Settings…).
+    pub fn open(&mut self) {
+        self.open = true;
+    }
+
+    /// While the own keys section waits for a key: takes this frame's
+    /// press before the shortcuts see it. Call before
+    /// [`super::shortcuts::take_actions`].
+    pub fn take_key(&mut self, ctx: &egui::Context, settings: &mut Settings) {
+        self.own_keys.capture(ctx, &mut settings.own_keys);
+    }
+
+    /// Draws the window while it is open; its close button closes it.
+    /// `top` is where the content below the window's top bars starts.
+    pub fn ui(&mut self, ctx: &egui::Context, settings: &mut Settings, top: f32) {
+        if self.open {
+            settings_window_ui(ctx, &mut self.open, settings, &mut self.own_keys, top);
+        }
+    }
+}
+
+/// Draws the window; the close button clears `open`.
+fn settings_window_ui(
     ctx: &egui::Context,
     open: &mut bool,
     settings: &mut Settings,

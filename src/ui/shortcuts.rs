@@ -6,6 +6,7 @@ use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
 use serde::{Deserialize, Serialize};
 
 use super::own_keys::OwnKey;
+use super::settings::Settings;
 
 /// Something a key asks for (kept in the settings with the user's own keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -443,9 +444,10 @@ fn is_transport(action: Action) -> bool {
     )
 }
 
-/// The overlay listing the user's own keys and every shortcut; `open` is
-/// cleared when it is closed.
-pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32, own: &[OwnKey]) {
+/// The overlay listing the user's own keys and every shortcut (the skip
+/// keys with the interval `settings` give); `open` is cleared when it is
+/// closed.
+pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, settings: &Settings) {
     let mut still_open = *open;
     egui::Window::new("Keyboard shortcuts")
         .open(&mut still_open)
@@ -457,7 +459,9 @@ pub fn overlay_ui(ctx: &egui::Context, open: &mut bool, skip_secs: f32, own: &[O
             let max_height = ctx.content_rect().height() * 0.75;
             egui::ScrollArea::vertical()
                 .max_height(max_height)
-                .show(ui, |ui| shortcut_grid(ui, ctx, skip_secs, own));
+                .show(ui, |ui| {
+                    shortcut_grid(ui, ctx, settings.skip_secs, &settings.own_keys);
+                });
         });
     *open = still_open;
 }
